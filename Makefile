@@ -1,0 +1,74 @@
+# cgi2scgi: POSIX make, no configure.  See README.
+.POSIX:
+
+VERSION = 0.1.0
+PREFIX  = /usr/local
+BINDIR  = $(PREFIX)/bin
+MANDIR  = $(PREFIX)/share/man
+CC      = cc
+CFLAGS  = -O2 -g
+WERROR  = -Werror
+WFLAGS  = -std=c99 -D_POSIX_C_SOURCE=200809L -DVERSION=\"$(VERSION)\" \
+	  -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes $(WERROR)
+SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	  -fno-sanitize-recover=all
+OBJ     = cgi2scgi.o netstring.o
+TOOLS   = tests/fakescgi tests/nsenc tests/execenv example/hello-scgi
+
+all: cgi2scgi
+
+cgi2scgi: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ)
+
+.c.o:
+	$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(OBJ): netstring.h
+
+tests/fakescgi: tests/fakescgi.c netstring.c netstring.h
+	$(CC) $(WFLAGS) $(CFLAGS) -I. -o $@ tests/fakescgi.c netstring.c
+
+tests/execenv: tests/execenv.c
+	$(CC) $(WFLAGS) $(CFLAGS) -o $@ tests/execenv.c
+
+tests/nsenc: tests/nsenc.c netstring.c netstring.h
+	$(CC) $(WFLAGS) $(CFLAGS) -I. -o $@ tests/nsenc.c netstring.c
+
+example/hello-scgi: example/hello-scgi.c netstring.c netstring.h
+	$(CC) $(WFLAGS) $(CFLAGS) -I. -o $@ example/hello-scgi.c netstring.c
+
+# The same program with AddressSanitizer and UndefinedBehaviorSanitizer.
+tests/cgi2scgi-san: cgi2scgi.c netstring.c netstring.h
+	$(CC) $(WFLAGS) $(SANFLAGS) -o $@ cgi2scgi.c netstring.c
+
+# One round trip through the bridge to the bundled example server.
+demo: cgi2scgi example/hello-scgi
+	sh example/demo.sh
+
+# Every test: installs what it needs (Debian packages) when missing, lints,
+# runs the suite, then runs it again under ASan+UBSan and in part valgrind.
+check: all $(TOOLS) tests/cgi2scgi-san
+	sh tests/deps.sh
+	mandoc -Tlint -Wwarning man/cgi2scgi.1
+	cppcheck --quiet --error-exitcode=1 --std=c99 --inline-suppr \
+	    --enable=warning,style,performance,portability \
+	    --suppress=variableScope cgi2scgi.c netstring.c
+	bats tests
+	CGI2SCGI="$$PWD/tests/cgi2scgi-san" bats tests
+	CGI2SCGI_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite" bats --filter-tags '!slow' tests
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	cp -f cgi2scgi $(DESTDIR)$(BINDIR)/cgi2scgi
+	chmod 755 $(DESTDIR)$(BINDIR)/cgi2scgi
+	cp -f man/cgi2scgi.1 $(DESTDIR)$(MANDIR)/man1/cgi2scgi.1
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/cgi2scgi.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cgi2scgi $(DESTDIR)$(MANDIR)/man1/cgi2scgi.1
+
+clean:
+	rm -f cgi2scgi $(OBJ) $(TOOLS) tests/cgi2scgi-san
+
+.PHONY: all demo check install uninstall clean

@@ -1,0 +1,1088 @@
+/*
+ * Copyright (c) 2026 The cgi2scgi authors.  See LICENSE for terms (ISC).
+ *
+ * cgi2scgi: a CGI program that hands its request to an SCGI server and
+ * streams the server's answer back as the CGI response.
+ */
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "netstring.h"
+
+#ifndef VERSION
+#define VERSION		"0.1.0"
+#endif
+
+#define MAX_HEADER	(64 * 1024)	/* SCGI header block we build */
+#define MAX_HEAD	(64 * 1024)	/* response head we check */
+#define BUFSIZE		(64 * 1024)	/* request body chunk */
+#define HEAD_SLACK	8		/* room to turn "HTTP/2 " into "Status: " */
+#define CONNECT_MS	10000		/* SCGI_CONNECT_TIMEOUT */
+#define RETRY_MS	3000		/* SCGI_RETRY_TIMEOUT */
+#define IDLE_MS		60000		/* SCGI_IDLE_TIMEOUT */
+#define MAX_BODY	(1ULL << 30)	/* SCGI_MAX_BODY; Apache's default too */
+#define BACKOFF_MIN_MS	50
+#define BACKOFF_MAX_MS	500
+#define UNTIL_EOF	ULLONG_MAX	/* a read budget with no end */
+#define UNSET		ULLONG_MAX	/* max_body given by no option */
+
+enum { FAIL_PERM = 100, FAIL_TEMP = 111 };	/* won't help to retry / may */
+
+struct config {
+	const char	*path;		/* unix-domain socket, or NULL */
+	const char	*host, *port;	/* TCP, when path is NULL */
+	char		 name[256];	/* the backend, as messages name it */
+	int		 connect_ms, retry_ms, idle_ms;
+	unsigned long long max_body;
+};
+
+struct half {				/* one direction of the relay */
+	int		 from, to;	/* to == -1: drop what is read */
+	unsigned long long left;	/* bytes still to read from `from' */
+	char		*buf;
+	size_t		 cap;
+	char		*p;		/* p[0..len) is still to be written */
+	size_t		 len;
+};
+
+struct body {				/* the request body */
+	unsigned long long len;		/* the CONTENT_LENGTH we send */
+	int		 spooled;	/* read from our spool, not stdin */
+};
+
+struct head {				/* the response head, being checked */
+	size_t		 have;		/* bytes in buf + HEAD_SLACK */
+	size_t		 line;		/* where the first unchecked line starts */
+	char		*start;		/* where the head to pass on starts */
+	int		 after_field;	/* the last line was a header field */
+	int		 done;
+};
+
+extern char	**environ;
+
+static int	 replied;		/* a response byte reached stdout */
+static int	 under_cgi;		/* GATEWAY_INTERFACE is set */
+
+static char	 pairs[MAX_HEADER];
+static char	 request[MAX_HEADER + 16];
+static char	 upbuf[BUFSIZE];
+static char	 downbuf[HEAD_SLACK + MAX_HEAD];
+
+/* The upload, which die() must finish reading; no body yet. */
+static struct half up = { -1, -1, 0, upbuf, sizeof(upbuf), NULL, 0 };
+static int	 backend = -1;		/* our connection to the SCGI server */
+static int	 drain_ms = IDLE_MS;	/* how long die() waits for stdin */
+
+static const char usage_text[] =
+    "usage: cgi2scgi [-i seconds] [-m bytes] [-r seconds] [-t seconds]\n"
+    "                [socket | host port]\n"
+    "       cgi2scgi --help | --version\n";
+
+static const char help_text[] =
+    "\n"
+    "Run as a CGI program: send the request to an SCGI server, relay the answer.\n"
+    "The server is the unix socket or host and port given as arguments, else\n"
+    "SCGI_FILE, else SCGI_HOST (default localhost) and SCGI_PORT.\n"
+    "\n"
+    "  -t seconds  connect timeout (SCGI_CONNECT_TIMEOUT, default 10)\n"
+    "  -r seconds  keep retrying a refused connect this long (SCGI_RETRY_TIMEOUT, 3)\n"
+    "  -i seconds  idle timeout, 0 for none (SCGI_IDLE_TIMEOUT, default 60)\n"
+    "  -m bytes    largest request body, k/M/G suffixes (SCGI_MAX_BODY, default 1G)\n"
+    "\n"
+    "Exit status: 0 success, 100 permanent failure, 111 temporary failure.\n"
+    "See cgi2scgi(1).\n";
+
+static const char *
+reason(int code)
+{
+	switch (code) {
+	case 400:	return "Bad Request";
+	case 408:	return "Request Timeout";
+	case 413:	return "Content Too Large";
+	case 431:	return "Request Header Fields Too Large";
+	case 502:	return "Bad Gateway";
+	case 504:	return "Gateway Timeout";
+	default:	return "Internal Server Error";
+	}
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * A web server may write the whole body before it reads our answer, and
+ * drop the answer if we stop reading (Apache does): so before exiting,
+ * read what is left of the declared body.
+ */
+static void
+drain_stdin(void)
+{
+	struct pollfd	 pfd;
+	ssize_t		 n;
+
+	pfd.fd = 0;
+	pfd.events = POLLIN;
+	while (up.from == 0 && up.left > 0) {
+		switch (poll(&pfd, 1, drain_ms > 0 ? drain_ms : -1)) {
+		case -1:
+			if (errno == EINTR)
+				continue;
+			return;
+		case 0:
+			return;		/* a stalled client: not our problem now */
+		}
+		n = read(0, upbuf, up.left < sizeof(upbuf) ? up.left :
+		    sizeof(upbuf));
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return;
+		up.left -= (unsigned long long)n;
+	}
+}
+
+/*
+ * Log "cgi2scgi: what: why" for the web server's error log, answer with
+ * a CGI error response if the client has seen nothing yet, and exit.
+ * The backend sees its connection close before the body is complete.
+ */
+static void
+die(int status, int code, const char *what, const char *why)
+{
+	char	 msg[1024];
+	int	 n;
+
+	n = snprintf(msg, sizeof(msg), "cgi2scgi: %s: %s\n", what, why);
+	if (n > 0)
+		write_all(2, msg, (size_t)n < sizeof(msg) ? (size_t)n :
+		    sizeof(msg) - 1);
+	if (!replied && code != 0) {
+		n = snprintf(msg, sizeof(msg), "Status: %d %s\r\n"
+		    "Content-Type: text/plain\r\n\r\n%d %s\n",
+		    code, reason(code), code, reason(code));
+		if (n > 0)
+			write_all(1, msg, (size_t)n);
+	}
+	if (backend != -1)
+		close(backend);
+	/* Not for a body over the limit, nor a client that stalled. */
+	if (code != 0 && code != 408 && code != 413)
+		drain_stdin();
+	exit(status);
+}
+
+static void
+usage(void)
+{
+	if (under_cgi)
+		die(FAIL_PERM, 500, "usage", "bad arguments (see cgi2scgi(1))");
+	write_all(2, usage_text, sizeof(usage_text) - 1);
+	exit(FAIL_PERM);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "7", "0.25", "90.5": seconds, to the millisecond, as ms. */
+static int
+parse_seconds(const char *s, int *ms)
+{
+	long	 v = 0;
+	int	 scale = 100;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (*s - '0')) > INT_MAX / 1000)
+			return -1;
+	v *= 1000;
+	if (*s == '.') {
+		/* One to three fraction digits. */
+		if (s[1] < '0' || s[1] > '9')
+			return -1;
+		for (s++; *s >= '0' && *s <= '9' && scale > 0; s++, scale /= 10)
+			v += (*s - '0') * scale;
+	}
+	if (*s != '\0')
+		return -1;
+	*ms = (int)v;
+	return 0;
+}
+
+/*
+ * Digits only: no sign, no space, no base prefix.  Returns 0, or the
+ * status to answer: 400 for a malformed value, 413 for one over max.
+ */
+static int
+parse_length(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0, d;
+	int	 over = 0;
+
+	if (*s == '\0')
+		return 400;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return 400;
+		d = (unsigned long long)(*s - '0');
+		if (d > max || v > (max - d) / 10)
+			over = 1;
+		else
+			v = v * 10 + d;
+	}
+	if (over)
+		return 413;
+	*out = v;
+	return 0;
+}
+
+/* "1048576", "512k", "1G": bytes, with binary suffixes. */
+static int
+parse_size(const char *s, unsigned long long *out)
+{
+	char	 digits[32];
+	size_t	 n = strspn(s, "0123456789");
+	int	 shift = 0;
+
+	if (n == 0 || n >= sizeof(digits))
+		return -1;
+	switch (s[n]) {
+	case '\0':			break;
+	case 'k': case 'K':	shift = 10; break;
+	case 'm': case 'M':	shift = 20; break;
+	case 'g': case 'G':	shift = 30; break;
+	default:		return -1;
+	}
+	if (s[n] != '\0' && s[n + 1] != '\0')
+		return -1;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	if (parse_length(digits, ULLONG_MAX >> shift, out) != 0)
+		return -1;
+	*out <<= shift;
+	return 0;
+}
+
+static int
+hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Does arg spell the query word at *q (up to '+')?  The web server
+ * %-decodes the word (a %00 ends it) and may put a backslash before
+ * shell metacharacters, as Apache does.  On a match, *q moves past it.
+ */
+static int
+is_query_word(const char **q, const char *arg)
+{
+	const char	*w = *q;
+	int		 c, hi, lo;
+
+	for (; *w != '\0' && *w != '+'; w++) {
+		c = (unsigned char)*w;
+		if (c == '%' && (hi = hex_value(w[1])) >= 0 &&
+		    (lo = hex_value(w[2])) >= 0) {
+			c = hi * 16 + lo;
+			w += 2;
+		}
+		if (c == '\0')
+			break;
+		if (*arg == '\\' && c != '\\')
+			arg++;
+		else if (c == '\\' && arg[0] == '\\' && arg[1] == '\\')
+			arg++;
+		if ((unsigned char)*arg++ != c)
+			return 0;
+	}
+	while (*w != '\0' && *w != '+')
+		w++;
+	*q = *w == '+' ? w + 1 : w;
+	return *arg == '\0';
+}
+
+/*
+ * RFC 3875 4.4: for a query without '=', a web server may pass the
+ * query's words as arguments, and Apache does.  Those words come from
+ * the client, so they must never choose the backend: /app?host+25
+ * would otherwise make us connect wherever the client likes.
+ */
+static int
+args_are_query(int argc, char *argv[])
+{
+	const char	*q = getenv("QUERY_STRING"), *p;
+	int		 i, words = 1;
+
+	if (!under_cgi || argc < 2 || q == NULL || *q == '\0' ||
+	    strchr(q, '=') != NULL)
+		return 0;
+	for (p = q; (p = strchr(p, '+')) != NULL; p++)
+		words++;
+	if (words != argc - 1)
+		return 0;
+	for (i = 1; i < argc; i++)
+		if (!is_query_word(&q, argv[i]))
+			return 0;
+	return 1;
+}
+
+static void
+set_seconds(int *ms, const char *s, const char *name)
+{
+	char	 why[128];
+
+	if (s == NULL || *s == '\0')
+		return;
+	if (parse_seconds(s, ms) == -1) {
+		snprintf(why, sizeof(why), "not a number of seconds: \"%.40s\"",
+		    s);
+		die(FAIL_PERM, 500, name, why);
+	}
+}
+
+static void
+set_size(unsigned long long *v, const char *s, const char *name)
+{
+	char	 why[128];
+
+	if (s == NULL || *s == '\0')
+		return;
+	if (parse_size(s, v) == -1) {
+		snprintf(why, sizeof(why), "not a size in bytes: \"%.40s\"", s);
+		die(FAIL_PERM, 500, name, why);
+	}
+}
+
+/* Whatever no option set comes from the environment, else the default. */
+static void
+config_from_env(struct config *c)
+{
+	if (c->connect_ms == -1) {
+		c->connect_ms = CONNECT_MS;
+		set_seconds(&c->connect_ms, getenv("SCGI_CONNECT_TIMEOUT"),
+		    "SCGI_CONNECT_TIMEOUT");
+	}
+	if (c->retry_ms == -1) {
+		c->retry_ms = RETRY_MS;
+		set_seconds(&c->retry_ms, getenv("SCGI_RETRY_TIMEOUT"),
+		    "SCGI_RETRY_TIMEOUT");
+	}
+	if (c->idle_ms == -1) {
+		c->idle_ms = IDLE_MS;
+		set_seconds(&c->idle_ms, getenv("SCGI_IDLE_TIMEOUT"),
+		    "SCGI_IDLE_TIMEOUT");
+	}
+	if (c->max_body == UNSET) {
+		c->max_body = MAX_BODY;
+		set_size(&c->max_body, getenv("SCGI_MAX_BODY"), "SCGI_MAX_BODY");
+	}
+}
+
+/* Options into c, which starts unset; returns the first operand's index. */
+static int
+parse_options(int argc, char *argv[], struct config *c)
+{
+	const char	*a;
+	int		 i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return i + 1;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			write_all(1, usage_text, sizeof(usage_text) - 1);
+			write_all(1, help_text, sizeof(help_text) - 1);
+			exit(0);
+		}
+		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			write_all(1, "cgi2scgi " VERSION "\n",
+			    sizeof("cgi2scgi " VERSION "\n") - 1);
+			exit(0);
+		}
+		if (a[2] != '\0' || strchr("timr", a[1]) == NULL || ++i == argc)
+			usage();
+		if ((a[1] == 't' && parse_seconds(argv[i], &c->connect_ms)) ||
+		    (a[1] == 'r' && parse_seconds(argv[i], &c->retry_ms)) ||
+		    (a[1] == 'i' && parse_seconds(argv[i], &c->idle_ms)) ||
+		    (a[1] == 'm' && parse_size(argv[i], &c->max_body)))
+			usage();
+	}
+	return i;
+}
+
+static const char *
+env_value(const char *name)
+{
+	const char	*v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* Arguments win, then SCGI_FILE, then SCGI_HOST and SCGI_PORT. */
+static void
+choose_backend(int nargs, const char *const args[], struct config *c)
+{
+	const char	*port;
+
+	if (nargs > 2)
+		usage();
+	if (nargs == 1)
+		c->path = args[0];
+	else if (nargs == 2) {
+		c->host = args[0];
+		c->port = args[1];
+	} else if ((c->path = env_value("SCGI_FILE")) == NULL) {
+		if ((port = env_value("SCGI_PORT")) == NULL)
+			die(FAIL_PERM, 500, "configuration", env_value("SCGI_HOST") ?
+			    "SCGI_HOST is set but SCGI_PORT is not" :
+			    "no SCGI server: set SCGI_FILE, or SCGI_HOST and "
+			    "SCGI_PORT, or give arguments");
+		c->host = env_value("SCGI_HOST");
+		c->port = port;
+		if (c->host == NULL)
+			c->host = "localhost";
+	}
+	if (c->path != NULL)
+		snprintf(c->name, sizeof(c->name), "%s", c->path);
+	else
+		snprintf(c->name, sizeof(c->name), strchr(c->host, ':') ?
+		    "[%s]:%s" : "%s:%s", c->host, c->port);
+}
+
+static void
+check_backend(const struct config *c)
+{
+	struct sockaddr_un	 sun;
+	unsigned long long	 port;
+
+	if (c->path != NULL) {
+		if (*c->path == '\0')
+			die(FAIL_PERM, 500, "configuration", "empty socket path");
+		if (strlen(c->path) >= sizeof(sun.sun_path))
+			die(FAIL_PERM, 500, c->name, "socket path too long");
+		return;
+	}
+	if (*c->host == '\0' || *c->port == '\0')
+		die(FAIL_PERM, 500, c->name, "empty host or port");
+	if (c->port[strspn(c->port, "0123456789")] == '\0' &&
+	    (parse_length(c->port, 65535, &port) != 0 || port == 0))
+		die(FAIL_PERM, 500, c->name, "port out of range 1-65535");
+}
+
+/* Wait up to ms for stdin, then read; for spooling a chunked upload. */
+static ssize_t
+read_stdin(const struct config *c, char *buf, size_t cap)
+{
+	struct pollfd	 pfd;
+	ssize_t		 n;
+
+	pfd.fd = 0;
+	pfd.events = POLLIN;
+	for (;;) {
+		switch (poll(&pfd, 1, c->idle_ms > 0 ? c->idle_ms : -1)) {
+		case -1:
+			if (errno == EINTR)
+				continue;
+			die(FAIL_TEMP, 500, "poll", strerror(errno));
+			break;
+		case 0:
+			die(FAIL_TEMP, 408, "request body", "timed out");
+			break;
+		}
+		if ((n = read(0, buf, cap)) >= 0)
+			return n;
+		if (errno != EINTR && errno != EAGAIN)
+			die(FAIL_TEMP, 400, "read stdin", strerror(errno));
+	}
+}
+
+/*
+ * A chunked upload reaches a CGI program with no CONTENT_LENGTH and ends
+ * at end of file, but SCGI must send the length first: so spool it to an
+ * unlinked file (constant memory), and learn the length.
+ */
+static int
+spool_stdin(const struct config *c, unsigned long long *len)
+{
+	const char	*dir = env_value("TMPDIR");
+	char		 path[PATH_MAX];
+	ssize_t		 n;
+	int		 fd;
+
+	if (dir == NULL)
+		dir = "/tmp";
+	if (snprintf(path, sizeof(path), "%s/cgi2scgi.XXXXXX", dir) >=
+	    (int)sizeof(path))
+		die(FAIL_PERM, 500, "TMPDIR", "path too long");
+	if ((fd = mkstemp(path)) == -1)
+		die(FAIL_TEMP, 500, path, strerror(errno));
+	unlink(path);			/* gone however we exit */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	for (*len = 0; (n = read_stdin(c, upbuf, sizeof(upbuf))) > 0;
+	    *len += (unsigned long long)n) {
+		if ((unsigned long long)n > c->max_body - *len)
+			die(FAIL_PERM, 413, "request body",
+			    "chunked upload over SCGI_MAX_BODY");
+		if (write_all(fd, upbuf, (size_t)n) == -1)
+			die(FAIL_TEMP, 500, "spool request body",
+			    strerror(errno));
+	}
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		die(FAIL_TEMP, 500, "spool request body", strerror(errno));
+	return fd;
+}
+
+/*
+ * The body is CONTENT_LENGTH bytes of stdin; with no CONTENT_LENGTH but
+ * a Transfer-Encoding, all of stdin; with neither, nothing (and stdin is
+ * not read: RFC 3875 4.2).
+ */
+static void
+find_body(const struct config *c, struct body *b)
+{
+	const char	*cl = env_value("CONTENT_LENGTH");
+	char		 why[128];
+
+	b->len = 0;
+	b->spooled = 0;
+	if (cl != NULL) {
+		switch (parse_length(cl, c->max_body, &b->len)) {
+		case 400:
+			snprintf(why, sizeof(why),
+			    "not a decimal number: \"%.40s\"", cl);
+			die(FAIL_PERM, 400, "CONTENT_LENGTH", why);
+			break;
+		case 413:
+			snprintf(why, sizeof(why), "%.40s is over the limit "
+			    "of %llu bytes", cl, c->max_body);
+			die(FAIL_PERM, 413, "CONTENT_LENGTH", why);
+			break;
+		}
+		up.from = 0;
+	} else if (env_value("HTTP_TRANSFER_ENCODING") != NULL) {
+		up.from = spool_stdin(c, &b->len);
+		b->spooled = 1;
+	}
+	up.left = b->len;
+}
+
+static int
+is_name(const char *var, size_t nlen, const char *name)
+{
+	return strlen(name) == nlen && memcmp(var, name, nlen) == 0;
+}
+
+/* Which environment variables become SCGI headers. */
+static int
+is_forwarded(const char *var, size_t nlen, int spooled)
+{
+	/* Ours to set: SCGI wants CONTENT_LENGTH first and SCGI=1. */
+	if (is_name(var, nlen, "CONTENT_LENGTH") || is_name(var, nlen, "SCGI"))
+		return 0;
+	/* SCGI_FILE and the like configure us, not the application. */
+	if (nlen >= 5 && memcmp(var, "SCGI_", 5) == 0)
+		return 0;
+	/* httpoxy: a client's "Proxy:" header is no proxy setting. */
+	if (is_name(var, nlen, "HTTP_PROXY"))
+		return 0;
+	/* A spooled body goes out whole, no longer chunked. */
+	if (spooled && is_name(var, nlen, "HTTP_TRANSFER_ENCODING"))
+		return 0;
+	return 1;
+}
+
+/* SCGI forbids duplicate names; the first wins, as with getenv(3). */
+static int
+is_repeated(char **var, size_t nlen)
+{
+	char	**e;
+
+	for (e = environ; e != var; e++)
+		if (strncmp(*e, *var, nlen + 1) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_pair(size_t *used, const char *name, size_t nlen, const char *value,
+    size_t vlen)
+{
+	if (nlen > MAX_HEADER || vlen > MAX_HEADER ||
+	    nlen + vlen + 2 > MAX_HEADER - *used)
+		die(FAIL_PERM, 431, "request header", "over 64 KiB");
+	memcpy(pairs + *used, name, nlen);
+	pairs[*used + nlen] = '\0';
+	memcpy(pairs + *used + nlen + 1, value, vlen);
+	pairs[*used + nlen + 1 + vlen] = '\0';
+	*used += nlen + vlen + 2;
+}
+
+/* The SCGI header netstring, into request[]; returns its size. */
+static size_t
+build_request(const struct body *b)
+{
+	char		 len[32];
+	const char	*eq;
+	char		**e;
+	size_t		 used = 0;
+
+	snprintf(len, sizeof(len), "%llu", b->len);
+	add_pair(&used, "CONTENT_LENGTH", 14, len, strlen(len));
+	add_pair(&used, "SCGI", 4, "1", 1);
+	for (e = environ; *e != NULL; e++) {
+		if ((eq = strchr(*e, '=')) == NULL || eq == *e)
+			continue;
+		if (!is_forwarded(*e, (size_t)(eq - *e), b->spooled) ||
+		    is_repeated(e, (size_t)(eq - *e)))
+			continue;
+		add_pair(&used, *e, (size_t)(eq - *e), eq + 1, strlen(eq + 1));
+	}
+	return netstring_encode(request, sizeof(request), pairs, used);
+}
+
+static struct addrinfo *
+resolve(const struct config *c)
+{
+	struct addrinfo	 hints, *ai;
+	char		 what[300];
+	int		 r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((r = getaddrinfo(c->host, c->port, &hints, &ai)) != 0) {
+		snprintf(what, sizeof(what), "resolve %s", c->name);
+		/* A name that does not exist is a configuration error. */
+		die(r == EAI_AGAIN ? FAIL_TEMP : FAIL_PERM,
+		    r == EAI_AGAIN ? 502 : 500, what,
+		    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+	}
+	return ai;
+}
+
+/* Our own socket, and only it, is non-blocking: fds 0 and 1 are shared. */
+static int
+new_socket(int family)
+{
+	int	 s;
+
+	if ((s = socket(family, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (fcntl(s, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(s, F_SETFL, O_NONBLOCK) == -1) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* Connect within ms (0: no limit); the socket, or -1 with errno set. */
+static int
+connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
+{
+	struct pollfd	 pfd;
+	socklen_t	 len = sizeof(int);
+	int		 s, r, err = 0, one = 1;
+
+	if ((s = new_socket(sa->sa_family)) == -1)
+		return -1;
+	if (connect(s, sa, salen) == -1) {
+		if ((err = errno) == EINPROGRESS || err == EINTR) {
+			pfd.fd = s;
+			pfd.events = POLLOUT;
+			while ((r = poll(&pfd, 1, ms > 0 ? ms : -1)) == -1 &&
+			    errno == EINTR)
+				;
+			if (r == 0)
+				err = ETIMEDOUT;
+			else if (r == -1 || getsockopt(s, SOL_SOCKET, SO_ERROR,
+			    &err, &len) == -1)
+				err = errno;
+		}
+	}
+	if (err != 0) {
+		close(s);
+		errno = err;
+		return -1;
+	}
+	/* The body's last small write must not wait for an ACK (Nagle). */
+	if (sa->sa_family != AF_UNIX)
+		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return s;
+}
+
+/* One attempt at the backend: its socket, or -1 with errno set. */
+static int
+connect_once(const struct config *c, const struct addrinfo *ai)
+{
+	struct sockaddr_un	 sun;
+	int			 s = -1;
+
+	if (c->path != NULL) {
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		memcpy(sun.sun_path, c->path, strlen(c->path));
+		return connect_addr((struct sockaddr *)&sun, sizeof(sun),
+		    c->connect_ms);
+	}
+	/* Every address of the name in turn, as getaddrinfo(3) sorted them. */
+	for (; ai != NULL && s == -1; ai = ai->ai_next)
+		s = connect_addr(ai->ai_addr, ai->ai_addrlen, c->connect_ms);
+	return s;
+}
+
+/* A backend that is restarting refuses, or its socket is not there yet. */
+static int
+may_retry(int err)
+{
+	return err == ECONNREFUSED || err == ENOENT || err == EAGAIN;
+}
+
+static int
+connect_backend(const struct config *c)
+{
+	struct addrinfo	*ai = c->path != NULL ? NULL : resolve(c);
+	long long	 give_up = now_ms() + c->retry_ms;
+	char		 what[300];
+	int		 s, err, delay = BACKOFF_MIN_MS;
+
+	while ((s = connect_once(c, ai)) == -1) {
+		err = errno;
+		if (!may_retry(err) || now_ms() + delay > give_up)
+			break;
+		poll(NULL, 0, delay);
+		delay = delay * 2 < BACKOFF_MAX_MS ? delay * 2 : BACKOFF_MAX_MS;
+	}
+	if (s == -1) {
+		snprintf(what, sizeof(what), "connect %s", c->name);
+		die(FAIL_TEMP, err == ETIMEDOUT ? 504 : 502, what,
+		    strerror(err));
+	}
+	if (ai != NULL)
+		freeaddrinfo(ai);
+	return s;
+}
+
+static int
+is_token_char(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || (ch != '\0' &&
+	    strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+/* "Name: value" (RFC 3875 6.3: a field name is an RFC 2616 token). */
+static int
+is_field(const char *line, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len && is_token_char((unsigned char)line[i]); i++)
+		;
+	return i > 0 && i < len && line[i] == ':';
+}
+
+/*
+ * "HTTP/1.1 404 Not Found", "HTTP/2 200": the offset of the status code,
+ * or 0 if line is no HTTP status line.
+ */
+static size_t
+status_code_at(const char *line, size_t len)
+{
+	size_t	 i = 5, code;
+
+	if (len < 5 || memcmp(line, "HTTP/", 5) != 0)
+		return 0;
+	for (; i < len && line[i] >= '0' && line[i] <= '9'; i++)
+		;
+	if (i > 5 && i < len && line[i] == '.')
+		for (i++; i < len && line[i] >= '0' && line[i] <= '9'; i++)
+			;
+	if (i == 5 || line[i - 1] == '.' || i >= len || line[i] != ' ')
+		return 0;
+	for (code = ++i; i < len && line[i] >= '0' && line[i] <= '9'; i++)
+		;
+	if (i - code != 3 || (i < len && line[i] != ' '))
+		return 0;
+	return code;
+}
+
+/*
+ * Check the response head line by line as it arrives: header fields up
+ * to an empty line, which CGI hosts need (RFC 3875 6.2).  A first line
+ * that is an HTTP status line, as some SCGI servers send, becomes a
+ * "Status:" line, which CGI hosts take.  Returns 1 when the head is
+ * complete, 0 while it is not, -1 if it is malformed.
+ */
+static int
+check_head(char *buf, struct head *hd)
+{
+	char	*line, *nl;
+	size_t	 len, code;
+
+	while ((nl = memchr(line = buf + hd->line, '\n',
+	    hd->have - hd->line)) != NULL) {
+		len = (size_t)(nl - line);
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		if (hd->line == 0 && (code = status_code_at(line, len)) != 0) {
+			/* HEAD_SLACK in front makes room. */
+			hd->start = line + code - 8;
+			memcpy(hd->start, "Status: ", 8);
+		} else if (len == 0 && hd->line != 0) {
+			hd->done = 1;
+			return 1;
+		} else if (is_field(line, len))
+			hd->after_field = 1;
+		else if (!hd->after_field || (*line != ' ' && *line != '\t'))
+			return -1;	/* a folded line must continue a field */
+		hd->line = (size_t)(nl + 1 - buf);
+	}
+	return 0;
+}
+
+/* Read the response: into the head until it is checked, then straight on. */
+static void
+read_response(struct half *h, struct head *hd, const struct config *c)
+{
+	char	*dst = hd->done ? h->buf : h->buf + hd->have;
+	ssize_t	 n;
+
+	if ((n = read(h->from, dst, h->cap - (dst - h->buf))) == -1) {
+		if (errno == EINTR || errno == EAGAIN)
+			return;
+		/*
+		 * SCGI ends a response by closing the connection; a backend
+		 * that closes with request bytes unread resets it instead.
+		 */
+		if (errno != ECONNRESET)
+			die(FAIL_TEMP, 502, c->name, strerror(errno));
+		n = 0;
+	}
+	if (n == 0) {
+		h->left = 0;
+		if (!hd->done)
+			die(FAIL_TEMP, 502, c->name, hd->have == 0 ?
+			    "closed the connection without a response" :
+			    "response header cut short");
+		return;
+	}
+	if (hd->done) {
+		h->p = h->buf;
+		h->len = (size_t)n;
+		return;
+	}
+	hd->have += (size_t)n;
+	switch (check_head(h->buf, hd)) {
+	case -1:
+		die(FAIL_TEMP, 502, c->name, "malformed response header");
+		break;
+	case 0:
+		if (hd->have == h->cap)
+			die(FAIL_TEMP, 502, c->name, "response header over "
+			    "64 KiB");
+		return;
+	}
+	h->p = hd->start;
+	h->len = (size_t)(h->buf + hd->have - hd->start);
+}
+
+/*
+ * Write the response on.  While the web server may still be writing
+ * the body to our stdin, it may not be reading our stdout (Apache does
+ * not), so write no more than poll(2) promised room for, or both block.
+ */
+static void
+write_response(struct half *h, int stdin_busy)
+{
+	size_t	 len = stdin_busy && h->len > PIPE_BUF ? PIPE_BUF : h->len;
+	ssize_t	 n;
+
+	if ((n = write(h->to, h->p, len)) == -1) {
+		if (errno == EINTR || errno == EAGAIN)
+			return;
+		replied = 1;		/* the client is gone */
+		die(FAIL_TEMP, 0, "write to stdout", strerror(errno));
+	}
+	replied = 1;
+	h->p += n;
+	h->len -= (size_t)n;
+}
+
+/* Move the body on: stdin (or the spool) to the backend. */
+static void
+upload_step(struct half *h, const struct body *b)
+{
+	char	 why[128];
+	ssize_t	 n;
+
+	if (h->len == 0) {
+		n = read(h->from, h->buf, h->left < h->cap ? h->left : h->cap);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			return;
+		if (n <= 0) {
+			/* Exiting closes the connection: the backend sees
+			 * the body is short, and takes nothing as whole. */
+			snprintf(why, sizeof(why), "stdin ended after %llu of "
+			    "%llu bytes", b->len - h->left, b->len);
+			die(FAIL_PERM, 400, "request body", n == 0 ? why :
+			    strerror(errno));
+		}
+		h->left -= (unsigned long long)n;
+		if (h->to != -1) {
+			h->p = h->buf;
+			h->len = (size_t)n;
+		}
+		return;
+	}
+	if ((n = write(h->to, h->p, h->len)) == -1) {
+		if (errno == EINTR || errno == EAGAIN)
+			return;
+		if (errno != EPIPE && errno != ECONNRESET)
+			die(FAIL_TEMP, 502, "send to backend", strerror(errno));
+		/*
+		 * The backend stopped reading: it has answered, or given
+		 * up.  Still read the rest of the body, for a web server may
+		 * write all of it before it reads our answer (Apache does).
+		 */
+		h->to = -1;
+		h->len = 0;
+		if (b->spooled)
+			h->left = 0;
+		return;
+	}
+	h->p += n;
+	h->len -= (size_t)n;
+}
+
+/* Set up pfd to move h on; returns 0 if h has nothing left to do. */
+static int
+want(const struct half *h, struct pollfd *pfd)
+{
+	if (h->len > 0) {
+		pfd->fd = h->to;
+		pfd->events = POLLOUT;
+	} else if (h->left > 0) {
+		pfd->fd = h->from;
+		pfd->events = POLLIN;
+	} else
+		return 0;
+	pfd->revents = 0;
+	return 1;
+}
+
+/*
+ * Both directions at once: a backend may answer before it has read the
+ * body, and the answer streams to the client as it comes.
+ */
+static void
+relay(const struct config *c, const struct body *b, size_t reqlen)
+{
+	struct half	 down = { backend, 1, UNTIL_EOF, downbuf + HEAD_SLACK,
+			    MAX_HEAD, NULL, 0 };
+	struct head	 hd = { 0, 0, downbuf + HEAD_SLACK, 0, 0 };
+	struct pollfd	 pfd[2];
+	int		 nup, ndown;
+
+	up.to = backend;
+	up.p = request;		/* the header block goes first */
+	up.len = reqlen;
+	for (;;) {
+		nup = want(&up, &pfd[0]);
+		ndown = want(&down, &pfd[nup]);
+		if (nup + ndown == 0)
+			return;
+		switch (poll(pfd, nup + ndown, c->idle_ms > 0 ? c->idle_ms : -1)) {
+		case -1:
+			if (errno != EINTR)
+				die(FAIL_TEMP, 502, "poll", strerror(errno));
+			continue;
+		case 0:
+			/* Waiting on the client's body is the client's fault. */
+			if (nup && pfd[0].fd == 0)
+				die(FAIL_TEMP, 408, "request body", "timed out");
+			die(FAIL_TEMP, 504, c->name, "timed out");
+		}
+		if (nup && pfd[0].revents != 0)
+			upload_step(&up, b);
+		if (ndown && pfd[nup].revents != 0) {
+			if (down.len == 0)
+				read_response(&down, &hd, c);
+			else
+				write_response(&down, up.left > 0 &&
+				    !b->spooled);
+		}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config	 c;
+	struct body	 b;
+	size_t		 reqlen;
+	int		 first;
+
+	/* A peer that has gone shows up as EPIPE, handled where it occurs. */
+	signal(SIGPIPE, SIG_IGN);
+	under_cgi = getenv("GATEWAY_INTERFACE") != NULL;
+	memset(&c, 0, sizeof(c));
+	c.connect_ms = c.retry_ms = c.idle_ms = -1;
+	c.max_body = UNSET;
+	if (args_are_query(argc, argv))
+		argc = 1;
+	first = parse_options(argc, argv, &c);
+	config_from_env(&c);
+	drain_ms = c.idle_ms;
+	choose_backend(argc - first, (const char *const *)argv + first, &c);
+	check_backend(&c);
+	find_body(&c, &b);
+	reqlen = build_request(&b);
+	backend = connect_backend(&c);
+	relay(&c, &b, reqlen);
+	return 0;
+}

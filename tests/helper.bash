@@ -1,0 +1,98 @@
+# Shared by the bridge's tests: a temp dir per test, the fake SCGI
+# backend (tests/fakescgi.c), and a way to run cgi2scgi as a web server
+# would.  CGI2SCGI picks the binary (the sanitizer build, say) and
+# CGI2SCGI_WRAP a command to run it under (valgrind).
+
+bats_require_minimum_version 1.5.0
+
+CGI2SCGI=${CGI2SCGI:-$BATS_TEST_DIRNAME/../cgi2scgi}
+FAKESCGI=$BATS_TEST_DIRNAME/fakescgi
+EXECENV=$BATS_TEST_DIRNAME/execenv
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	SOCK=$T/app.sock
+	REC=$T/rec
+	mkdir -p "$REC"
+}
+
+teardown() {
+	local pid
+	for pid in "$T"/*.pid; do
+		[ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null
+	done
+	return 0
+}
+
+# wait_for FILE: until it exists (a socket bound, a request recorded).
+wait_for() {
+	local i=0
+	while [ ! -e "$1" ]; do
+		i=$((i + 1))
+		if [ "$i" -gt 1000 ]; then
+			echo "timed out waiting for $1" >&2
+			return 1
+		fi
+		sleep 0.01
+	done
+}
+
+# backend [fakescgi options]: a fake SCGI server on $SOCK, listening.
+backend() {
+	"$FAKESCGI" -o "$REC" "$@" "$SOCK" 3>&- &
+	echo $! > "$T/backend.pid"
+	wait_for "$SOCK"
+}
+
+# backend_tcp [fakescgi options]: the same on 127.0.0.1; sets PORT.
+backend_tcp() {
+	"$FAKESCGI" -o "$REC" -p "$T/port" "$@" 127.0.0.1:0 3>&- &
+	echo $! > "$T/backend.pid"
+	wait_for "$T/port"
+	PORT=$(cat "$T/port")
+}
+
+# bridge [NAME=value ...] [-- arg ...]: cgi2scgi with a small CGI
+# environment and nothing else; SCGI_RETRY_TIMEOUT=0 unless given.
+bridge() {
+	local vars=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		vars+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
+	    SERVER_PROTOCOL=HTTP/1.1 SCRIPT_NAME=/app SCGI_RETRY_TIMEOUT=0 \
+	    "${vars[@]}" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" "$@"
+}
+
+# The error page cgi2scgi answers with, for status line $1.
+error_page() {
+	printf 'Status: %s\r\nContent-Type: text/plain\r\n\r\n%s\n' "$1" "$1"
+}
+
+# pattern N: the N bytes fakescgi -g N sends.
+pattern() {
+	"$FAKESCGI" -G "$1"
+}
+
+# Where fd 5 of this shell is: how far cgi2scgi read a shared stdin.
+offset_of_fd5() {
+	awk '/^pos:/ { print $2 }' "/proc/$$/fdinfo/5"
+}
+
+# wait_pid PID SECONDS: its exit status, or fail (and kill it) if it is
+# still running then; a hang becomes a failure, not a stuck suite.
+wait_pid() {
+	local i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ "$i" -gt $(($2 * 20)) ]; then
+			kill "$1"
+			echo "still running after $2 s" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	wait "$1"
+}

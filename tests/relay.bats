@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# Moving bytes: the body to the backend, the answer to stdout, both at
+# once; exact sizes; the response head and its one rewrite.
+
+load helper
+
+post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
+	local f=$1
+	shift
+	cat "$f" | bridge REQUEST_METHOD=POST CONTENT_LENGTH="$(wc -c < "$f")" \
+	    -- "$@" > "$T/out" 2> "$T/err"
+}
+
+@test "bodies of 0 B, 1 B and 64 KiB reach the backend byte for byte" {
+	backend
+	i=0
+	for n in 0 1 65536; do
+		i=$((i + 1))
+		head -c "$n" /dev/urandom > "$T/in"
+		post "$T/in" "$SOCK"
+		wait_for "$REC/$i.done"
+		grep -qx "CONTENT_LENGTH=$n" "$REC/$i.env"
+		cmp "$T/in" "$REC/$i.body"
+		[ "$(cat "$REC/$i.bodyeof")" = complete ]
+	done
+}
+
+@test "a 100 MiB binary body reaches the backend byte for byte" {
+	# bats test_tags=slow
+	backend
+	head -c 104857600 /dev/urandom > "$T/in"
+	post "$T/in" "$SOCK"
+	wait_for "$REC/1.done"
+	cmp "$T/in" "$REC/1.body"
+}
+
+@test "a 100 MiB binary response reaches stdout byte for byte" {
+	# bats test_tags=slow
+	printf 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n' > "$T/head"
+	backend -r "$T/head" -g 104857600
+	bridge -- "$SOCK" > "$T/out"
+	{ cat "$T/head"; pattern 104857600; } | cmp - "$T/out"
+}
+
+@test "stdin is read up to CONTENT_LENGTH and not one byte further" {
+	backend
+	printf 'abcdefghij' > "$T/in"
+	exec 5<"$T/in"
+	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=4 -- "$SOCK" <&5
+	[ "$status" -eq 0 ]
+	[ "$(offset_of_fd5)" = 4 ]
+	wait_for "$REC/1.done"
+	[ "$(cat "$REC/1.body")" = abcd ]
+}
+
+@test "the body ends at CONTENT_LENGTH even if stdin never reaches end of file" {
+	backend
+	mkfifo "$T/fifo"
+	exec 6<>"$T/fifo"	# a writer that never closes
+	printf 'abcd' >&6
+	bridge REQUEST_METHOD=POST CONTENT_LENGTH=4 -- "$SOCK" < "$T/fifo" > "$T/out" &
+	wait_pid $! 20
+	exec 6>&-
+	wait_for "$REC/1.done"
+	[ "$(cat "$REC/1.body")" = abcd ]
+}
+
+@test "a body shorter than CONTENT_LENGTH closes the backend connection, answers 400 and exits 100" {
+	backend
+	printf 'abcd' > "$T/in"
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- "$SOCK" < "$T/in"
+	[ "$status" -eq 100 ]
+	[ "$output" = "$(error_page '400 Bad Request')" ]
+	[ "$stderr" = "cgi2scgi: request body: stdin ended after 4 of 10 bytes" ]
+	wait_for "$REC/1.done"
+	[ "$(cat "$REC/1.bodyeof")" = eof ]
+}
+
+@test "a backend that answers 8 MiB before reading an 8 MiB body does not deadlock" {
+	head -c 8388608 /dev/urandom > "$T/in"
+	backend -m early -g 8388608
+	post "$T/in" "$SOCK"
+	wait_for "$REC/1.done"
+	cmp "$T/in" "$REC/1.body"
+	{ printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n'; pattern 8388608; } |
+	    cmp - "$T/out"
+}
+
+@test "a backend that never reads the body: its answer is relayed and stdin is drained to CONTENT_LENGTH" {
+	head -c 4194304 /dev/zero > "$T/in"
+	backend -m noread
+	exec 5<"$T/in"
+	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=4194304 -- "$SOCK" <&5
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')" ]
+	[ "$(offset_of_fd5)" = 4194304 ]
+}
+
+@test "a 16 MiB body echoed back arrives whole both ways" {
+	head -c 16777216 /dev/urandom > "$T/in"
+	backend -m echo
+	post "$T/in" "$SOCK"
+	{ printf 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n'; cat "$T/in"; } |
+	    cmp - "$T/out"
+}
+
+@test "an HTTP status line from the backend becomes a Status: line, keeping its line ending" {
+	backend -n 5 -m normal -r "$T/reply"
+	check() {	# check REPLY EXPECTED
+		printf "$1" > "$T/reply"
+		bridge -- "$SOCK" > "$T/out"
+		printf "$2" | cmp - "$T/out"
+	}
+	check 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhi' \
+	    'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nhi'
+	check 'HTTP/1.0 404 Not Found\nContent-Type: text/html\n\n<p>' \
+	    'Status: 404 Not Found\nContent-Type: text/html\n\n<p>'
+	check 'HTTP/2 302 Found\r\nLocation: /x\r\n\r\n' \
+	    'Status: 302 Found\r\nLocation: /x\r\n\r\n'
+	check 'HTTP/1.1 204\r\nX-A: 1\r\n\r\n' \
+	    'Status: 204\r\nX-A: 1\r\n\r\n'
+	check 'HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nHTTP/1.1 200 OK\r\n' \
+	    'Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nHTTP/1.1 200 OK\r\n'
+}
+
+@test "any other response passes byte for byte" {
+	printf 'Status: 201 Created\nX-Folded: a\n  b\nSet-Cookie: a=b; Path=/\r\nContent-Type: application/octet-stream\n\n\0\1\2\377HTTP/1.1 200 OK\r\n' > "$T/reply"
+	backend -r "$T/reply"
+	bridge -- "$SOCK" > "$T/out"
+	cmp "$T/reply" "$T/out"
+}
+
+@test "a header-only response passes as it is" {
+	printf 'Status: 204 No Content\r\n\r\n' > "$T/reply"
+	backend -r "$T/reply"
+	bridge -- "$SOCK" > "$T/out"
+	cmp "$T/reply" "$T/out"
+}
+
+@test "the response streams: its first part reaches stdout while the backend still holds the rest" {
+	# The backend sends its head and first chunk, then waits for the
+	# file "$T/go", which the reader makes on seeing that chunk.
+	backend -m stream -g 4096 -w "$T/go"
+	mkfifo "$T/pipe"
+	bridge -- "$SOCK" > "$T/pipe" &
+	pid=$!
+	exec 7<"$T/pipe"
+	IFS= read -r -t 10 line <&7
+	[ "$line" = $'Status: 200 OK\r' ]
+	head -c 100 <&7 >/dev/null	# part of the first chunk: the rest waits
+	touch "$T/go"
+	cat <&7 >/dev/null
+	wait "$pid"
+}
