@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -18,6 +19,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,13 +44,32 @@
 #define BACKOFF_MAX_MS	500
 #define UNTIL_EOF	ULLONG_MAX	/* a read budget with no end */
 #define UNSET		ULLONG_MAX	/* max_body given by no option */
+#define MAX_TARGETS	16		/* servers to fail over between */
+#define MAX_COPIES	256		/* copies of an application to start */
+#define MAX_ARGS	32		/* words on the line of a -f file */
+#define ARGFILE_MAX	(16 * 1024)	/* how much of a -f file is read */
+#define REAP_MS		1000		/* for a started app that died */
+#define FD_SCAN_MAX	65536		/* fds a started app must not inherit */
 
 enum { FAIL_PERM = 100, FAIL_TEMP = 111 };	/* won't help to retry / may */
 
-struct config {
+struct target {				/* one SCGI server */
 	const char	*path;		/* unix-domain socket, or NULL */
-	const char	*host, *port;	/* TCP, when path is NULL */
-	char		 name[256];	/* the backend, as messages name it */
+	char		 host[256];	/* TCP, when path is NULL */
+	const char	*port;
+	struct addrinfo	*ai;		/* host and port, resolved */
+	char		 name[300];	/* as messages name it */
+};
+
+struct config {
+	struct target	 to[MAX_TARGETS]; /* in the order to try them */
+	int		 ntargets;
+	const char	*name;		/* the one we are talking to */
+	int		 bind, start;	/* -bind, -start */
+	const char	*app;		/* to start when nothing listens */
+	int		 copies;
+	int		 fd0;		/* hand app its socket as fd 0 */
+	const char	*log;		/* app's output; "-": our stderr */
 	int		 connect_ms, retry_ms, idle_ms;
 	unsigned long long max_body;
 };
@@ -89,10 +110,15 @@ static char	 downbuf[HEAD_SLACK + MAX_HEAD];
 static struct half up = { -1, -1, 0, upbuf, sizeof(upbuf), NULL, 0 };
 static int	 backend = -1;		/* our connection to the SCGI server */
 static int	 drain_ms = IDLE_MS;	/* how long die() waits for stdin */
+static const char *started;		/* the app this request started */
 
 static const char usage_text[] =
     "usage: cgi2scgi [-i seconds] [-m bytes] [-r seconds] [-t seconds]\n"
     "                [socket | host port]\n"
+    "       cgi2scgi [options] -bind -connect conn [-connect conn ...]\n"
+    "       cgi2scgi [options] [-start] -connect conn [-fd0] [-log file]\n"
+    "                app [n]\n"
+    "       cgi2scgi -f file\n"
     "       cgi2scgi --help | --version\n";
 
 static const char help_text[] =
@@ -106,6 +132,16 @@ static const char help_text[] =
     "  -i seconds  idle timeout, 0 for none (SCGI_IDLE_TIMEOUT, default 60)\n"
     "  -m bytes    largest request body, k/M/G suffixes (SCGI_MAX_BODY, default 1G)\n"
     "\n"
+    "  -f file         take the arguments from the first line of file not a comment\n"
+    "  -connect conn   the server: a socket path, @abstract, host:port, [v6]:port;\n"
+    "                  repeat it to fail over to the next\n"
+    "  -bind           only connect: start nothing\n"
+    "  -start          listen on conn, start n copies of app on it (default 1), exit\n"
+    "  app [n]         with -connect alone: start app as -start does when nothing\n"
+    "                  listens on conn, then bridge the request\n"
+    "  -fd0            hand app its socket as fd 0, not as fd 3 with LISTEN_FDS=1\n"
+    "  -log file       app's output (default: beside the socket; - for stderr)\n"
+    "\n"
     "Exit status: 0 success, 100 permanent failure, 111 temporary failure.\n"
     "See cgi2scgi(1).\n";
 
@@ -118,6 +154,7 @@ reason(int code)
 	case 413:	return "Content Too Large";
 	case 431:	return "Request Header Fields Too Large";
 	case 502:	return "Bad Gateway";
+	case 503:	return "Service Unavailable";
 	case 504:	return "Gateway Timeout";
 	default:	return "Internal Server Error";
 	}
@@ -172,13 +209,9 @@ drain_stdin(void)
 	}
 }
 
-/*
- * Log "cgi2scgi: what: why" for the web server's error log, answer with
- * a CGI error response if the client has seen nothing yet, and exit.
- * The backend sees its connection close before the body is complete.
- */
+/* "cgi2scgi: what: why", one line for the web server's error log. */
 static void
-die(int status, int code, const char *what, const char *why)
+say(const char *what, const char *why)
 {
 	char	 msg[1024];
 	int	 n;
@@ -187,6 +220,20 @@ die(int status, int code, const char *what, const char *why)
 	if (n > 0)
 		write_all(2, msg, (size_t)n < sizeof(msg) ? (size_t)n :
 		    sizeof(msg) - 1);
+}
+
+/*
+ * Log what went wrong, answer with a CGI error response if the client
+ * has seen nothing yet, and exit.  The backend sees its connection
+ * close before the body is complete.
+ */
+static void
+die(int status, int code, const char *what, const char *why)
+{
+	char	 msg[1024];
+	int	 n;
+
+	say(what, why);
 	if (!replied && code != 0) {
 		n = snprintf(msg, sizeof(msg), "Status: %d %s\r\n"
 		    "Content-Type: text/plain\r\n\r\n%d %s\n",
@@ -422,36 +469,168 @@ config_from_env(struct config *c)
 	}
 }
 
+static struct target *
+new_target(struct config *c)
+{
+	if (c->ntargets == MAX_TARGETS)
+		die(FAIL_PERM, 500, "configuration", "over 16 servers");
+	memset(&c->to[c->ntargets], 0, sizeof(c->to[0]));
+	return &c->to[c->ntargets++];
+}
+
+/* A host name, without the brackets an IPv6 address may come in. */
+static void
+set_host(struct target *t, const char *host, size_t len)
+{
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host++;
+		len -= 2;
+	}
+	if (len >= sizeof(t->host))
+		die(FAIL_PERM, 500, "configuration", "host name too long");
+	memcpy(t->host, host, len);
+	t->host[len] = '\0';
+}
+
+/*
+ * -connect's conn: "@name" or a name with a '/' or without a ':' is a
+ * unix-domain socket, anything else host:port, with an IPv6 address in
+ * brackets.
+ */
+static void
+add_conn(struct config *c, const char *conn)
+{
+	struct target	*t = new_target(c);
+	const char	*colon = strrchr(conn, ':');
+
+	if (*conn == '@' || strchr(conn, '/') != NULL || colon == NULL) {
+		t->path = conn;
+		return;
+	}
+	if (*conn != '[' && memchr(conn, ':', (size_t)(colon - conn)) != NULL)
+		usage();	/* an IPv6 address without brackets */
+	set_host(t, conn, (size_t)(colon - conn));
+	t->port = colon + 1;
+}
+
+static void
+print_and_exit(const char *text, size_t len)
+{
+	write_all(1, text, len);
+	exit(0);
+}
+
+/* An option that takes no value; 0 if a is none. */
+static int
+flag_option(const char *a, struct config *c)
+{
+	if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		write_all(1, usage_text, sizeof(usage_text) - 1);
+		print_and_exit(help_text, sizeof(help_text) - 1);
+	}
+	if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0)
+		print_and_exit("cgi2scgi " VERSION "\n",
+		    sizeof("cgi2scgi " VERSION "\n") - 1);
+	if (strcmp(a, "-bind") == 0)
+		c->bind = 1;
+	else if (strcmp(a, "-start") == 0)
+		c->start = 1;
+	else if (strcmp(a, "-fd0") == 0)
+		c->fd0 = 1;
+	else
+		return 0;
+	return 1;
+}
+
+/* An option with the value v; -1 if a is none, or v is bad. */
+static int
+value_option(const char *a, const char *v, struct config *c)
+{
+	if (strcmp(a, "-connect") == 0)
+		add_conn(c, v);
+	else if (strcmp(a, "-log") == 0)
+		c->log = v;
+	else if (strcmp(a, "-t") == 0)
+		return parse_seconds(v, &c->connect_ms);
+	else if (strcmp(a, "-r") == 0)
+		return parse_seconds(v, &c->retry_ms);
+	else if (strcmp(a, "-i") == 0)
+		return parse_seconds(v, &c->idle_ms);
+	else if (strcmp(a, "-m") == 0)
+		return parse_size(v, &c->max_body);
+	else
+		return -1;
+	return 0;
+}
+
 /* Options into c, which starts unset; returns the first operand's index. */
 static int
 parse_options(int argc, char *argv[], struct config *c)
 {
-	const char	*a;
-	int		 i;
+	int	 i;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-		a = argv[i];
-		if (strcmp(a, "--") == 0)
+		if (strcmp(argv[i], "--") == 0)
 			return i + 1;
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			write_all(1, usage_text, sizeof(usage_text) - 1);
-			write_all(1, help_text, sizeof(help_text) - 1);
-			exit(0);
-		}
-		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-			write_all(1, "cgi2scgi " VERSION "\n",
-			    sizeof("cgi2scgi " VERSION "\n") - 1);
-			exit(0);
-		}
-		if (a[2] != '\0' || strchr("timr", a[1]) == NULL || ++i == argc)
+		if (flag_option(argv[i], c))
+			continue;
+		if (i + 1 == argc || value_option(argv[i], argv[i + 1], c) == -1)
 			usage();
-		if ((a[1] == 't' && parse_seconds(argv[i], &c->connect_ms)) ||
-		    (a[1] == 'r' && parse_seconds(argv[i], &c->retry_ms)) ||
-		    (a[1] == 'i' && parse_seconds(argv[i], &c->idle_ms)) ||
-		    (a[1] == 'm' && parse_size(argv[i], &c->max_body)))
-			usage();
+		i++;			/* past the value */
 	}
 	return i;
+}
+
+/*
+ * cgi-fcgi's -f: the arguments are the words of the first line of file
+ * that is neither blank nor a comment, so that a script starting with
+ * "#!/usr/local/bin/cgi2scgi -f" runs as a CGI program.  What follows
+ * file on the command line is ignored: a web server may put the words
+ * of the query there.
+ */
+static void
+args_from_file(const char *path, int *argc, char ***argv)
+{
+	static char	 text[ARGFILE_MAX + 1];
+	static char	*args[MAX_ARGS + 2];
+	char		*line, *end;
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 fd, i = 1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		die(FAIL_PERM, 500, path, strerror(errno));
+	while (got < ARGFILE_MAX &&
+	    (n = read(fd, text + got, ARGFILE_MAX - got)) != 0)
+		if (n > 0)
+			got += (size_t)n;
+		else if (errno != EINTR)
+			die(FAIL_PERM, 500, path, strerror(errno));
+	close(fd);
+	for (line = text; line < text + got; line = end + 1) {
+		end = memchr(line, '\n', got - (size_t)(line - text));
+		if (end == NULL && got == ARGFILE_MAX)
+			die(FAIL_PERM, 500, path, "no line of arguments in its "
+			    "first 16 KiB");
+		if (end == NULL)
+			end = text + got;
+		*end = '\0';
+		if (*line != '#' && line[strspn(line, " \t\r")] != '\0')
+			break;
+	}
+	if (line >= text + got || strlen(line) != (size_t)(end - line))
+		die(FAIL_PERM, 500, path, "no line of arguments");
+	args[0] = (*argv)[0];
+	for (; *(line += strspn(line, " \t\r")) != '\0'; line += n) {
+		if (i > MAX_ARGS)
+			die(FAIL_PERM, 500, path, "over 32 arguments");
+		args[i++] = line;
+		if (line[n = (ssize_t)strcspn(line, " \t\r")] != '\0')
+			line[n++] = '\0';
+	}
+	args[i] = NULL;
+	*argc = i;
+	*argv = args;
 }
 
 static const char *
@@ -462,55 +641,99 @@ env_value(const char *name)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-/* Arguments win, then SCGI_FILE, then SCGI_HOST and SCGI_PORT. */
+/* SCGI_FILE, else SCGI_HOST's hosts, separated by commas, on SCGI_PORT. */
 static void
-choose_backend(int nargs, const char *const args[], struct config *c)
+targets_from_env(struct config *c)
 {
-	const char	*port;
+	const char	*hosts = env_value("SCGI_HOST"), *port, *h;
+	struct target	*t;
+	size_t		 len, from, to;
+
+	if (env_value("SCGI_FILE") != NULL) {
+		new_target(c)->path = env_value("SCGI_FILE");
+		return;
+	}
+	if ((port = env_value("SCGI_PORT")) == NULL)
+		die(FAIL_PERM, 500, "configuration", hosts != NULL ?
+		    "SCGI_HOST is set but SCGI_PORT is not" :
+		    "no SCGI server: set SCGI_FILE, or SCGI_HOST and "
+		    "SCGI_PORT, or give arguments");
+	if (hosts == NULL)
+		hosts = "localhost";
+	for (h = hosts;; h += len + 1) {
+		len = strcspn(h, ",");
+		/* Blanks around a comma are no part of a name. */
+		from = strspn(h, " \t");
+		for (to = len; to > from && (h[to - 1] == ' ' ||
+		    h[to - 1] == '\t'); to--)
+			;
+		t = new_target(c);
+		set_host(t, h + from, to - from);
+		t->port = port;
+		if (h[len] == '\0')
+			break;
+	}
+}
+
+/*
+ * The operands: APP and N with -start or -connect, else the server
+ * (a socket, or a host and a port), else none, and the environment
+ * names the server.
+ */
+static void
+parse_operands(int nargs, char *args[], struct config *c)
+{
+	unsigned long long	 n = 1;
 
 	if (nargs > 2)
 		usage();
-	if (nargs == 1)
-		c->path = args[0];
-	else if (nargs == 2) {
-		c->host = args[0];
-		c->port = args[1];
-	} else if ((c->path = env_value("SCGI_FILE")) == NULL) {
-		if ((port = env_value("SCGI_PORT")) == NULL)
-			die(FAIL_PERM, 500, "configuration", env_value("SCGI_HOST") ?
-			    "SCGI_HOST is set but SCGI_PORT is not" :
-			    "no SCGI server: set SCGI_FILE, or SCGI_HOST and "
-			    "SCGI_PORT, or give arguments");
-		c->host = env_value("SCGI_HOST");
-		c->port = port;
-		if (c->host == NULL)
-			c->host = "localhost";
+	if (c->ntargets == 0) {
+		if (c->bind || c->start || c->fd0 || c->log != NULL)
+			usage();
+		if (nargs == 1)
+			new_target(c)->path = args[0];
+		else if (nargs == 2) {
+			set_host(new_target(c), args[0], strlen(args[0]));
+			c->to[0].port = args[1];
+		} else
+			targets_from_env(c);
+		return;
 	}
-	if (c->path != NULL)
-		snprintf(c->name, sizeof(c->name), "%s", c->path);
-	else
-		snprintf(c->name, sizeof(c->name), strchr(c->host, ':') ?
-		    "[%s]:%s" : "%s:%s", c->host, c->port);
+	if (nargs == 0) {		/* -bind, said or not */
+		if (c->start || c->fd0 || c->log != NULL)
+			usage();
+		return;
+	}
+	if (c->bind || c->ntargets > 1 || (nargs == 2 &&
+	    (parse_length(args[1], MAX_COPIES, &n) != 0 || n == 0)))
+		usage();
+	c->app = args[0];
+	c->copies = (int)n;
 }
 
 static void
-check_backend(const struct config *c)
+check_target(struct target *t)
 {
 	struct sockaddr_un	 sun;
 	unsigned long long	 port;
 
-	if (c->path != NULL) {
-		if (*c->path == '\0')
+	if (t->path != NULL)
+		snprintf(t->name, sizeof(t->name), "%s", t->path);
+	else
+		snprintf(t->name, sizeof(t->name), strchr(t->host, ':') ?
+		    "[%s]:%s" : "%s:%s", t->host, t->port);
+	if (t->path != NULL) {
+		if (*t->path == '\0')
 			die(FAIL_PERM, 500, "configuration", "empty socket path");
-		if (strlen(c->path) >= sizeof(sun.sun_path))
-			die(FAIL_PERM, 500, c->name, "socket path too long");
+		if (strlen(t->path) >= sizeof(sun.sun_path))
+			die(FAIL_PERM, 500, t->name, "socket path too long");
 		return;
 	}
-	if (*c->host == '\0' || *c->port == '\0')
-		die(FAIL_PERM, 500, c->name, "empty host or port");
-	if (c->port[strspn(c->port, "0123456789")] == '\0' &&
-	    (parse_length(c->port, 65535, &port) != 0 || port == 0))
-		die(FAIL_PERM, 500, c->name, "port out of range 1-65535");
+	if (*t->host == '\0' || *t->port == '\0')
+		die(FAIL_PERM, 500, t->name, "empty host or port");
+	if (t->port[strspn(t->port, "0123456789")] == '\0' &&
+	    (parse_length(t->port, 65535, &port) != 0 || port == 0))
+		die(FAIL_PERM, 500, t->name, "port out of range 1-65535");
 }
 
 /* Wait up to ms for stdin, then read; for spooling a chunked upload. */
@@ -684,24 +907,38 @@ build_request(const struct body *b)
 	return netstring_encode(request, sizeof(request), pairs, used);
 }
 
-static struct addrinfo *
-resolve(const struct config *c)
+/*
+ * Look up every TCP server.  One that fails is dropped if there are
+ * others; a name that does not exist is a configuration error.
+ */
+static void
+resolve_targets(struct config *c)
 {
-	struct addrinfo	 hints, *ai;
-	char		 what[300];
-	int		 r;
+	struct addrinfo	 hints;
+	struct target	*t;
+	char		 what[320];
+	int		 i, n = 0, r = 0, err = 0;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	if ((r = getaddrinfo(c->host, c->port, &hints, &ai)) != 0) {
-		snprintf(what, sizeof(what), "resolve %s", c->name);
-		/* A name that does not exist is a configuration error. */
+	for (i = 0; i < c->ntargets; i++) {
+		t = &c->to[i];
+		if (t->path == NULL &&
+		    (r = getaddrinfo(t->host, t->port, &hints, &t->ai)) != 0) {
+			err = errno;
+			snprintf(what, sizeof(what), "resolve %s", t->name);
+			continue;
+		}
+		if (n != i)
+			c->to[n] = *t;
+		n++;
+	}
+	if (n == 0)
 		die(r == EAI_AGAIN ? FAIL_TEMP : FAIL_PERM,
 		    r == EAI_AGAIN ? 502 : 500, what,
-		    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
-	}
-	return ai;
+		    r == EAI_SYSTEM ? strerror(err) : gai_strerror(r));
+	c->ntargets = n;
 }
 
 /* Our own socket, and only it, is non-blocking: fds 0 and 1 are shared. */
@@ -755,22 +992,57 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 	return s;
 }
 
-/* One attempt at the backend: its socket, or -1 with errno set. */
+static void
+free_addresses(struct config *c)
+{
+	int	 i;
+
+	for (i = 0; i < c->ntargets; i++)
+		if (c->to[i].ai != NULL)
+			freeaddrinfo(c->to[i].ai);
+}
+
+/* A socket path as an address; "@name" is in Linux's abstract namespace. */
+static socklen_t
+unix_addr(const char *path, struct sockaddr_un *sun)
+{
+	size_t	 len = strlen(path);	/* check_target() measured it */
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, path, len);
+	if (*path != '@')
+		return sizeof(*sun);
+	sun->sun_path[0] = '\0';
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+}
+
 static int
-connect_once(const struct config *c, const struct addrinfo *ai)
+connect_unix(const char *path, int ms)
 {
 	struct sockaddr_un	 sun;
+	socklen_t		 len = unix_addr(path, &sun);
+	int			 s;
+
+	s = connect_addr((struct sockaddr *)&sun, len, ms);
+	/* uWSGI binds "@name" with a trailing NUL byte: that name too. */
+	if (s == -1 && errno == ECONNREFUSED && *path == '@' &&
+	    len < sizeof(sun))
+		s = connect_addr((struct sockaddr *)&sun, len + 1, ms);
+	return s;
+}
+
+/* One attempt at one server: its socket, or -1 with errno set. */
+static int
+connect_once(const struct config *c, const struct target *t)
+{
+	const struct addrinfo	*ai;
 	int			 s = -1;
 
-	if (c->path != NULL) {
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
-		memcpy(sun.sun_path, c->path, strlen(c->path));
-		return connect_addr((struct sockaddr *)&sun, sizeof(sun),
-		    c->connect_ms);
-	}
+	if (t->path != NULL)
+		return connect_unix(t->path, c->connect_ms);
 	/* Every address of the name in turn, as getaddrinfo(3) sorted them. */
-	for (; ai != NULL && s == -1; ai = ai->ai_next)
+	for (ai = t->ai; ai != NULL && s == -1; ai = ai->ai_next)
 		s = connect_addr(ai->ai_addr, ai->ai_addrlen, c->connect_ms);
 	return s;
 }
@@ -782,29 +1054,342 @@ may_retry(int err)
 	return err == ECONNREFUSED || err == ENOENT || err == EAGAIN;
 }
 
+/*
+ * Each server in turn, and again while one of them may come up within
+ * the retry time.  A server passed over is logged, once.
+ */
 static int
-connect_backend(const struct config *c)
+connect_backend(struct config *c)
 {
-	struct addrinfo	*ai = c->path != NULL ? NULL : resolve(c);
 	long long	 give_up = now_ms() + c->retry_ms;
-	char		 what[300];
-	int		 s, err, delay = BACKOFF_MIN_MS;
+	char		 what[320];
+	int		 s, i, err = 0, again, delay = BACKOFF_MIN_MS;
 
-	while ((s = connect_once(c, ai)) == -1) {
-		err = errno;
-		if (!may_retry(err) || now_ms() + delay > give_up)
+	for (;;) {
+		for (i = again = 0; i < c->ntargets; i++) {
+			if ((s = connect_once(c, &c->to[i])) != -1) {
+				c->name = c->to[i].name;
+				return s;
+			}
+			err = errno;
+			again |= may_retry(err);
+			snprintf(what, sizeof(what), "connect %s", c->to[i].name);
+			if (delay == BACKOFF_MIN_MS && i + 1 < c->ntargets)
+				say(what, strerror(err));
+		}
+		if (!again || now_ms() + delay > give_up)
 			break;
 		poll(NULL, 0, delay);
 		delay = delay * 2 < BACKOFF_MAX_MS ? delay * 2 : BACKOFF_MAX_MS;
 	}
-	if (s == -1) {
-		snprintf(what, sizeof(what), "connect %s", c->name);
-		die(FAIL_TEMP, err == ETIMEDOUT ? 504 : 502, what,
-		    strerror(err));
+	die(FAIL_TEMP, err == ETIMEDOUT ? 504 : 502, what, strerror(err));
+	return -1;	/* NOTREACHED */
+}
+
+/*
+ * Where -connect keeps its lock, and app its log: beside a socket file,
+ * else (TCP, or an abstract socket) in TMPDIR.
+ */
+static void
+side_path(char *buf, size_t cap, const struct target *t, const char *ext)
+{
+	const char	*dir = env_value("TMPDIR");
+	char		*p;
+	int		 n;
+
+	if (dir == NULL)
+		dir = "/tmp";
+	if (t->path != NULL && *t->path != '@')
+		n = snprintf(buf, cap, "%s%s", t->path, ext);
+	else
+		n = snprintf(buf, cap, "%s/cgi2scgi-%s%s", dir, t->name, ext);
+	if (n < 0 || (size_t)n >= cap)
+		die(FAIL_PERM, 500, t->name, "lock or log path too long");
+	if (t->path == NULL || *t->path == '@')
+		for (p = buf + strlen(dir) + 1; *p != '\0'; p++)
+			if (*p == '/')
+				*p = '_';	/* an abstract name's */
+}
+
+/*
+ * One start at a time: a request that finds nothing listening waits
+ * here for the one starting the server, then finds it up.
+ */
+static int
+lock_start(const struct target *t)
+{
+	struct flock	 fl;
+	char		 path[PATH_MAX];
+	int		 fd;
+
+	side_path(path, sizeof(path), t, ".lock");
+	/* O_NOFOLLOW: a lock in /tmp must not be a planted symlink. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1)
+		die(FAIL_TEMP, 503, path, strerror(errno));
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(fd, F_SETLKW, &fl) == -1)
+		if (errno != EINTR)
+			die(FAIL_TEMP, 503, path, strerror(errno));
+	return fd;
+}
+
+/* Nothing listens on t, so a socket file there is stale: remove it. */
+static void
+remove_stale(const struct target *t)
+{
+	struct stat	 st;
+
+	if (t->path == NULL || *t->path == '@' || lstat(t->path, &st) == -1)
+		return;
+	if (!S_ISSOCK(st.st_mode))
+		die(FAIL_PERM, 500, t->name, "exists and is not a socket");
+	if (unlink(t->path) == -1)
+		die(FAIL_TEMP, 503, t->name, strerror(errno));
+}
+
+/* The server's listening socket, blocking, as servers expect. */
+static int
+listen_target(const struct target *t)
+{
+	struct sockaddr_un	 sun;
+	const struct sockaddr	*sa = (struct sockaddr *)&sun;
+	socklen_t		 len;
+	char			 what[320];
+	int			 s, one = 1;
+
+	if (t->path != NULL)
+		len = unix_addr(t->path, &sun);
+	else {
+		sa = t->ai->ai_addr;
+		len = t->ai->ai_addrlen;
 	}
-	if (ai != NULL)
-		freeaddrinfo(ai);
+	remove_stale(t);
+	snprintf(what, sizeof(what), "listen %s", t->name);
+	if ((s = socket(sa->sa_family, SOCK_STREAM, 0)) == -1 ||
+	    fcntl(s, F_SETFD, FD_CLOEXEC) == -1 ||
+	    (t->path == NULL && setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) == -1) ||
+	    bind(s, sa, len) == -1 || listen(s, SOMAXCONN) == -1)
+		die(FAIL_TEMP, 503, what, strerror(errno));
 	return s;
+}
+
+static int
+open_log(const struct config *c, const struct target *t)
+{
+	char	 path[PATH_MAX];
+	int	 fd;
+
+	if (c->log != NULL && strcmp(c->log, "-") == 0)
+		return 2;
+	if (c->log != NULL)
+		snprintf(path, sizeof(path), "%s", c->log);
+	else
+		side_path(path, sizeof(path), t, ".log");
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1)
+		die(FAIL_TEMP, 503, path, strerror(errno));
+	return fd;
+}
+
+/* The request's own variables, which a long-running server must not keep. */
+static int
+is_request_var(const char *e)
+{
+	static const char *const prefixes[] = { "HTTP_", "REQUEST_",
+	    "REMOTE_", "SERVER_", "CONTENT_", "SCRIPT_", "REDIRECT_",
+	    "CONTEXT_", "SSL_", "SCGI_", "LISTEN_", "GATEWAY_INTERFACE=",
+	    "QUERY_STRING=", "PATH_INFO=", "PATH_TRANSLATED=", "AUTH_TYPE=",
+	    "HTTPS=", "DOCUMENT_ROOT=", "UNIQUE_ID=", NULL };
+	const char *const *p;
+
+	for (p = prefixes; *p != NULL; p++)
+		if (strncmp(e, *p, strlen(*p)) == 0)
+			return 1;
+	return 0;
+}
+
+/* Ours without the request's, and the socket-activation pair. */
+static char **
+app_environ(const struct config *c)
+{
+	static char	 pid[32], fds[] = "LISTEN_FDS=1";
+	char		**env, **e;
+	size_t		 n = 0;
+
+	for (e = environ; *e != NULL; e++)
+		n++;
+	if ((env = malloc((n + 3) * sizeof(*env))) == NULL)
+		return environ;
+	for (n = 0, e = environ; *e != NULL; e++)
+		if (!is_request_var(*e))
+			env[n++] = *e;
+	if (!c->fd0) {
+		snprintf(pid, sizeof(pid), "LISTEN_PID=%ld", (long)getpid());
+		env[n++] = fds;
+		env[n++] = pid;
+	}
+	env[n] = NULL;
+	return env;
+}
+
+/*
+ * In the child: detach app from the request, in a session of its own
+ * with no tie to the web server's pipes, and run it with the listening
+ * socket as fd 3 (systemd's socket activation) or fd 0 (cgi-fcgi's).
+ * If that fails, tell the parent why through errfd.
+ */
+static void
+exec_app(const struct config *c, int lfd, int logfd, int errfd)
+{
+	char	*argv[2];
+	int	 null, fd, err;
+	long	 max = sysconf(_SC_OPEN_MAX);
+
+	argv[0] = (char *)c->app;
+	argv[1] = NULL;
+	signal(SIGPIPE, SIG_DFL);	/* ignoring it would be inherited */
+	/* Out of the way of fds 0 to 3, which they may hold now. */
+	if (setsid() == -1 || (null = open("/dev/null", O_RDONLY)) == -1 ||
+	    (null = fcntl(null, F_DUPFD, 4)) == -1 ||
+	    (lfd = fcntl(lfd, F_DUPFD, 4)) == -1 ||
+	    (logfd = fcntl(logfd, F_DUPFD, 4)) == -1 ||
+	    (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 4)) == -1 ||
+	    dup2(c->fd0 ? lfd : null, 0) == -1 || dup2(logfd, 1) == -1 ||
+	    dup2(logfd, 2) == -1 || (!c->fd0 && dup2(lfd, 3) == -1))
+		goto fail;
+	/* Whatever the web server left open stays with the web server. */
+	if (max == -1 || max > FD_SCAN_MAX)
+		max = FD_SCAN_MAX;
+	for (fd = c->fd0 ? 3 : 4; fd < max; fd++)
+		if (fd != errfd)
+			close(fd);
+	execve(c->app, argv, app_environ(c));
+fail:
+	err = errno;
+	write_all(errfd, (char *)&err, sizeof(err));
+	_exit(127);
+}
+
+/* One copy of app on lfd.  Its exec failing is this request's 503. */
+static void
+spawn_app(const struct config *c, int lfd, int logfd)
+{
+	int	 pfd[2], err;
+	ssize_t	 n;
+	pid_t	 pid;
+
+	if (pipe(pfd) == -1 || fcntl(pfd[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(pfd[1], F_SETFD, FD_CLOEXEC) == -1)
+		die(FAIL_TEMP, 503, "pipe", strerror(errno));
+	if ((pid = fork()) == -1)
+		die(FAIL_TEMP, 503, "fork", strerror(errno));
+	if (pid == 0)
+		exec_app(c, lfd, logfd, pfd[1]);
+	close(pfd[1]);
+	/* The pipe closes unread on a successful exec(2). */
+	while ((n = read(pfd[0], &err, sizeof(err))) == -1 && errno == EINTR)
+		;
+	close(pfd[0]);
+	if (n == (ssize_t)sizeof(err)) {
+		waitpid(pid, NULL, 0);
+		die(FAIL_TEMP, 503, c->app, strerror(err));
+	}
+}
+
+/* Listen on the server's socket and start its copies; the socket. */
+static int
+start_app(const struct config *c)
+{
+	const struct target	*t = &c->to[0];
+	int			 lfd = listen_target(t), logfd = open_log(c, t);
+	int			 i;
+
+	for (i = 0; i < c->copies; i++)
+		spawn_app(c, lfd, logfd);
+	if (logfd != 2)
+		close(logfd);
+	started = c->app;
+	return lfd;
+}
+
+/* A connection that no start could help. */
+static int
+may_start(int err)
+{
+	return err == ECONNREFUSED || err == ENOENT;
+}
+
+/*
+ * -connect conn app: connect, and if nothing listens, start app and
+ * connect again.  The connection waits in the new socket's queue until
+ * app accepts it.
+ */
+static int
+connect_or_start(struct config *c)
+{
+	int	 s, lock, lfd;
+
+	if ((s = connect_once(c, &c->to[0])) == -1 && may_start(errno)) {
+		lock = lock_start(&c->to[0]);
+		if ((s = connect_once(c, &c->to[0])) == -1 &&
+		    may_start(errno)) {
+			lfd = start_app(c);
+			s = connect_once(c, &c->to[0]);
+			close(lfd);
+		}
+		close(lock);
+	}
+	if (s == -1)
+		return connect_backend(c);	/* retries, and says why not */
+	c->name = c->to[0].name;
+	return s;
+}
+
+/* -start: start app on conn unless a server listens there, and exit. */
+static void
+start_only(struct config *c)
+{
+	int	 lock;
+
+	replied = 1;		/* no request to answer, just the log line */
+	lock = lock_start(&c->to[0]);
+	if (connect_once(c, &c->to[0]) != -1)
+		die(FAIL_PERM, 0, c->to[0].name, "a server listens there "
+		    "already");
+	close(start_app(c));
+	close(lock);
+}
+
+/*
+ * The app this request started closed the connection unanswered: if it
+ * has died, say so.  Its sockets close as it exits, a moment before it
+ * can be reaped, so wait a little for that.
+ */
+static void
+explain_exit(void)
+{
+	char	 why[64];
+	pid_t	 pid;
+	int	 i, status;
+
+	for (i = 0; started != NULL && i < REAP_MS / 10; i++) {
+		if ((pid = waitpid(-1, &status, WNOHANG)) == -1)
+			return;
+		if (pid > 0) {
+			if (WIFEXITED(status))
+				snprintf(why, sizeof(why), "exited at once, "
+				    "status %d", WEXITSTATUS(status));
+			else
+				snprintf(why, sizeof(why), "killed at once by "
+				    "signal %d", WTERMSIG(status));
+			die(FAIL_TEMP, 503, started, why);
+		}
+		poll(NULL, 0, 10);
+	}
 }
 
 static int
@@ -905,6 +1490,8 @@ read_response(struct half *h, struct head *hd, const struct config *c)
 	}
 	if (n == 0) {
 		h->left = 0;
+		if (!hd->done && hd->have == 0)
+			explain_exit();
 		if (!hd->done)
 			die(FAIL_TEMP, 502, c->name, hd->have == 0 ?
 			    "closed the connection without a response" :
@@ -1065,7 +1652,7 @@ main(int argc, char *argv[])
 	struct config	 c;
 	struct body	 b;
 	size_t		 reqlen;
-	int		 first;
+	int		 first, i;
 
 	/* A peer that has gone shows up as EPIPE, handled where it occurs. */
 	signal(SIGPIPE, SIG_IGN);
@@ -1075,14 +1662,24 @@ main(int argc, char *argv[])
 	c.max_body = UNSET;
 	if (args_are_query(argc, argv))
 		argc = 1;
+	else if (argc > 2 && strcmp(argv[1], "-f") == 0)
+		args_from_file(argv[2], &argc, &argv);
 	first = parse_options(argc, argv, &c);
 	config_from_env(&c);
 	drain_ms = c.idle_ms;
-	choose_backend(argc - first, (const char *const *)argv + first, &c);
-	check_backend(&c);
+	parse_operands(argc - first, argv + first, &c);
+	for (i = 0; i < c.ntargets; i++)
+		check_target(&c.to[i]);
+	resolve_targets(&c);
+	if (c.start) {
+		start_only(&c);
+		free_addresses(&c);
+		return 0;
+	}
 	find_body(&c, &b);
 	reqlen = build_request(&b);
-	backend = connect_backend(&c);
+	backend = c.app != NULL ? connect_or_start(&c) : connect_backend(&c);
+	free_addresses(&c);
 	relay(&c, &b, reqlen);
 	return 0;
 }

@@ -7,6 +7,11 @@
  *	cc -I. -o example/hello-scgi example/hello-scgi.c netstring.c
  *	example/hello-scgi /tmp/hello.sock &
  *	SCGI_FILE=/tmp/hello.sock REQUEST_METHOD=GET ./cgi2scgi
+ *
+ * Without a socket path it serves the listening socket it was started
+ * with, as "cgi2scgi -start" hands it over: fd 3 under systemd's
+ * socket-activation convention (LISTEN_FDS=1, LISTEN_PID its pid), or
+ * else fd 0, as cgi-fcgi does.
  */
 
 #include <sys/socket.h>
@@ -31,8 +36,28 @@ static void
 on_signal(int sig)
 {
 	(void)sig;
-	unlink(sock_path);
+	if (sock_path != NULL)
+		unlink(sock_path);
 	_exit(0);
+}
+
+/* The listening socket we were given: fd 3 by socket activation, or 0. */
+static int
+inherited_socket(void)
+{
+	const char	*fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+	int		 fd = 0, listening = 0;
+	socklen_t	 len = sizeof(listening);
+
+	if (fds != NULL && pid != NULL && strcmp(fds, "1") == 0 &&
+	    strtol(pid, NULL, 10) == (long)getpid())
+		fd = 3;
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == -1 ||
+	    !listening) {
+		errno = ENOTSOCK;
+		return -1;
+	}
+	return fd;
 }
 
 static int
@@ -168,14 +193,18 @@ main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "n:")) != -1)
 		if (ch != 'n' || (count = strtol(optarg, NULL, 10)) <= 0)
 			count = -1;
-	if (count < 0 || argc - optind != 1) {
-		fprintf(stderr, "usage: hello-scgi [-n count] socket-path\n");
+	if (count < 0 || argc - optind > 1) {
+		fprintf(stderr, "usage: hello-scgi [-n count] [socket-path]\n");
 		return 100;
 	}
 	signal(SIGPIPE, SIG_IGN);	/* a client that left is EPIPE */
-	sock_path = argv[optind];
-	if ((lfd = listen_unix(sock_path)) == -1) {
-		fprintf(stderr, "hello-scgi: %s: %s\n", sock_path,
+	if (optind == argc)
+		lfd = inherited_socket();
+	else if ((lfd = listen_unix(argv[optind])) != -1)
+		sock_path = argv[optind];
+	if (lfd == -1) {
+		fprintf(stderr, "hello-scgi: %s: %s\n", optind == argc ?
+		    "no listening socket on fd 3 or 0" : argv[optind],
 		    strerror(errno));
 		return 111;
 	}
@@ -188,11 +217,13 @@ main(int argc, char *argv[])
 		while ((fd = accept(lfd, NULL, NULL)) == -1)
 			if (errno != EINTR && errno != ECONNABORTED) {
 				perror("hello-scgi: accept");
-				unlink(sock_path);
+				if (sock_path != NULL)
+					unlink(sock_path);
 				return 111;
 			}
 		serve(fd);
 	}
-	unlink(sock_path);
+	if (sock_path != NULL)
+		unlink(sock_path);
 	return 0;
 }

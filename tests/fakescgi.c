@@ -17,6 +17,9 @@
  *	echo	 reply, then the body as it arrives
  *	noaccept listen with a queue of one and never accept
  * The reply is the -r file, read anew each time, or a canned 200.
+ * The target is a socket path, "@name" (abstract; -z: with the trailing
+ * NUL byte uWSGI binds) or HOST:PORT; -p names a file written once it
+ * listens, holding the port.
  */
 
 #include <sys/socket.h>
@@ -28,6 +31,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -72,6 +76,7 @@ static unsigned long long gen;		/* -g: pattern bytes after the reply */
 static unsigned long long count;	/* -n: connections to serve; 0 = all */
 static long		 delay_ms = -1;	/* -d; -1: the mode's default */
 static int		 is_tcp;
+static int		 trailing_nul;	/* -z */
 static const char	*sock_path;	/* to unlink on exit, once bound */
 static char		 buf[BUFSIZE];
 
@@ -80,7 +85,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: fakescgi [-m mode] [-o dir] [-r file] "
 	    "[-g bytes] [-n count] [-p portfile] [-d ms]\n"
-	    "                [-w file] target\n"
+	    "                [-w file] [-z] target\n"
 	    "       fakescgi -G bytes\n");
 	exit(100);
 }
@@ -591,8 +596,10 @@ write_portfile(int fd, const char *path)
 		die("getsockname", strerror(errno));
 	if (ss.ss_family == AF_INET)
 		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	else
+	else if (ss.ss_family == AF_INET6)
 		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	else
+		port = 0;		/* an abstract socket: just "ready" */
 	snprintf(line, sizeof(line), "%u\n", port);
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		die(path, "path too long");
@@ -601,6 +608,33 @@ write_portfile(int fd, const char *path)
 	    write_all(out, line, strlen(line)) == -1 || close(out) == -1 ||
 	    rename(tmp, path) == -1)
 		die(path, strerror(errno));
+}
+
+/*
+ * "@name", in Linux's abstract namespace; with -z, bound with a trailing
+ * NUL byte in the name, as uWSGI does.
+ */
+static int
+listen_abstract(const char *name, const char *portfile)
+{
+	struct sockaddr_un	 sun;
+	size_t			 len = strlen(name);
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (len + trailing_nul > sizeof(sun.sun_path))
+		die(name, "socket name too long");
+	memcpy(sun.sun_path, name, len);
+	sun.sun_path[0] = '\0';
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct
+	    sockaddr_un, sun_path) + len + trailing_nul)) == -1 ||
+	    listen(fd, backlog()) == -1)
+		die(name, strerror(errno));
+	if (portfile != NULL)
+		write_portfile(fd, portfile);
+	return fd;
 }
 
 /* HOST:PORT, where HOST may be a bracketed IPv6 literal: [::1]:0. */
@@ -687,7 +721,7 @@ main(int argc, char *argv[])
 	const char	*portfile = NULL;
 	int		 ch, lfd;
 
-	while ((ch = getopt(argc, argv, "d:G:g:m:n:o:p:r:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:G:g:m:n:o:p:r:w:z")) != -1) {
 		switch (ch) {
 		case 'd':
 			delay_ms = (long)number_arg(optarg, INT_MAX);
@@ -716,6 +750,9 @@ main(int argc, char *argv[])
 		case 'w':
 			go_path = optarg;
 			break;
+		case 'z':
+			trailing_nul = 1;
+			break;
 		default:
 			usage();
 		}
@@ -725,8 +762,12 @@ main(int argc, char *argv[])
 	if (delay_ms == -1)
 		delay_ms = mode == STREAM && go_path == NULL ? STREAM_MS : 0;
 	catch_signals();
-	lfd = strchr(argv[optind], '/') != NULL ? listen_unix(argv[optind]) :
-	    listen_tcp(argv[optind], portfile);
+	if (argv[optind][0] == '@')
+		lfd = listen_abstract(argv[optind], portfile);
+	else if (strchr(argv[optind], '/') != NULL)
+		lfd = listen_unix(argv[optind]);
+	else
+		lfd = listen_tcp(argv[optind], portfile);
 	while (mode == NOACCEPT)
 		pause();	/* until SIGTERM */
 	serve(lfd);

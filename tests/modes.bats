@@ -1,0 +1,289 @@
+#!/usr/bin/env bats
+# What cgi-fcgi users know: -f scripts, -bind, -start, -connect with a
+# start when nothing listens; and failover, abstract sockets.
+
+load helper
+
+HELLO=$BATS_TEST_DIRNAME/../example/hello-scgi
+
+# make_app [FILE]: an SCGI application to start, which notes each start
+# (a line in $T/starts, a pid file teardown kills) and its environment,
+# then becomes example/hello-scgi with the same pid, as LISTEN_PID needs.
+make_app() {
+	local app=${1:-$T/app}
+	cat > "$app" <<-EOF
+	#!/bin/sh
+	echo \$\$ >> "$T/starts"
+	echo \$\$ > "$T/app.\$\$.pid"
+	env > "$T/appenv"
+	echo "app \$\$ started" >&2
+	exec "$HELLO"
+	EOF
+	chmod +x "$app"
+}
+
+starts() {
+	if [ -f "$T/starts" ]; then wc -l < "$T/starts"; else echo 0; fi
+}
+
+# ok_page: did the last `run` get the example app's page?
+ok_page() {
+	[ "$status" -eq 0 ] && [[ "$output" == "Status: 200 OK"*"Hello from an SCGI application."* ]]
+}
+
+# A free TCP port on 127.0.0.1: one the kernel just gave out and took back.
+free_port() {
+	"$FAKESCGI" -p "$T/freeport" 127.0.0.1:0 &
+	local pid=$!
+	wait_for "$T/freeport"
+	kill "$pid"
+	wait "$pid" || true
+	cat "$T/freeport"
+}
+
+@test "-f: a '#!cgi2scgi -f' script takes its arguments from its first line that is no comment" {
+	backend
+	cat > "$T/script" <<-EOF
+	#!$CGI2SCGI -f
+	# The server, for cgi2scgi(1):
+
+	-t 5 $SOCK
+	this line is not read
+	EOF
+	chmod +x "$T/script"
+	run --separate-stderr env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 \
+	    REQUEST_METHOD=GET QUERY_STRING=x+y "$T/script" x y
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')" ]
+	wait_for "$REC/1.done"
+	grep -qx 'QUERY_STRING=x+y' "$REC/1.env"
+}
+
+@test "-f: words after the file are ignored, whatever they say" {
+	backend
+	printf '# comment\n%s\n' "-bind -connect $SOCK" > "$T/args"
+	run bridge -- -f "$T/args" /elsewhere.sock -t
+	[ "$status" -eq 0 ]
+}
+
+@test "-f: a missing file, or one with no line of arguments, is a configuration error" {
+	run --separate-stderr bridge -- -f "$T/none"
+	[ "$status" -eq 100 ]
+	[ "$output" = "$(error_page '500 Internal Server Error')" ]
+	[ "$stderr" = "cgi2scgi: $T/none: No such file or directory" ]
+	printf '#!/usr/local/bin/cgi2scgi -f\n# nothing else\n\n' > "$T/args"
+	run --separate-stderr bridge -- -f "$T/args"
+	[ "$status" -eq 100 ]
+	[ "$stderr" = "cgi2scgi: $T/args: no line of arguments" ]
+}
+
+@test "-bind -connect: a socket path, host:port and [v6]:port" {
+	backend
+	run bridge -- -bind -connect "$SOCK"
+	[ "$status" -eq 0 ]
+	"$FAKESCGI" -o "$REC" -p "$T/port4" 127.0.0.1:0 &
+	echo $! > "$T/b4.pid"
+	"$FAKESCGI" -o "$REC" -p "$T/port6" '[::1]:0' &
+	echo $! > "$T/b6.pid"
+	wait_for "$T/port4"
+	run bridge -- -bind -connect "127.0.0.1:$(cat "$T/port4")"
+	[ "$status" -eq 0 ]
+	wait_for "$T/port6"
+	run bridge -- -connect "[::1]:$(cat "$T/port6")"
+	[ "$status" -eq 0 ]
+}
+
+@test "repeated -connect fails over past a dead server, and logs it once" {
+	backend
+	run --separate-stderr bridge -- -bind -connect "$T/dead.sock" -connect "$SOCK"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')" ]
+	[ "$stderr" = "cgi2scgi: connect $T/dead.sock: No such file or directory" ]
+}
+
+@test "SCGI_HOST lists servers separated by commas, tried in order on SCGI_PORT" {
+	backend_tcp
+	# 127.0.0.2 is loopback too, and nothing listens on it.
+	run --separate-stderr bridge SCGI_HOST='127.0.0.2 , 127.0.0.1' SCGI_PORT="$PORT"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "cgi2scgi: connect 127.0.0.2:$PORT: Connection refused" ]
+	run --separate-stderr bridge SCGI_HOST=127.0.0.2,127.0.0.3 SCGI_PORT="$PORT"
+	[ "$status" -eq 111 ]
+	[ "$output" = "$(error_page '502 Bad Gateway')" ]
+	[[ "$stderr" == *"cgi2scgi: connect 127.0.0.3:$PORT: Connection refused" ]]
+}
+
+@test "abstract sockets: @name, and uWSGI's @name bound with a trailing NUL" {
+	name=@cgi2scgi-test-$$-$RANDOM
+	"$FAKESCGI" -o "$REC" -p "$T/ready1" "$name" &
+	echo $! > "$T/a1.pid"
+	wait_for "$T/ready1"
+	run bridge -- "$name"
+	[ "$status" -eq 0 ]
+	"$FAKESCGI" -o "$REC" -z -p "$T/ready2" "${name}z" &
+	echo $! > "$T/a2.pid"
+	wait_for "$T/ready2"
+	run bridge -- -connect "${name}z"
+	[ "$status" -eq 0 ]
+	run --separate-stderr bridge -- "${name}none"
+	[ "$status" -eq 111 ]
+	[ "$stderr" = "cgi2scgi: connect ${name}none: Connection refused" ]
+}
+
+@test "-start: listens, starts n copies with the socket as fd 3 and LISTEN_FDS, and exits" {
+	make_app
+	run --separate-stderr env -i PATH="$PATH" "$CGI2SCGI" -start -connect "$SOCK" "$T/app" 3
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -S "$SOCK" ]
+	run bridge -- "$SOCK"
+	ok_page
+	[ "$(starts)" -eq 3 ]
+	pid=$(head -n 1 "$T/starts")
+	tr '\0' '\n' < "/proc/$pid/environ" > "$T/env1"
+	grep -qx 'LISTEN_FDS=1' "$T/env1"
+	grep -qx "LISTEN_PID=$pid" "$T/env1"
+	[ "$(readlink "/proc/$pid/fd/0")" = /dev/null ]
+	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
+	# Its own session: the web server's signals to the request miss it.
+	[ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ]
+	grep -q "app $pid started" "$SOCK.log"
+}
+
+@test "-start -fd0 hands the socket over as fd 0, as cgi-fcgi does; -log names the log" {
+	make_app
+	run env -i PATH="$PATH" "$CGI2SCGI" -start -connect "$SOCK" -fd0 -log "$T/my.log" "$T/app"
+	[ "$status" -eq 0 ]
+	run bridge -- "$SOCK"
+	ok_page
+	pid=$(cat "$T/starts")
+	! grep -q LISTEN_ "$T/appenv"
+	[[ "$(readlink "/proc/$pid/fd/0")" == socket:* ]]
+	[ ! -e "/proc/$pid/fd/3" ]
+	grep -q "app $pid started" "$T/my.log"
+	[ ! -e "$SOCK.log" ]
+}
+
+@test "-start refuses a socket a server listens on, and replaces a stale one" {
+	backend
+	run --separate-stderr env -i PATH="$PATH" "$CGI2SCGI" -start -connect "$SOCK" "$HELLO"
+	[ "$status" -eq 100 ]
+	[ -z "$output" ]
+	[ "$stderr" = "cgi2scgi: $SOCK: a server listens there already" ]
+	kill -9 "$(cat "$T/backend.pid")"
+	wait_pid "$(cat "$T/backend.pid")" 10 || true
+	[ -S "$SOCK" ]			# left behind by the dead server
+	make_app
+	run env -i PATH="$PATH" "$CGI2SCGI" -start -connect "$SOCK" "$T/app"
+	[ "$status" -eq 0 ]
+	run bridge -- "$SOCK"
+	ok_page
+}
+
+@test "-connect conn app starts app when nothing listens, then bridges the request" {
+	make_app
+	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=5 -- -connect "$SOCK" "$T/app" <<< "hello"
+	ok_page
+	[[ "$output" == *"body: 5 bytes"*"hello"* ]]
+	[ "$(starts)" -eq 1 ]
+	run bridge -- -connect "$SOCK" "$T/app"
+	ok_page
+	[ "$(starts)" -eq 1 ]
+}
+
+@test "-connect app: 20 concurrent first requests start app exactly once, n copies" {
+	# bats test_tags=slow
+	make_app
+	for i in $(seq 20); do
+		bridge QUERY_STRING="n=$i" -- -r 10 -connect "$SOCK" "$T/app" 3 \
+		    > "$T/out.$i" 2> "$T/err.$i" &
+		echo $! > "$T/req.$i"
+	done
+	for i in $(seq 20); do
+		wait_pid "$(cat "$T/req.$i")" 60
+		grep -q "QUERY_STRING=n=$i" "$T/out.$i"
+	done
+	[ "$(starts)" -eq 3 ]
+}
+
+@test "-connect app over TCP, which cgi-fcgi cannot do" {
+	make_app
+	port=$(free_port)
+	run bridge TMPDIR="$T" -- -connect "127.0.0.1:$port" "$T/app"
+	ok_page
+	[ "$(starts)" -eq 1 ]
+	# Lock and log: in TMPDIR, as there is no socket file to sit beside.
+	[ -f "$T/cgi2scgi-127.0.0.1:$port.lock" ]
+	grep -q "app $(cat "$T/starts") started" "$T/cgi2scgi-127.0.0.1:$port.log"
+}
+
+@test "-connect app over an abstract socket" {
+	make_app
+	name=@cgi2scgi-test/$$-$RANDOM
+	run bridge TMPDIR="$T" -- -connect "$name" "$T/app"
+	ok_page
+	run bridge -- "$name"
+	ok_page
+	[ -f "$T/cgi2scgi-${name//\//_}.log" ]
+}
+
+@test "an app that was killed is started again by the next request" {
+	make_app
+	run bridge -- -connect "$SOCK" "$T/app"
+	ok_page
+	pid=$(cat "$T/starts")
+	kill -9 "$pid"
+	wait_pid "$pid" 10 2>/dev/null || while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	run bridge -- -connect "$SOCK" "$T/app"
+	ok_page
+	[ "$(starts)" -eq 2 ]
+}
+
+@test "an app that cannot start answers 503 with the reason; the next request tries again" {
+	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
+	[ "$status" -eq 111 ]
+	[ "$output" = "$(error_page '503 Service Unavailable')" ]
+	[ "$stderr" = "cgi2scgi: $T/app: No such file or directory" ]
+	make_app
+	chmod -x "$T/app"
+	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
+	[ "$status" -eq 111 ]
+	[ "$stderr" = "cgi2scgi: $T/app: Permission denied" ]
+	chmod +x "$T/app"
+	run bridge -- -connect "$SOCK" "$T/app"
+	ok_page
+}
+
+@test "an app that exits at once answers 503 with its exit status" {
+	printf '#!/bin/sh\necho "no config" >&2\nexit 3\n' > "$T/app"
+	chmod +x "$T/app"
+	run --separate-stderr bridge -- -connect "$SOCK" "$T/app" 2
+	[ "$status" -eq 111 ]
+	[ "$output" = "$(error_page '503 Service Unavailable')" ]
+	[ "$stderr" = "cgi2scgi: $T/app: exited at once, status 3" ]
+	grep -q "no config" "$SOCK.log"
+}
+
+@test "a started app gets the environment without the request's variables, and no stray fds" {
+	make_app
+	bridge HTTP_COOKIE=secret QUERY_STRING=q REMOTE_ADDR=10.1.1.1 \
+	    CONTENT_TYPE=text/plain SCGI_IDLE_TIMEOUT=9 APP_SETTING=kept \
+	    -- -connect "$SOCK" "$T/app" > "$T/out" 7< "$T/out"
+	grep -qx 'APP_SETTING=kept' "$T/appenv"
+	grep -qx "PATH=$PATH" "$T/appenv"
+	! grep -Eq '^(HTTP_|QUERY_STRING|REMOTE_|CONTENT_|GATEWAY_|REQUEST_|SERVER_|SCRIPT_|SCGI_)' "$T/appenv"
+	pid=$(cat "$T/starts")
+	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
+}
+
+@test "mode misuse is a usage error" {
+	for args in "-start $SOCK" "-start -connect $SOCK" "-bind $SOCK" \
+	    "-bind -connect $SOCK app" "-connect a.sock -connect b.sock app" \
+	    "-connect $SOCK app 0" "-connect $SOCK app 257" "-fd0 $SOCK" \
+	    "-log x $SOCK" "-connect $SOCK -fd0" "-connect ::1:80" "-connect"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" $args
+		[ "$status" -eq 100 ] || { echo "args: $args" >&2; false; }
+		[[ "$stderr" == "usage: cgi2scgi "* ]]
+	done
+}
