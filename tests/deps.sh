@@ -12,6 +12,8 @@ want mandoc mandoc
 want cppcheck cppcheck
 want valgrind valgrind
 want curl curl
+want uwsgi uwsgi-core
+want uwsgi_python3 uwsgi-plugin-python3
 
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -287,3 +287,25 @@ free_port() {
 		[[ "$stderr" == "usage: cgi2scgi "* ]]
 	done
 }
+
+@test "-connect app hands its socket to the real uWSGI, by socket activation" {
+	# bats test_tags=slow
+	command -v uwsgi >/dev/null || { echo "uwsgi missing: run tests/deps.sh as root" >&2; false; }
+	cat > "$T/app.py" <<-EOF
+	def application(env, start_response):
+	    start_response('200 OK', [('Content-Type', 'text/plain')])
+	    return [b'uWSGI got ' + env['PATH_INFO'].encode()]
+	EOF
+	cat > "$T/uwsgi" <<-EOF
+	#!/bin/sh
+	exec uwsgi --plugin python3 --protocol scgi --wsgi-file "$T/app.py" \
+	    --master --processes 2 --die-on-term --pidfile "$T/uwsgi.pid"
+	EOF
+	chmod +x "$T/uwsgi"
+	run bridge PATH_INFO=/from/bats -- -connect "$SOCK" "$T/uwsgi"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nuWSGI got /from/bats')" ]
+	grep -q 'SystemD socket activation detected' "$SOCK.log"
+	run bridge PATH_INFO=/again -- "$SOCK"
+	[[ "$output" == *"uWSGI got /again" ]]
+}
