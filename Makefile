@@ -14,6 +14,11 @@ SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	  -fno-sanitize-recover=all
 OBJ     = cgi2scgi.o netstring.o
 TOOLS   = tests/fakescgi tests/nsenc tests/execenv example/hello-scgi
+# libFuzzer wants clang; the targets include cgi2scgi.c for its statics.
+FUZZCC  = clang
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZERS = fuzz/netstring fuzz/length fuzz/head fuzz/args
+FUZZ_SECONDS = 60
 
 all: cgi2scgi
 
@@ -41,6 +46,22 @@ example/hello-scgi: example/hello-scgi.c netstring.c netstring.h
 tests/cgi2scgi-san: cgi2scgi.c netstring.c netstring.h
 	$(CC) $(WFLAGS) $(SANFLAGS) -o $@ cgi2scgi.c netstring.c
 
+fuzz/netstring: fuzz/netstring.c netstring.c netstring.h
+	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/netstring.c netstring.c
+
+fuzz/length: fuzz/length.c cgi2scgi.c netstring.c netstring.h
+	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/length.c netstring.c
+
+fuzz/head: fuzz/head.c cgi2scgi.c netstring.c netstring.h
+	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/head.c netstring.c
+
+fuzz/args: fuzz/args.c cgi2scgi.c netstring.c netstring.h
+	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/args.c netstring.c
+
+# Every fuzz target for FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600).
+fuzz: $(FUZZERS)
+	sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
 # One round trip through the bridge to the bundled example server.
 demo: cgi2scgi example/hello-scgi
 	sh example/demo.sh
@@ -53,10 +74,12 @@ check: all $(TOOLS) tests/cgi2scgi-san
 	cppcheck --quiet --error-exitcode=1 --std=c99 --inline-suppr \
 	    --enable=warning,style,performance,portability \
 	    --suppress=variableScope cgi2scgi.c netstring.c
+	clang-tidy --quiet cgi2scgi.c netstring.c -- $(WFLAGS)
 	bats tests
 	CGI2SCGI="$$PWD/tests/cgi2scgi-san" bats tests
 	CGI2SCGI_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite" bats --filter-tags '!slow' tests
+	$(MAKE) fuzz FUZZ_SECONDS=30
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -69,6 +92,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cgi2scgi $(DESTDIR)$(MANDIR)/man1/cgi2scgi.1
 
 clean:
-	rm -f cgi2scgi $(OBJ) $(TOOLS) tests/cgi2scgi-san
+	rm -f cgi2scgi $(OBJ) $(TOOLS) tests/cgi2scgi-san $(FUZZERS)
 
-.PHONY: all demo check install uninstall clean
+.PHONY: all demo check fuzz install uninstall clean

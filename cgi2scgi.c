@@ -379,9 +379,9 @@ is_query_word(const char **q, const char *arg)
 		}
 		if (c == '\0')
 			break;
-		if (*arg == '\\' && c != '\\')
-			arg++;
-		else if (c == '\\' && arg[0] == '\\' && arg[1] == '\\')
+		/* A backslash the web server put in front, or doubled. */
+		if ((*arg == '\\' && c != '\\') ||
+		    (c == '\\' && arg[0] == '\\' && arg[1] == '\\'))
 			arg++;
 		if ((unsigned char)*arg++ != c)
 			return 0;
@@ -582,6 +582,48 @@ parse_options(int argc, char *argv[], struct config *c)
 }
 
 /*
+ * The first line of text[0..len) that is neither blank nor a comment,
+ * ended with a NUL in place of its newline; NULL if there is none, or if
+ * it holds a NUL byte, or runs to the end of a text that is not the whole
+ * file.  text has room for one more byte.
+ */
+static char *
+arg_line(char *text, size_t len, int whole)
+{
+	char	*line, *end;
+
+	for (line = text; line < text + len; line = end + 1) {
+		if ((end = memchr(line, '\n', len - (size_t)(line - text))) ==
+		    NULL) {
+			if (!whole)
+				return NULL;
+			end = text + len;
+		}
+		*end = '\0';
+		if (*line != '#' && strspn(line, " \t\r") != (size_t)(end - line))
+			return strlen(line) == (size_t)(end - line) ? line : NULL;
+	}
+	return NULL;
+}
+
+/* line's words, split at blanks, into args[0..max); their count, or -1. */
+static int
+split_words(char *line, char *args[], int max)
+{
+	size_t	 n;
+	int	 i = 0;
+
+	for (; *(line += strspn(line, " \t\r")) != '\0'; line += n) {
+		if (i == max)
+			return -1;
+		args[i++] = line;
+		if (line[n = strcspn(line, " \t\r")] != '\0')
+			line[n++] = '\0';
+	}
+	return i;
+}
+
+/*
  * cgi-fcgi's -f: the arguments are the words of the first line of file
  * that is neither blank nor a comment, so that a script starting with
  * "#!/usr/local/bin/cgi2scgi -f" runs as a CGI program.  What follows
@@ -593,10 +635,10 @@ args_from_file(const char *path, int *argc, char ***argv)
 {
 	static char	 text[ARGFILE_MAX + 1];
 	static char	*args[MAX_ARGS + 2];
-	char		*line, *end;
+	char		*line;
 	size_t		 got = 0;
 	ssize_t		 n;
-	int		 fd, i = 1;
+	int		 fd, i;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		die(FAIL_PERM, 500, path, strerror(errno));
@@ -607,29 +649,15 @@ args_from_file(const char *path, int *argc, char ***argv)
 		else if (errno != EINTR)
 			die(FAIL_PERM, 500, path, strerror(errno));
 	close(fd);
-	for (line = text; line < text + got; line = end + 1) {
-		end = memchr(line, '\n', got - (size_t)(line - text));
-		if (end == NULL && got == ARGFILE_MAX)
-			die(FAIL_PERM, 500, path, "no line of arguments in its "
-			    "first 16 KiB");
-		if (end == NULL)
-			end = text + got;
-		*end = '\0';
-		if (*line != '#' && line[strspn(line, " \t\r")] != '\0')
-			break;
-	}
-	if (line >= text + got || strlen(line) != (size_t)(end - line))
-		die(FAIL_PERM, 500, path, "no line of arguments");
+	if ((line = arg_line(text, got, got < ARGFILE_MAX)) == NULL)
+		die(FAIL_PERM, 500, path, got < ARGFILE_MAX ?
+		    "no line of arguments" : "no line of arguments in its "
+		    "first 16 KiB");
+	if ((i = split_words(line, args + 1, MAX_ARGS)) == -1)
+		die(FAIL_PERM, 500, path, "over 32 arguments");
 	args[0] = (*argv)[0];
-	for (; *(line += strspn(line, " \t\r")) != '\0'; line += n) {
-		if (i > MAX_ARGS)
-			die(FAIL_PERM, 500, path, "over 32 arguments");
-		args[i++] = line;
-		if (line[n = (ssize_t)strcspn(line, " \t\r")] != '\0')
-			line[n++] = '\0';
-	}
-	args[i] = NULL;
-	*argc = i;
+	args[i + 1] = NULL;
+	*argc = i + 1;
 	*argv = args;
 }
 

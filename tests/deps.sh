@@ -7,6 +7,10 @@ need=""
 want() {	# want COMMAND PACKAGE
 	command -v "$1" >/dev/null 2>&1 || need="$need $2"
 }
+want_pkg() {	# want_pkg PACKAGE: for what no command shows, a library
+	dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed' ||
+	    need="$need $1"
+}
 want bats bats
 want mandoc mandoc
 want cppcheck cppcheck
@@ -14,6 +18,9 @@ want valgrind valgrind
 want curl curl
 want uwsgi uwsgi-core
 want uwsgi_python3 uwsgi-plugin-python3
+want clang clang
+want clang-tidy clang-tidy
+want_pkg libclang-rt-14-dev	# libFuzzer, for make fuzz
 
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -14,3 +14,19 @@
 	[ ! -e "$d/opt/c2s/bin/cgi2scgi" ]
 	[ ! -e "$d/opt/c2s/share/man/man1/cgi2scgi.1" ]
 }
+
+@test "an instrumented build comes from the ordinary CC, CFLAGS and LDFLAGS" {
+	d=$BATS_TEST_TMPDIR/src
+	mkdir -p "$d"
+	cd "$BATS_TEST_DIRNAME/.."
+	cp Makefile cgi2scgi.c netstring.c netstring.h "$d"
+	for cc in gcc clang; do
+		make -s -C "$d" clean
+		make -s -C "$d" CC="$cc" CFLAGS='-fsanitize=address,undefined -g' \
+		    LDFLAGS='-fsanitize=address,undefined'
+		nm "$d/cgi2scgi" | grep -q __asan_init
+		nm "$d/cgi2scgi" | grep -q __ubsan_handle
+		run "$d/cgi2scgi" --version
+		[ "$status" -eq 0 ]
+	done
+}
