@@ -15,6 +15,8 @@ want mandoc mandoc
 want cppcheck cppcheck
 want valgrind valgrind
 want curl curl
+want pgrep procps	# not in Debian's smallest images
+want ss iproute2
 # tests/integration: the real web servers and SCGI servers.
 want_file /usr/sbin/apache2 apache2
 want_file /usr/lib/apache2/modules/mod_proxy_scgi.so apache2-bin
