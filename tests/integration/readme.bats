@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# The README's recipes are the configuration the other tests run: they
-# come from conf/, and must appear in the README word for word.
+# The recipes in the README and the man page are the configuration the
+# other tests run: they come from conf/, and must appear word for word.
 
 load helper
 
@@ -11,6 +11,19 @@ load helper
 		block=$(sed 's/^/    /' "$f")
 		if [[ "$readme" != *"$block"* ]]; then
 			echo "README lacks ${f##*/}, indented by four spaces:" >&2
+			echo "$block" >&2
+			return 1
+		fi
+	done
+}
+
+@test "the man page's Apache examples are recipes the tests run, word for word" {
+	local man f block
+	man=$(cat "$BATS_TEST_DIRNAME/../../man/cgi2scgi.1")
+	for f in apache-file.conf apache-tcp.conf wrapper-tcp.sh; do
+		block=$(cat "$BATS_TEST_DIRNAME/conf/$f")
+		if [[ "$man" != *$'.Bd -literal -offset indent\n'"$block"$'\n.Ed'* ]]; then
+			echo "man/cgi2scgi.1 lacks ${f}:" >&2
 			echo "$block" >&2
 			return 1
 		fi
