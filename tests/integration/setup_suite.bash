@@ -259,8 +259,9 @@ setup_suite() {
 	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
 	id "$RUN_AS" >/dev/null 2>&1 || fail_suite "no user $RUN_AS"
 
-	# The web servers' user must reach everything here.
-	IT=$(mktemp -d "${TMPDIR:-/tmp}/cgi2scgi-integ.XXXXXX")
+	# The web servers' user must reach everything here: so /tmp, not
+	# a TMPDIR that may sit in root's home.
+	IT=$(mktemp -d /tmp/cgi2scgi-integ.XXXXXX)
 	chmod 755 "$IT"
 	export IT
 	mkdir -p "$IT/bin" "$IT/pids"
