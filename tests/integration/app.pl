@@ -2,39 +2,30 @@
 # An SCGI server on Debian's libscgi-perl (SCGI.pm) for the integration
 # tests: the same paths and answers as app.py, in CGI style ("Status:").
 #
-#	perl app.pl DATA ADDRESS
+#	perl app.pl DATA SOCKET
 #
-# ADDRESS is a unix socket path, or 127.0.0.1:0 for a free TCP port,
-# which goes to DATA/perl.port.  One child per connection, as SCGI.pm
-# serves one at a time and the tests send 200 at once.
+# One child per connection, as SCGI.pm serves one at a time and the
+# tests send 200 at once.
 use strict;
 use warnings;
 use Digest::SHA;
 use File::Basename qw(basename);
-use IO::Socket::INET;
 use IO::Socket::UNIX;
 use POSIX qw(WNOHANG);
 use SCGI;
 use Time::HiRes qw(sleep time);
 
-my ($data, $address) = @ARGV;
+my ($data, $path) = @ARGV;
 my %reason = (200 => 'OK', 201 => 'Created', 204 => 'No Content',
     302 => 'Found', 404 => 'Not Found', 500 => 'Internal Server Error');
 
-my $listen;
-if ($address =~ m{^/}) {
-	unlink $address;
-	$listen = IO::Socket::UNIX->new(Local => $address, Listen => 256)
-	    or die "app.pl: $address: $!\n";
-	chmod 0666, $address;	# the web server's user connects
-} else {
-	$listen = IO::Socket::INET->new(LocalAddr => $address, Listen => 256,
-	    ReuseAddr => 1) or die "app.pl: $address: $!\n";
-	open my $f, '>', "$data/perl.port.tmp" or die;
-	print $f $listen->sockport, "\n";
-	close $f;
-	rename "$data/perl.port.tmp", "$data/perl.port";
-}
+# The web server's user connects: the socket is writable by all from
+# the moment it exists.
+unlink $path;
+my $umask = umask 0;
+my $listen = IO::Socket::UNIX->new(Local => $path, Listen => 256)
+    or die "app.pl: $path: $!\n";
+umask $umask;
 $SIG{TERM} = sub { exit 0 };
 $SIG{CHLD} = sub { 1 while waitpid(-1, WNOHANG) > 0 };
 

@@ -92,7 +92,7 @@ make_data() {
 
 start_uwsgi() {
 	# --die-on-term: uWSGI's SIGTERM otherwise means reload.  Headers
-	# over --buffer-size (4 KiB by default) get a reset, not an answer.
+	# over --buffer-size (4 KiB by default) are closed on, unanswered.
 	"$UWSGI" --plugin python3 --master --die-on-term \
 	    --processes 2 --threads 8 --listen 512 --buffer-size 65535 \
 	    --chmod-socket=666 \
