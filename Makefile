@@ -67,7 +67,8 @@ demo: cgi2scgi example/hello-scgi
 	sh example/demo.sh
 
 # Every test: installs what it needs (Debian packages) when missing, lints,
-# runs the suite, then runs it again under ASan+UBSan and in part valgrind.
+# runs the suite, then runs it again under ASan+UBSan and in part valgrind,
+# and last runs the sanitizer build once under real web and SCGI servers.
 check: all $(TOOLS) tests/cgi2scgi-san
 	sh tests/deps.sh
 	mandoc -Tlint -Wwarning man/cgi2scgi.1
@@ -79,6 +80,7 @@ check: all $(TOOLS) tests/cgi2scgi-san
 	CGI2SCGI="$$PWD/tests/cgi2scgi-san" bats tests
 	CGI2SCGI_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite" bats --filter-tags '!slow' tests
+	CGI2SCGI="$$PWD/tests/cgi2scgi-san" bats tests/integration
 	$(MAKE) fuzz FUZZ_SECONDS=30
 
 install: all

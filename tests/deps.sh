@@ -7,6 +7,9 @@ need=""
 want() {	# want COMMAND PACKAGE
 	command -v "$1" >/dev/null 2>&1 || need="$need $2"
 }
+want_file() {	# want_file PATH PACKAGE: for what is not on a user's PATH
+	[ -e "$1" ] || need="$need $2"
+}
 want_pkg() {	# want_pkg PACKAGE: for what no command shows, a library
 	dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed' ||
 	    need="$need $1"
@@ -16,11 +19,18 @@ want mandoc mandoc
 want cppcheck cppcheck
 want valgrind valgrind
 want curl curl
-want uwsgi uwsgi-core
-want uwsgi_python3 uwsgi-plugin-python3
-want clang clang
+want pgrep procps	# not in Debian's smallest images
+want ss iproute2
+want clang clang	# make fuzz, and the instrumented-build test
 want clang-tidy clang-tidy
-want_pkg libclang-rt-14-dev	# libFuzzer, for make fuzz
+want_pkg libclang-rt-14-dev	# libFuzzer; clang only recommends it
+# tests/integration: the real web servers and SCGI servers.
+want_file /usr/sbin/apache2 apache2
+want_file /usr/lib/apache2/modules/mod_proxy_scgi.so apache2-bin
+want_file /usr/sbin/lighttpd lighttpd
+want_file /usr/bin/uwsgi-core uwsgi-core
+want_file /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
+want_file /usr/share/perl5/SCGI.pm libscgi-perl
 
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -29,6 +39,14 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "deps.sh: installing$need" >&2
 export DEBIAN_FRONTEND=noninteractive
+# apache2 and lighttpd would start on port 80 as they install (and the
+# second could not bind, which can fail its install); the tests start
+# their own.  Docker images have a policy-rc.d that says no: keep it.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $need >/dev/null

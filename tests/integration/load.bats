@@ -1,0 +1,57 @@
+#!/usr/bin/env bats
+# 200 requests at once through each deployment: every answer right,
+# and afterwards no bridge still running and no connection left open.
+
+load helper
+
+# backend_fds: the descriptors uWSGI and the Perl server hold, all told.
+backend_fds() {
+	local pid n=0
+	for pid in $(cat "$IT/pids/uwsgi" "$IT/pids/perl") \
+	    $(pgrep -P "$(cat "$IT/pids/uwsgi")"); do
+		n=$((n + $(ls "/proc/$pid/fd" | wc -l)))
+	done
+	echo "$n"
+}
+
+# leftovers: what is still there that the requests made.
+leftovers() {
+	local port
+	pgrep -a -f -- "$IT/bin/" || :
+	pgrep -a -P "$(cat "$IT/pids/lighttpd")" || :
+	for port in "$UWSGI_PORT" "$UWSGI_NPH_PORT" $(for r in $ROUTES; do
+	    port_of "$r"; done); do
+		ss -Htn state established "( sport = :$port or dport = :$port )"
+	done
+	[ "$(backend_fds)" = "$baseline" ] || echo "backends hold $(backend_fds) descriptors, not $baseline"
+}
+
+@test "200 concurrent POSTs with distinct bodies all get their own answer, and leave nothing behind" {
+	local i n
+	baseline=$(backend_fds)
+	for i in $(seq 1 200); do
+		{ echo "request $i"; head -c $((i * 97)) /dev/urandom; } > "$T/in.$i"
+	done
+	for route in $ROUTES; do
+		for i in $(seq 1 200); do
+			[ "$i" -eq 1 ] || echo next	# options are per transfer
+			printf 'url = "%s"\ndata-binary = "@%s"\noutput = "%s"\n' \
+			    "$(url "$route" /body)" "$T/in.$i" "$T/out.$i"
+			printf 'header = "Content-Type: application/octet-stream"\n'
+			printf 'silent\nshow-error\nmax-time = 120\n'
+		done > "$T/curl.conf"
+		rm -f "$T"/out.*
+		curl --parallel --parallel-max 200 --config "$T/curl.conf"
+		for i in $(seq 1 200); do
+			expect "answer $i" "$(cat "$T/out.$i")" "POST $(wc -c < "$T/in.$i") $(sha256sum < "$T/in.$i" | cut -d' ' -f1)"
+		done
+	done
+	# Bridges exit and connections close a moment after the answers.
+	route=afterwards
+	n=0
+	until [ -z "$(leftovers)" ]; do
+		n=$((n + 1))
+		[ "$n" -le 300 ] || { leftovers >&2; return 1; }
+		sleep 0.1
+	done
+}

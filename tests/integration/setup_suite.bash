@@ -1,0 +1,320 @@
+# Starts, once for all of tests/integration, the real programs: Apache
+# httpd twice (event MPM with mod_cgid, prefork with mod_cgi), lighttpd,
+# uWSGI and an SCGI server on libscgi-perl, plus two broken backends.
+# Every one is configured here, in a temp dir, listens only on
+# 127.0.0.1 or on unix sockets in that dir, and is stopped by its pid.
+# A program that is missing or will not start fails the suite: these
+# tests never pass by skipping.
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+APACHE=/usr/sbin/apache2
+APACHE_MODULES=/usr/lib/apache2/modules
+LIGHTTPD=/usr/sbin/lighttpd
+UWSGI=/usr/bin/uwsgi-core
+FAKESCGI=$TOP/tests/fakescgi
+RUN_AS=www-data		# the web servers' user, as on Debian
+
+fail_suite() {
+	echo "integration: $*" >&2
+	exit 1
+}
+
+need() {	# need FILE PACKAGE
+	[ -e "$1" ] || fail_suite "$1 is missing: install Debian's $2 (tests/deps.sh does)"
+}
+
+# free_ports N: N ports on 127.0.0.1 that nothing listens on, below the
+# kernel's ephemeral range, so that no client's connection can take one
+# between this check and the server's bind.
+free_ports() {
+	perl -MIO::Socket::INET -e '
+	    my (%seen, @s);
+	    while (@s < $ARGV[0]) {
+		my $p = 20000 + int(rand(12000));
+		next if $seen{$p}++;
+		my $s = IO::Socket::INET->new(Listen => 1,
+		    LocalAddr => "127.0.0.1:$p") or next;
+		push @s, $s;
+	    }
+	    print join(" ", map { $_->sockport } @s), "\n";' "$1"
+}
+
+# started NAME PID: note a server's pid, for wait_until and teardown.
+started() {
+	echo "$2" > "$IT/pids/$1"
+}
+
+# wait_until NAME TEST...: poll TEST until it holds; fail, with NAME's
+# log, if NAME dies first or 60 s pass (a loaded machine is slow).
+wait_until() {
+	local name=$1 i=0
+	shift
+	until "$@" 2>/dev/null; do
+		if ! kill -0 "$(cat "$IT/pids/$name")" 2>/dev/null; then
+			cat "$IT/$name.log" "$IT/$name/error.log" >&2 2>/dev/null
+			fail_suite "$name exited while starting"
+		fi
+		i=$((i + 1))
+		[ "$i" -le 600 ] || fail_suite "$name: not ready after 60 s"
+		sleep 0.1
+	done
+}
+
+listening() {	# listening PORT
+	(exec 9<>"/dev/tcp/127.0.0.1/$1")
+}
+
+# recipe FILE [SOCKET [PORT [SCRIPT]]]: one of the README's snippets
+# (conf/FILE) with the example values replaced by this run's.
+recipe() {
+	sed -e "s|/usr/local/bin/cgi2scgi|$BIN|g" \
+	    -e "s|/usr/local/libexec/app|${4:-}|g" \
+	    -e "s|/run/app.sock|${2:-}|g" \
+	    -e "s|\\b4000\\b|${3:-}|g" "$HERE/conf/$1"
+}
+
+# wrapper NAME FILE SOCKET PORT: a README wrapper script, made executable.
+wrapper() {
+	recipe "$2" "$3" "$4" > "$IT/bin/$1"
+	chmod 755 "$IT/bin/$1"
+}
+
+make_data() {
+	mkdir -p "$IT/data"
+	: > "$IT/data/0"
+	head -c 1 /dev/urandom > "$IT/data/1"
+	head -c 65536 /dev/urandom > "$IT/data/64k"
+	head -c 52428800 /dev/urandom > "$IT/data/50m"
+	printf '\0\1garbage\r\n\r\n' > "$IT/data/garbage"
+	(cd "$IT/data" && sha256sum 0 1 64k 50m > SHA256SUMS)
+}
+
+start_uwsgi() {
+	# --die-on-term: uWSGI's SIGTERM otherwise means reload.  Headers
+	# over --buffer-size (4 KiB by default) are closed on, unanswered.
+	"$UWSGI" --plugin python3 --master --die-on-term \
+	    --processes 2 --threads 8 --listen 512 --buffer-size 65535 \
+	    --chmod-socket=666 \
+	    --scgi-socket "$IT/uwsgi.sock" \
+	    --scgi-socket "127.0.0.1:$UWSGI_PORT" \
+	    --scgi-nph-socket "$IT/uwsgi-nph.sock" \
+	    --scgi-nph-socket "127.0.0.1:$UWSGI_NPH_PORT" \
+	    --wsgi-file "$HERE/app.py" --env "DATA=$IT/data" \
+	    --logto "$IT/uwsgi.log" 3>&- &
+	started uwsgi $!
+}
+
+start_perl() {
+	perl "$HERE/app.pl" "$IT/data" "$IT/perl.sock" > "$IT/perl.log" 2>&1 3>&- &
+	started perl $!
+}
+
+# broken NAME [fakescgi options]: a backend that misbehaves, on a socket.
+broken() {
+	local name=$1
+	shift
+	"$FAKESCGI" "$@" "$IT/$name.sock" > "$IT/$name.log" 2>&1 3>&- &
+	started "$name" $!
+}
+
+# vhost PORT: what follows, up to end_vhost, answers on 127.0.0.1:PORT.
+vhost() {
+	printf 'Listen 127.0.0.1:%s\n<VirtualHost 127.0.0.1:%s>\n' "$1" "$1"
+}
+end_vhost() {
+	printf '</VirtualHost>\n'
+}
+
+# apache_frame DIR MPM CGIMODULE: the server config around the vhosts,
+# with Debian's default of serving nothing unless a section says so.
+apache_frame() {
+	local d=$1
+	cat <<-EOF
+	ServerRoot $d
+	ServerName 127.0.0.1
+	PidFile $d/httpd.pid
+	DefaultRuntimeDir $d
+	Mutex file:$d default
+	ErrorLog $d/error.log
+	LogLevel warn
+	User $RUN_AS
+	Group $RUN_AS
+	LoadModule mpm_$2_module $APACHE_MODULES/mod_mpm_$2.so
+	LoadModule authz_core_module $APACHE_MODULES/mod_authz_core.so
+	LoadModule alias_module $APACHE_MODULES/mod_alias.so
+	LoadModule env_module $APACHE_MODULES/mod_env.so
+	LoadModule $3_module $APACHE_MODULES/mod_$3.so
+	<Directory />
+	    AllowOverride None
+	    Require all denied
+	</Directory>
+	EOF
+	[ "$3" = cgid ] && echo "ScriptSock $d/cgid.sock"
+	# 200 requests at once find a worker, not a queue.
+	[ "$2" = prefork ] && printf '%s\n' 'StartServers 20' \
+	    'MinSpareServers 20' 'MaxSpareServers 250' 'ServerLimit 250' \
+	    'MaxRequestWorkers 250'
+	return 0
+}
+
+# The event MPM with mod_cgid, Debian's default: the four README
+# deployments, mod_proxy_scgi to the same uWSGI for comparison, and
+# the bridge pointed at backends that are down or broken.
+write_apache() {
+	local d=$IT/apache
+	mkdir -p "$d"
+	wrapper app-tcp wrapper-tcp.sh - "$UWSGI_NPH_PORT"
+	wrapper app-unix wrapper-unix.sh "$IT/perl.sock"
+	{
+		apache_frame "$d" event cgid
+		echo "LoadModule proxy_module $APACHE_MODULES/mod_proxy.so"
+		echo "LoadModule proxy_scgi_module $APACHE_MODULES/mod_proxy_scgi.so"
+		echo "LoadModule setenvif_module $APACHE_MODULES/mod_setenvif.so"
+		vhost "$PORT_FILE"
+		recipe apache-file.conf "$IT/uwsgi.sock"
+		end_vhost
+		vhost "$PORT_TCP"
+		recipe apache-tcp.conf - "$UWSGI_PORT"
+		end_vhost
+		vhost "$PORT_WRAP_TCP"
+		recipe apache-wrapper.conf - - "$IT/bin/app-tcp"
+		end_vhost
+		vhost "$PORT_WRAP_UNIX"
+		recipe apache-wrapper.conf - - "$IT/bin/app-unix"
+		end_vhost
+		vhost "$PORT_PROXY"
+		recipe apache-proxy.conf - "$UWSGI_PORT"
+		end_vhost
+		vhost "$PORT_PROXY_NPH"
+		recipe apache-proxy.conf - "$UWSGI_NPH_PORT"
+		end_vhost
+		# The same recipes, at backends that fail in four ways.
+		vhost "$PORT_MISSING"
+		recipe apache-file.conf "$IT/missing.sock"
+		end_vhost
+		vhost "$PORT_CLOSED"
+		recipe apache-tcp.conf - "$PORT_UNUSED"
+		end_vhost
+		vhost "$PORT_CLOSER"
+		recipe apache-file.conf "$IT/closer.sock"
+		end_vhost
+		vhost "$PORT_GARBAGE"
+		recipe apache-file.conf "$IT/garbage.sock"
+		end_vhost
+	} > "$d/httpd.conf"
+}
+
+# Prefork with mod_cgi: deployment 1 once more, under the other module.
+write_prefork() {
+	local d=$IT/prefork
+	mkdir -p "$d"
+	{
+		apache_frame "$d" prefork cgi
+		vhost "$PORT_PREFORK"
+		recipe apache-file.conf "$IT/uwsgi.sock"
+		end_vhost
+	} > "$d/httpd.conf"
+}
+
+# Apache signals its whole process group as it stops: its own session
+# keeps bats out of that group.
+start_apache() {	# start_apache NAME
+	setsid "$APACHE" -d "$IT/$1" -f "$IT/$1/httpd.conf" -DFOREGROUND \
+	    > "$IT/$1.log" 2>&1 3>&- &
+	started "$1" $!
+}
+
+write_lighttpd() {
+	local d=$IT/lighttpd
+	mkdir -p "$d/htdocs"
+	# As root, lighttpd opens its error log as the user it runs as.
+	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d"
+	{
+		cat <<-EOF
+		server.document-root = "$d/htdocs"
+		server.bind = "127.0.0.1"
+		server.port = $PORT_LIGHTTPD
+		server.errorlog = "$d/error.log"
+		server.upload-dirs = ( "$d" )
+		server.username = "$RUN_AS"
+		server.groupname = "$RUN_AS"
+		EOF
+		recipe lighttpd.conf "$IT/uwsgi-nph.sock"
+	} > "$d/lighttpd.conf"
+}
+
+start_lighttpd() {
+	"$LIGHTTPD" -D -f "$IT/lighttpd/lighttpd.conf" > "$IT/lighttpd.log" 2>&1 3>&- &
+	started lighttpd $!
+}
+
+setup_suite() {
+	need "$APACHE" apache2
+	need "$APACHE_MODULES/mod_proxy_scgi.so" apache2-bin
+	need "$LIGHTTPD" lighttpd
+	need "$UWSGI" uwsgi-core
+	need /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
+	need /usr/share/perl5/SCGI.pm libscgi-perl
+	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
+	id "$RUN_AS" >/dev/null 2>&1 || fail_suite "no user $RUN_AS"
+
+	# The web servers' user must reach everything here: so /tmp, not
+	# a TMPDIR that may sit in root's home.
+	IT=$(mktemp -d /tmp/cgi2scgi-integ.XXXXXX)
+	chmod 755 "$IT"
+	export IT
+	mkdir -p "$IT/bin" "$IT/pids"
+	BIN=$IT/bin/cgi2scgi
+	cp "${CGI2SCGI:-$TOP/cgi2scgi}" "$BIN"
+	export BIN
+
+	set -- $(free_ports 15)
+	[ $# -eq 15 ] || fail_suite "could not find 15 free ports"
+	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
+	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
+	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
+	    PORT_GARBAGE=${12} UWSGI_PORT=${13} UWSGI_NPH_PORT=${14} \
+	    PORT_UNUSED=${15}
+
+	make_data
+	start_uwsgi
+	start_perl
+	broken closer -m close
+	broken garbage -r "$IT/data/garbage"
+	write_apache
+	write_prefork
+	write_lighttpd
+	start_apache apache
+	start_apache prefork
+	start_lighttpd
+
+	wait_until uwsgi listening "$UWSGI_PORT"
+	wait_until uwsgi listening "$UWSGI_NPH_PORT"
+	wait_until uwsgi test -S "$IT/uwsgi.sock" -a -S "$IT/uwsgi-nph.sock"
+	wait_until perl test -S "$IT/perl.sock"
+	wait_until closer test -S "$IT/closer.sock"
+	wait_until garbage test -S "$IT/garbage.sock"
+	chmod 666 "$IT/closer.sock" "$IT/garbage.sock"
+	wait_until apache listening "$PORT_GARBAGE"
+	wait_until prefork listening "$PORT_PREFORK"
+	wait_until lighttpd listening "$PORT_LIGHTTPD"
+}
+
+teardown_suite() {
+	local f pid i
+	[ -n "${IT:-}" ] && [ -d "$IT/pids" ] || return 0
+	for f in "$IT"/pids/*; do
+		kill "$(cat "$f")" 2>/dev/null
+	done
+	# Ports and sockets are free again once each has exited.
+	for f in "$IT"/pids/*; do
+		pid=$(cat "$f")
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 300 ]; do
+			i=$((i + 1))
+			sleep 0.1
+		done
+	done
+	rm -rf "$IT"
+}
