@@ -111,6 +111,8 @@ static struct half up = { -1, -1, 0, upbuf, sizeof(upbuf), NULL, 0 };
 static int	 backend = -1;		/* our connection to the SCGI server */
 static int	 drain_ms = IDLE_MS;	/* how long die() waits for stdin */
 static const char *started;		/* the app this request started */
+static int	 start_lock = -1;	/* held while we start it */
+static int	 start_lfd = -1;	/* its socket, until it has it */
 
 static const char usage_text[] =
     "usage: cgi2scgi [-i seconds] [-m bytes] [-r seconds] [-t seconds]\n"
@@ -243,6 +245,11 @@ die(int status, int code, const char *what, const char *why)
 	}
 	if (backend != -1)
 		close(backend);
+	/* Let other requests at the server, or at starting it, at once. */
+	if (start_lfd != -1)
+		close(start_lfd);
+	if (start_lock != -1)
+		close(start_lock);
 	/* Not for a body over the limit, nor a client that stalled. */
 	if (code != 0 && code != 408 && code != 413)
 		drain_stdin();
@@ -396,7 +403,9 @@ is_query_word(const char **q, const char *arg)
  * RFC 3875 4.4: for a query without '=', a web server may pass the
  * query's words as arguments, and Apache does.  Those words come from
  * the client, so they must never choose the backend: /app?host+25
- * would otherwise make us connect wherever the client likes.
+ * would otherwise make us connect wherever the client likes.  Apache
+ * passes only the first 4 KiB of them, so the first words are enough
+ * to tell: padding must not make a client's words look like ours.
  */
 static int
 args_are_query(int argc, char *argv[])
@@ -409,7 +418,7 @@ args_are_query(int argc, char *argv[])
 		return 0;
 	for (p = q; (p = strchr(p, '+')) != NULL; p++)
 		words++;
-	if (words != argc - 1)
+	if (argc - 1 > words)
 		return 0;
 	for (i = 1; i < argc; i++)
 		if (!is_query_word(&q, argv[i]))
@@ -507,8 +516,10 @@ add_conn(struct config *c, const char *conn)
 		t->path = conn;
 		return;
 	}
-	if (*conn != '[' && memchr(conn, ':', (size_t)(colon - conn)) != NULL)
-		usage();	/* an IPv6 address without brackets */
+	/* An IPv6 address needs its brackets, and a port after them. */
+	if (*conn == '[' ? colon[-1] != ']' :
+	    memchr(conn, ':', (size_t)(colon - conn)) != NULL)
+		usage();
 	set_host(t, conn, (size_t)(colon - conn));
 	t->port = colon + 1;
 }
@@ -669,6 +680,25 @@ env_value(const char *name)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
+/*
+ * Under a web server, -f must name the script being run, as the kernel
+ * hands it to a "#!" interpreter (by a relative name under suEXEC):
+ * nothing from the client may choose the file.
+ */
+static void
+check_script(const char *path)
+{
+	const char	*script = env_value("SCRIPT_FILENAME");
+	struct stat	 a, b;
+
+	if (!under_cgi)
+		return;
+	if (script == NULL || stat(path, &a) == -1 || stat(script, &b) == -1 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		die(FAIL_PERM, 500, path, "-f names no script run by the web "
+		    "server (SCRIPT_FILENAME)");
+}
+
 /* SCGI_FILE, else SCGI_HOST's hosts, separated by commas, on SCGI_PORT. */
 static void
 targets_from_env(struct config *c)
@@ -753,8 +783,14 @@ check_target(struct target *t)
 	if (t->path != NULL) {
 		if (*t->path == '\0')
 			die(FAIL_PERM, 500, "configuration", "empty socket path");
-		if (strlen(t->path) >= sizeof(sun.sun_path))
+		/* A path needs its NUL; an abstract name has none. */
+		if (strlen(t->path) >= sizeof(sun.sun_path) + (*t->path == '@'))
 			die(FAIL_PERM, 500, t->name, "socket path too long");
+#ifndef __linux__
+		if (*t->path == '@')
+			die(FAIL_PERM, 500, t->name, "abstract sockets are "
+			    "Linux's");
+#endif
 		return;
 	}
 	if (*t->host == '\0' || *t->port == '\0')
@@ -935,9 +971,15 @@ build_request(const struct body *b)
 	return netstring_encode(request, sizeof(request), pairs, used);
 }
 
+static const char *
+gai_reason(int r, int err)
+{
+	return r == EAI_SYSTEM ? strerror(err) : gai_strerror(r);
+}
+
 /*
- * Look up every TCP server.  One that fails is dropped if there are
- * others; a name that does not exist is a configuration error.
+ * Look up every TCP server.  One that fails is logged and dropped if
+ * there are others; a name that does not exist is a configuration error.
  */
 static void
 resolve_targets(struct config *c)
@@ -956,6 +998,8 @@ resolve_targets(struct config *c)
 		    (r = getaddrinfo(t->host, t->port, &hints, &t->ai)) != 0) {
 			err = errno;
 			snprintf(what, sizeof(what), "resolve %s", t->name);
+			if (i + 1 < c->ntargets || n > 0)
+				say(what, gai_reason(r, err));
 			continue;
 		}
 		if (n != i)
@@ -964,8 +1008,7 @@ resolve_targets(struct config *c)
 	}
 	if (n == 0)
 		die(r == EAI_AGAIN ? FAIL_TEMP : FAIL_PERM,
-		    r == EAI_AGAIN ? 502 : 500, what,
-		    r == EAI_SYSTEM ? strerror(err) : gai_strerror(r));
+		    r == EAI_AGAIN ? 502 : 500, what, gai_reason(r, err));
 	c->ntargets = n;
 }
 
@@ -1096,9 +1139,9 @@ connect_backend(struct config *c)
 {
 	long long	 give_up = now_ms() + c->retry_ms;
 	char		 what[320];
-	int		 s, i, err = 0, again, delay = BACKOFF_MIN_MS;
+	int		 s, i, err = 0, again, round, delay = BACKOFF_MIN_MS;
 
-	for (;;) {
+	for (round = 1;; round++) {
 		for (i = again = 0; i < c->ntargets; i++) {
 			if ((s = connect_once(c, &c->to[i])) != -1) {
 				c->name = c->to[i].name;
@@ -1107,7 +1150,7 @@ connect_backend(struct config *c)
 			err = errno;
 			again |= may_retry(err);
 			snprintf(what, sizeof(what), "connect %s", c->to[i].name);
-			if (delay == BACKOFF_MIN_MS && i + 1 < c->ntargets)
+			if (round == 1 && i + 1 < c->ntargets)
 				say(what, strerror(err));
 		}
 		if (!again || now_ms() + delay > give_up)
@@ -1122,22 +1165,44 @@ connect_backend(struct config *c)
 }
 
 /*
+ * A directory in TMPDIR that only we can write to, "cgi2scgi-UID": in a
+ * directory shared with other users, they could plant a lock to hang us
+ * or a log to read or redirect the app's output.
+ */
+static const char *
+private_dir(char *buf, size_t cap)
+{
+	const char	*tmp = env_value("TMPDIR");
+	struct stat	 st;
+	int		 n;
+
+	n = snprintf(buf, cap, "%s/cgi2scgi-%ld", tmp ? tmp : "/tmp",
+	    (long)geteuid());
+	if (n < 0 || (size_t)n >= cap)
+		die(FAIL_PERM, 500, "TMPDIR", "path too long");
+	if (mkdir(buf, 0700) == -1 && errno != EEXIST)
+		die(FAIL_TEMP, 503, buf, strerror(errno));
+	if (lstat(buf, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		die(FAIL_TEMP, 503, buf, "not a private directory of ours");
+	return buf;
+}
+
+/*
  * Where -connect keeps its lock, and app its log: beside a socket file,
- * else (TCP, or an abstract socket) in TMPDIR.
+ * else (TCP, or an abstract socket) in our private directory.
  */
 static void
 side_path(char *buf, size_t cap, const struct target *t, const char *ext)
 {
-	const char	*dir = env_value("TMPDIR");
-	char		*p;
-	int		 n;
+	char	 dir[PATH_MAX], *p;
+	int	 n;
 
-	if (dir == NULL)
-		dir = "/tmp";
 	if (t->path != NULL && *t->path != '@')
 		n = snprintf(buf, cap, "%s%s", t->path, ext);
 	else
-		n = snprintf(buf, cap, "%s/cgi2scgi-%s%s", dir, t->name, ext);
+		n = snprintf(buf, cap, "%s/%s%s", private_dir(dir, sizeof(dir)),
+		    t->name, ext);
 	if (n < 0 || (size_t)n >= cap)
 		die(FAIL_PERM, 500, t->name, "lock or log path too long");
 	if (t->path == NULL || *t->path == '@')
@@ -1146,29 +1211,49 @@ side_path(char *buf, size_t cap, const struct target *t, const char *ext)
 				*p = '_';	/* an abstract name's */
 }
 
+/* Open our own lock or log: a plain file of ours, and no other name's. */
+static int
+open_own(const char *path, int flags)
+{
+	struct stat	 st;
+	int		 fd;
+
+	/* O_NOFOLLOW: no symlink, planted or not. */
+	if ((fd = open(path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1)
+		die(FAIL_TEMP, 503, path, strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink != 1)
+		die(FAIL_TEMP, 503, path, "not a plain file of ours");
+	return fd;
+}
+
 /*
  * One start at a time: a request that finds nothing listening waits
  * here for the one starting the server, then finds it up.
  */
 static int
-lock_start(const struct target *t)
+lock_start(const struct config *c)
 {
 	struct flock	 fl;
 	char		 path[PATH_MAX];
-	int		 fd;
+	long long	 give_up = now_ms() + c->connect_ms + c->retry_ms;
 
-	side_path(path, sizeof(path), t, ".lock");
-	/* O_NOFOLLOW: a lock in /tmp must not be a planted symlink. */
-	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0600)) == -1)
-		die(FAIL_TEMP, 503, path, strerror(errno));
+	side_path(path, sizeof(path), &c->to[0], ".lock");
+	start_lock = open_own(path, O_RDWR);
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
-	while (fcntl(fd, F_SETLKW, &fl) == -1)
-		if (errno != EINTR)
+	/* Starting takes a moment: a lock held longer is held by mistake. */
+	while (fcntl(start_lock, F_SETLK, &fl) == -1) {
+		if (errno != EACCES && errno != EAGAIN && errno != EINTR)
 			die(FAIL_TEMP, 503, path, strerror(errno));
-	return fd;
+		if (c->connect_ms > 0 && now_ms() >= give_up)
+			die(FAIL_TEMP, 503, path, "held too long by another "
+			    "request starting the server");
+		poll(NULL, 0, 10);
+	}
+	return start_lock;
 }
 
 /* Nothing listens on t, so a socket file there is stale: remove it. */
@@ -1220,34 +1305,37 @@ open_log(const struct config *c, const struct target *t)
 
 	if (c->log != NULL && strcmp(c->log, "-") == 0)
 		return 2;
-	if (c->log != NULL)
-		snprintf(path, sizeof(path), "%s", c->log);
-	else
+	if (c->log == NULL) {
 		side_path(path, sizeof(path), t, ".log");
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) == -1)
-		die(FAIL_TEMP, 503, path, strerror(errno));
+		return open_own(path, O_WRONLY | O_APPEND);
+	}
+	/* The admin's choice, such as a file of the web server's logs. */
+	if ((fd = open(c->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600)) == -1)
+		die(FAIL_TEMP, 503, c->log, strerror(errno));
 	return fd;
 }
 
-/* The request's own variables, which a long-running server must not keep. */
+/*
+ * What a long-running server may keep of our environment: nothing of
+ * the request that started it, whose variables (cookies, tokens, and
+ * whatever a web server's modules add) no list could name in full.
+ */
 static int
-is_request_var(const char *e)
+is_app_var(const char *e)
 {
-	static const char *const prefixes[] = { "HTTP_", "REQUEST_",
-	    "REMOTE_", "SERVER_", "CONTENT_", "SCRIPT_", "REDIRECT_",
-	    "CONTEXT_", "SSL_", "SCGI_", "LISTEN_", "GATEWAY_INTERFACE=",
-	    "QUERY_STRING=", "PATH_INFO=", "PATH_TRANSLATED=", "AUTH_TYPE=",
-	    "HTTPS=", "DOCUMENT_ROOT=", "UNIQUE_ID=", NULL };
-	const char *const *p;
+	static const char *const keep[] = { "PATH=", "HOME=", "LANG=",
+	    "LANGUAGE=", "LC_", "TZ=", "TMPDIR=", "USER=", "LOGNAME=",
+	    "SHELL=", NULL };
+	const char *const *k;
 
-	for (p = prefixes; *p != NULL; p++)
-		if (strncmp(e, *p, strlen(*p)) == 0)
+	for (k = keep; *k != NULL; k++)
+		if (strncmp(e, *k, strlen(*k)) == 0)
 			return 1;
 	return 0;
 }
 
-/* Ours without the request's, and the socket-activation pair. */
+/* is_app_var()'s, and the socket-activation pair; NULL if out of memory. */
 static char **
 app_environ(const struct config *c)
 {
@@ -1258,9 +1346,9 @@ app_environ(const struct config *c)
 	for (e = environ; *e != NULL; e++)
 		n++;
 	if ((env = malloc((n + 3) * sizeof(*env))) == NULL)
-		return environ;
+		return NULL;
 	for (n = 0, e = environ; *e != NULL; e++)
-		if (!is_request_var(*e))
+		if (is_app_var(*e))
 			env[n++] = *e;
 	if (!c->fd0) {
 		snprintf(pid, sizeof(pid), "LISTEN_PID=%ld", (long)getpid());
@@ -1280,19 +1368,30 @@ app_environ(const struct config *c)
 static void
 exec_app(const struct config *c, int lfd, int logfd, int errfd)
 {
-	char	*argv[2];
-	int	 null, fd, err;
-	long	 max = sysconf(_SC_OPEN_MAX);
+	static const int sigs[] = { SIGPIPE, SIGCHLD, SIGHUP, SIGINT,
+	    SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM };
+	char		*argv[2], **env;
+	sigset_t	 none;
+	int		 null, fd, err;
+	long		 max = sysconf(_SC_OPEN_MAX);
+	size_t		 i;
 
 	argv[0] = (char *)c->app;
 	argv[1] = NULL;
-	signal(SIGPIPE, SIG_DFL);	/* ignoring it would be inherited */
+	/* A server starts with no signal blocked or ignored: exec keeps both. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+	/* errfd first: a failure below must still reach the parent. */
+	if ((fd = fcntl(errfd, F_DUPFD_CLOEXEC, 4)) == -1)
+		goto fail;
+	errfd = fd;
 	/* Out of the way of fds 0 to 3, which they may hold now. */
 	if (setsid() == -1 || (null = open("/dev/null", O_RDONLY)) == -1 ||
 	    (null = fcntl(null, F_DUPFD, 4)) == -1 ||
 	    (lfd = fcntl(lfd, F_DUPFD, 4)) == -1 ||
 	    (logfd = fcntl(logfd, F_DUPFD, 4)) == -1 ||
-	    (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 4)) == -1 ||
 	    dup2(c->fd0 ? lfd : null, 0) == -1 || dup2(logfd, 1) == -1 ||
 	    dup2(logfd, 2) == -1 || (!c->fd0 && dup2(lfd, 3) == -1))
 		goto fail;
@@ -1302,7 +1401,9 @@ exec_app(const struct config *c, int lfd, int logfd, int errfd)
 	for (fd = c->fd0 ? 3 : 4; fd < max; fd++)
 		if (fd != errfd)
 			close(fd);
-	execve(c->app, argv, app_environ(c));
+	if ((env = app_environ(c)) == NULL)
+		goto fail;
+	execve(c->app, argv, env);
 fail:
 	err = errno;
 	write_all(errfd, (char *)&err, sizeof(err));
@@ -1340,15 +1441,17 @@ static int
 start_app(const struct config *c)
 {
 	const struct target	*t = &c->to[0];
-	int			 lfd = listen_target(t), logfd = open_log(c, t);
-	int			 i;
+	int			 logfd = open_log(c, t), i;
 
+	/* A web server may ignore SIGCHLD; explain_exit() must reap. */
+	signal(SIGCHLD, SIG_DFL);
+	start_lfd = listen_target(t);
 	for (i = 0; i < c->copies; i++)
-		spawn_app(c, lfd, logfd);
+		spawn_app(c, start_lfd, logfd);
 	if (logfd != 2)
 		close(logfd);
 	started = c->app;
-	return lfd;
+	return start_lfd;
 }
 
 /* A connection that no start could help. */
@@ -1366,17 +1469,19 @@ may_start(int err)
 static int
 connect_or_start(struct config *c)
 {
-	int	 s, lock, lfd;
+	int	 s;
 
 	if ((s = connect_once(c, &c->to[0])) == -1 && may_start(errno)) {
-		lock = lock_start(&c->to[0]);
+		lock_start(c);
 		if ((s = connect_once(c, &c->to[0])) == -1 &&
 		    may_start(errno)) {
-			lfd = start_app(c);
+			start_app(c);
 			s = connect_once(c, &c->to[0]);
-			close(lfd);
+			close(start_lfd);
+			start_lfd = -1;
 		}
-		close(lock);
+		close(start_lock);
+		start_lock = -1;
 	}
 	if (s == -1)
 		return connect_backend(c);	/* retries, and says why not */
@@ -1388,15 +1493,16 @@ connect_or_start(struct config *c)
 static void
 start_only(struct config *c)
 {
-	int	 lock;
-
 	replied = 1;		/* no request to answer, just the log line */
-	lock = lock_start(&c->to[0]);
+	lock_start(c);
 	if (connect_once(c, &c->to[0]) != -1)
 		die(FAIL_PERM, 0, c->to[0].name, "a server listens there "
 		    "already");
+	/* A busy server is no dead one: leave its socket alone. */
+	if (!may_start(errno))
+		die(FAIL_TEMP, 0, c->to[0].name, strerror(errno));
 	close(start_app(c));
-	close(lock);
+	close(start_lock);
 }
 
 /*
@@ -1697,8 +1803,10 @@ main(int argc, char *argv[])
 	c.max_body = UNSET;
 	if (args_are_query(argc, argv))
 		argc = 1;
-	else if (argc > 2 && strcmp(argv[1], "-f") == 0)
+	else if (argc > 2 && strcmp(argv[1], "-f") == 0) {
+		check_script(argv[2]);
 		args_from_file(argv[2], &argc, &argv);
+	}
 	first = parse_options(argc, argv, &c);
 	config_from_env(&c);
 	drain_ms = c.idle_ms;

@@ -52,7 +52,8 @@ free_port() {
 	EOF
 	chmod +x "$T/script"
 	run --separate-stderr env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 \
-	    REQUEST_METHOD=GET QUERY_STRING=x+y "$T/script" x y
+	    REQUEST_METHOD=GET QUERY_STRING=x+y SCRIPT_FILENAME="$T/script" \
+	    "$T/script" x y
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')" ]
 	wait_for "$REC/1.done"
@@ -62,18 +63,54 @@ free_port() {
 @test "-f: words after the file are ignored, whatever they say" {
 	backend
 	printf '# comment\n%s\n' "-bind -connect $SOCK" > "$T/args"
-	run bridge -- -f "$T/args" /elsewhere.sock -t
+	run bridge SCRIPT_FILENAME="$T/args" -- -f "$T/args" /elsewhere.sock -t
+	[ "$status" -eq 0 ]
+}
+
+@test "-f: under a web server, the file must be the script it runs" {
+	backend
+	printf '%s\n' "$SOCK" > "$T/args"
+	cp "$T/args" "$T/other"
+	run --separate-stderr bridge SCRIPT_FILENAME="$T/other" -- -f "$T/args"
+	[ "$status" -eq 100 ]
+	[ "$output" = "$(error_page '500 Internal Server Error')" ]
+	[ "$stderr" = "cgi2scgi: $T/args: -f names no script run by the web server (SCRIPT_FILENAME)" ]
+	run --separate-stderr bridge -- -f "$T/args"
+	[ "$status" -eq 100 ]
+	# A relative name, as suEXEC runs a script, is the same file.
+	cd "$T"
+	run bridge SCRIPT_FILENAME="$T/args" -- -f args
+	[ "$status" -eq 0 ]
+	# From a shell, any file.
+	run env -i "$CGI2SCGI" -f "$T/other"
+	[ "$status" -eq 0 ]
+}
+
+@test "query words cut short by the web server are still the client's: -f /dev/stdin from a query is ignored" {
+	backend
+	# Apache passes only the first 4 KiB of a query's words: here the
+	# client pads its query so that fewer words arrive than it sent.
+	pad=$(printf '+%.0s' $(seq 100))
+	words=()
+	for i in $(seq 50); do words+=(""); done
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=16 \
+	    QUERY_STRING="-f+%2Fdev%2Fstdin$pad" -- -f /dev/stdin "${words[@]}" \
+	    <<< "-connect @evil x"
+	[ "$status" -eq 100 ]
+	[ "$output" = "$(error_page '500 Internal Server Error')" ]
+	[[ "$stderr" == "cgi2scgi: configuration: no SCGI server"* ]]
+	run bridge SCGI_FILE="$SOCK" QUERY_STRING="$SOCK$pad" -- "$SOCK" "${words[@]}"
 	[ "$status" -eq 0 ]
 }
 
 @test "-f: a missing file, or one with no line of arguments, is a configuration error" {
-	run --separate-stderr bridge -- -f "$T/none"
+	run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -f "$T/none"
 	[ "$status" -eq 100 ]
-	[ "$output" = "$(error_page '500 Internal Server Error')" ]
 	[ "$stderr" = "cgi2scgi: $T/none: No such file or directory" ]
 	printf '#!/usr/local/bin/cgi2scgi -f\n# nothing else\n\n' > "$T/args"
-	run --separate-stderr bridge -- -f "$T/args"
+	run --separate-stderr bridge SCRIPT_FILENAME="$T/args" -- -f "$T/args"
 	[ "$status" -eq 100 ]
+	[ "$output" = "$(error_page '500 Internal Server Error')" ]
 	[ "$stderr" = "cgi2scgi: $T/args: no line of arguments" ]
 }
 
@@ -99,6 +136,14 @@ free_port() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')" ]
 	[ "$stderr" = "cgi2scgi: connect $T/dead.sock: No such file or directory" ]
+}
+
+@test "a server whose name does not resolve is passed over, and logged" {
+	backend_tcp
+	run --separate-stderr bridge -- -connect "no-such-host.invalid:$PORT" \
+	    -connect "127.0.0.1:$PORT"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == "cgi2scgi: resolve no-such-host.invalid:$PORT: "* ]]
 }
 
 @test "SCGI_HOST lists servers separated by commas, tried in order on SCGI_PORT" {
@@ -213,8 +258,84 @@ free_port() {
 	ok_page
 	[ "$(starts)" -eq 1 ]
 	# Lock and log: in TMPDIR, as there is no socket file to sit beside.
-	[ -f "$T/cgi2scgi-127.0.0.1:$port.lock" ]
-	grep -q "app $(cat "$T/starts") started" "$T/cgi2scgi-127.0.0.1:$port.log"
+	dir=$T/cgi2scgi-$(id -u)
+	[ "$(stat -c %a "$dir")" = 700 ]
+	[ -f "$dir/127.0.0.1:$port.lock" ]
+	grep -q "app $(cat "$T/starts") started" "$dir/127.0.0.1:$port.log"
+}
+
+@test "a lock or log that another user could have planted is refused, with 503" {
+	make_app
+	port=$(free_port)
+	dir=$T/cgi2scgi-$(id -u)
+	mkdir -m 777 "$dir"
+	run --separate-stderr bridge TMPDIR="$T" -- -connect "127.0.0.1:$port" "$T/app"
+	[ "$status" -eq 111 ]
+	[ "$output" = "$(error_page '503 Service Unavailable')" ]
+	[ "$stderr" = "cgi2scgi: $dir: not a private directory of ours" ]
+	rmdir "$dir"
+	# Beside a socket: a symlink, a second name for a file, not a file.
+	ln -s "$T/elsewhere" "$SOCK.lock"
+	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
+	[ "$status" -eq 111 ]
+	[[ "$stderr" == "cgi2scgi: $SOCK.lock: "* ]]
+	rm "$SOCK.lock"
+	: > "$T/victim"
+	ln "$T/victim" "$SOCK.log"
+	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
+	[ "$status" -eq 111 ]
+	[ "$stderr" = "cgi2scgi: $SOCK.log: not a plain file of ours" ]
+	[ ! -s "$T/victim" ]
+	[ "$(starts)" -eq 0 ]
+}
+
+@test "a start lock held too long gives 503, not a hang" {
+	make_app
+	: > "$SOCK.lock"
+	python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK.lock" "$T/locked" &
+	echo $! > "$T/locker.pid"
+	wait_for "$T/locked"
+	run --separate-stderr bridge -- -t 0.3 -r 0.3 -connect "$SOCK" "$T/app"
+	[ "$status" -eq 111 ]
+	[ "$output" = "$(error_page '503 Service Unavailable')" ]
+	[ "$stderr" = "cgi2scgi: $SOCK.lock: held too long by another request starting the server" ]
+}
+
+@test "a failed start lets go of its lock and socket before it drains the body" {
+	mkfifo "$T/fifo"
+	exec 6<>"$T/fifo"		# a body that never comes
+	bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- -i 30 -connect "$SOCK" \
+	    "$T/app" < "$T/fifo" > "$T/out1" 2>&1 &
+	echo $! > "$T/first.pid"
+	until [ -s "$T/out1" ]; do sleep 0.05; done	# it has answered 503
+	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
+	[ "$status" -eq 111 ]
+	[ "$stderr" = "cgi2scgi: $T/app: No such file or directory" ]
+	kill "$(cat "$T/first.pid")"
+}
+
+@test "-start leaves a busy server's socket alone" {
+	backend -m noaccept
+	exec 8<>"$SOCK" 2>/dev/null || true
+	python3 -c 'import socket, sys, time
+s = []
+for i in range(8):
+    c = socket.socket(socket.AF_UNIX); c.setblocking(False)
+    try: c.connect(sys.argv[1])
+    except OSError: break
+    s.append(c)
+open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
+	echo $! > "$T/filler.pid"
+	wait_for "$T/full"
+	ino=$(stat -c %i "$SOCK")
+	make_app
+	run --separate-stderr env -i PATH="$PATH" "$CGI2SCGI" -start -connect "$SOCK" "$T/app"
+	[ "$status" -eq 111 ]
+	[ "$stderr" = "cgi2scgi: $SOCK: Resource temporarily unavailable" ]
+	[ "$(stat -c %i "$SOCK")" = "$ino" ]
+	[ "$(starts)" -eq 0 ]
 }
 
 @test "-connect app over an abstract socket" {
@@ -224,7 +345,7 @@ free_port() {
 	ok_page
 	run bridge -- "$name"
 	ok_page
-	[ -f "$T/cgi2scgi-${name//\//_}.log" ]
+	[ -f "$T/cgi2scgi-$(id -u)/${name//\//_}.log" ]
 }
 
 @test "an app that was killed is started again by the next request" {
@@ -264,23 +385,47 @@ free_port() {
 	grep -q "no config" "$SOCK.log"
 }
 
-@test "a started app gets the environment without the request's variables, and no stray fds" {
+@test "a started app gets PATH, HOME, the locale and no more of the environment, and no stray fds" {
 	make_app
 	bridge HTTP_COOKIE=secret QUERY_STRING=q REMOTE_ADDR=10.1.1.1 \
-	    CONTENT_TYPE=text/plain SCGI_IDLE_TIMEOUT=9 APP_SETTING=kept \
+	    CONTENT_TYPE=text/plain SCGI_IDLE_TIMEOUT=9 OIDC_access_token=t \
+	    HOME=/nonexistent LANG=C.UTF-8 LC_TIME=C \
 	    -- -connect "$SOCK" "$T/app" > "$T/out" 7< "$T/out"
-	grep -qx 'APP_SETTING=kept' "$T/appenv"
-	grep -qx "PATH=$PATH" "$T/appenv"
-	! grep -Eq '^(HTTP_|QUERY_STRING|REMOTE_|CONTENT_|GATEWAY_|REQUEST_|SERVER_|SCRIPT_|SCGI_)' "$T/appenv"
+	grep -v '^PWD=\|^SHLVL=\|^_=' "$T/appenv" | sort > "$T/appenv.sorted"
+	printf '%s\n' HOME=/nonexistent LANG=C.UTF-8 LC_TIME=C LISTEN_FDS=1 \
+	    "LISTEN_PID=$(cat "$T/starts")" "PATH=$PATH" | sort | diff - "$T/appenv.sorted"
 	pid=$(cat "$T/starts")
 	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
+}
+
+@test "a started app has no signal blocked or ignored, whatever the web server left" {
+	make_app
+	perl -e '$SIG{TERM} = $SIG{HUP} = $SIG{CHLD} = "IGNORE"; exec @ARGV' \
+	    env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 \
+	    "$CGI2SCGI" -connect "$SOCK" "$T/app" > "$T/out"
+	pid=$(cat "$T/starts")
+	grep -qx 'SigBlk:	0000000000000000' "/proc/$pid/status"
+	ign=$(awk '/^SigIgn:/ { print $2 }' "/proc/$pid/status")
+	# hello-scgi ignores SIGPIPE itself; HUP, TERM and CHLD are ours.
+	[ $((0x$ign & (1 << 0 | 1 << 14 | 1 << 16))) -eq 0 ]
+}
+
+@test "an app that exits at once is explained even when the web server ignores SIGCHLD" {
+	printf '#!/bin/sh\nexit 4\n' > "$T/app"
+	chmod +x "$T/app"
+	run --separate-stderr perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' \
+	    env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 \
+	    "$CGI2SCGI" -connect "$SOCK" "$T/app"
+	[ "$status" -eq 111 ]
+	[ "$stderr" = "cgi2scgi: $T/app: exited at once, status 4" ]
 }
 
 @test "mode misuse is a usage error" {
 	for args in "-start $SOCK" "-start -connect $SOCK" "-bind $SOCK" \
 	    "-bind -connect $SOCK app" "-connect a.sock -connect b.sock app" \
 	    "-connect $SOCK app 0" "-connect $SOCK app 257" "-fd0 $SOCK" \
-	    "-log x $SOCK" "-connect $SOCK -fd0" "-connect ::1:80" "-connect"; do
+	    "-log x $SOCK" "-connect $SOCK -fd0" "-connect ::1:80" "-connect [::1]" \
+	    "-connect"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" $args
 		[ "$status" -eq 100 ] || { echo "args: $args" >&2; false; }
