@@ -68,7 +68,16 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cgi2scgi $(DESTDIR)$(MANDIR)/man1/cgi2scgi.1
 
+# The benchmark (bench/run.sh), and the same through a real Apache
+# (bench/apache.sh); each installs what it needs from Debian's packages.
+bench:
+	cd bench && $(MAKE) bench
+
+bench-apache:
+	cd bench && $(MAKE) bench-apache
+
 clean:
 	rm -f cgi2scgi $(OBJ) $(TOOLS) tests/cgi2scgi-san
+	cd bench && $(MAKE) clean
 
-.PHONY: all demo check install uninstall clean
+.PHONY: all demo check install uninstall clean bench bench-apache
