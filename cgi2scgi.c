@@ -5,6 +5,10 @@
  * streams the server's answer back as the CGI response.
  */
 
+#ifdef __linux__
+#define _GNU_SOURCE		/* splice(2), F_SETPIPE_SZ, POLLRDHUP */
+#endif
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -42,6 +46,13 @@
 #define BACKOFF_MAX_MS	500
 #define UNTIL_EOF	ULLONG_MAX	/* a read budget with no end */
 #define UNSET		ULLONG_MAX	/* max_body given by no option */
+#define SPLICE_MAX	(1024 * 1024)	/* bytes one splice(2) may move */
+#define PIPE_SIZE	(1024 * 1024)	/* a busy stdin or stdout pipe grows to */
+#define SNDBUF_SIZE	(1024 * 1024)	/* socket send buffer for a long body */
+#define GROW_MIN	(256 * 1024)	/* a body worth growing buffers for */
+
+/* How a half moves bytes: not known yet, read and write, or splice(2). */
+enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };
 
 enum { FAIL_PERM = 100, FAIL_TEMP = 111 };	/* won't help to retry / may */
 
@@ -60,6 +71,10 @@ struct half {				/* one direction of the relay */
 	size_t		 cap;
 	char		*p;		/* p[0..len) is still to be written */
 	size_t		 len;
+	int		 io;		/* IO_COPY, or IO_SPLICE: no buf */
+	int		 wait_to;	/* splice: poll `to' (it was full) */
+	int		 hup;		/* `from' has shut: a short read ends it */
+	int		 grown;		/* the pipe was made bigger */
 };
 
 struct body {				/* the request body */
@@ -86,7 +101,8 @@ static char	 upbuf[BUFSIZE];
 static char	 downbuf[HEAD_SLACK + MAX_HEAD];
 
 /* The upload, which die() must finish reading; no body yet. */
-static struct half up = { -1, -1, 0, upbuf, sizeof(upbuf), NULL, 0 };
+static struct half up = { -1, -1, 0, upbuf, sizeof(upbuf), NULL, 0,
+    IO_UNKNOWN, 0, 0, 0 };
 static int	 backend = -1;		/* our connection to the SCGI server */
 static int	 drain_ms = IDLE_MS;	/* how long die() waits for stdin */
 
@@ -885,14 +901,87 @@ check_head(char *buf, struct head *hd)
 	return 0;
 }
 
+/*
+ * splice(2) moves bytes between a pipe and our socket inside the kernel,
+ * without the two copies through user space that read and write make.
+ * Under Apache both stdin and stdout are pipes.  Asked once per fd, and
+ * only when there is something to move; elsewhere, read and write.
+ */
+static int
+io_mode(int fd)
+{
+#ifdef SPLICE_F_NONBLOCK
+	struct stat	 st;
+
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		return IO_SPLICE;
+#else
+	(void)fd;
+#endif
+	return IO_COPY;
+}
+
+/*
+ * A pipe holds 64 KiB by default, so a long transfer would take a
+ * splice(2) and a poll(2) every 64 KiB.  A bigger one, once a transfer
+ * shows it is long, cuts that: only then, for Linux charges pipe memory
+ * to the user, and past a limit (pipe-user-pages-soft) says no to this
+ * and gives new pipes less.  The pipe is the web server's too, but its
+ * size changes no meaning; if the kernel says no, so be it.
+ */
+static void
+grow_pipe(struct half *h, int fd)
+{
+#ifdef F_SETPIPE_SZ
+	if (!h->grown)
+		fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
+#else
+	(void)fd;
+#endif
+	h->grown = 1;
+}
+
+#ifdef SPLICE_F_NONBLOCK
+/*
+ * Move what is ready from h->from to h->to.  Neither side blocks
+ * (SPLICE_F_NONBLOCK for the pipe, O_NONBLOCK for our socket), but
+ * EAGAIN does not say which side would have: the one poll(2) said was
+ * ready was, so it is the other.  Bytes moved, 0 at end of file, or -1.
+ */
+static ssize_t
+splice_step(struct half *h)
+{
+	size_t	 len = h->left < SPLICE_MAX ? (size_t)h->left : SPLICE_MAX;
+	ssize_t	 n;
+
+	n = splice(h->from, NULL, h->to, NULL, len,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n > 0) {
+		h->left -= (unsigned long long)n;
+		h->wait_to = 0;
+	} else if (n == -1 && errno == EAGAIN)
+		h->wait_to = !h->wait_to;
+	return n;
+}
+#else
+static ssize_t
+splice_step(struct half *h)
+{
+	(void)h;
+	errno = ENOSYS;			/* io_mode() never chose it */
+	return -1;
+}
+#endif
+
 /* Read the response: into the head until it is checked, then straight on. */
 static void
 read_response(struct half *h, struct head *hd, const struct config *c)
 {
 	char	*dst = hd->done ? h->buf : h->buf + hd->have;
+	size_t	 room = h->cap - (size_t)(dst - h->buf);
 	ssize_t	 n;
 
-	if ((n = read(h->from, dst, h->cap - (dst - h->buf))) == -1) {
+	if ((n = read(h->from, dst, room)) == -1) {
 		if (errno == EINTR || errno == EAGAIN)
 			return;
 		/*
@@ -914,21 +1003,24 @@ read_response(struct half *h, struct head *hd, const struct config *c)
 	if (hd->done) {
 		h->p = h->buf;
 		h->len = (size_t)n;
-		return;
+	} else {
+		hd->have += (size_t)n;
+		switch (check_head(h->buf, hd)) {
+		case -1:
+			die(FAIL_TEMP, 502, c->name, "malformed response header");
+			break;
+		case 0:
+			if (hd->have == h->cap)
+				die(FAIL_TEMP, 502, c->name, "response header "
+				    "over 64 KiB");
+			return;
+		}
+		h->p = hd->start;
+		h->len = (size_t)(h->buf + hd->have - hd->start);
 	}
-	hd->have += (size_t)n;
-	switch (check_head(h->buf, hd)) {
-	case -1:
-		die(FAIL_TEMP, 502, c->name, "malformed response header");
-		break;
-	case 0:
-		if (hd->have == h->cap)
-			die(FAIL_TEMP, 502, c->name, "response header over "
-			    "64 KiB");
-		return;
-	}
-	h->p = hd->start;
-	h->len = (size_t)(h->buf + hd->have - hd->start);
+	/* The server had shut its side, and this read took all there was. */
+	if (h->hup && (size_t)n < room)
+		h->left = 0;
 }
 
 /*
@@ -953,57 +1045,162 @@ write_response(struct half *h, int stdin_busy)
 	h->len -= (size_t)n;
 }
 
+/* The rest of the response, socket to stdout pipe, once the head is out. */
+static void
+splice_response(struct half *h, const struct config *c)
+{
+	ssize_t	 n;
+
+	if ((n = splice_step(h)) > 0) {
+		if (UNTIL_EOF - h->left >= GROW_MIN)
+			grow_pipe(h, h->to);	/* a long answer */
+		return;
+	}
+	if (n == 0) {
+		h->left = 0;
+		return;
+	}
+	if (errno == EINTR || errno == EAGAIN)
+		return;
+	if (errno == EINVAL) {
+		h->io = IO_COPY;	/* splice(2) cannot here: copy */
+		return;
+	}
+	if (errno == EPIPE)
+		die(FAIL_TEMP, 0, "write to stdout", strerror(errno));
+	/* A reset is the end: see read_response(). */
+	if (errno != ECONNRESET)
+		die(FAIL_TEMP, 502, c->name, strerror(errno));
+	h->left = 0;
+}
+
+/* Move the response on, by whichever way h->io says. */
+static void
+download_step(struct half *h, struct head *hd, const struct config *c,
+    int stdin_busy)
+{
+	if (h->io == IO_SPLICE)
+		splice_response(h, c);
+	else if (h->len > 0)
+		write_response(h, stdin_busy);
+	else {
+		read_response(h, hd, c);
+		/* Nothing is in stdout yet, so PIPE_BUF bytes fit: no poll. */
+		if (!replied && h->len > 0 && h->len <= PIPE_BUF)
+			write_response(h, stdin_busy);
+	}
+}
+
+/* The body ended before CONTENT_LENGTH (n == 0), or stdin failed. */
+static void
+short_body(const struct half *h, const struct body *b, ssize_t n)
+{
+	char	 why[128];
+
+	/* Exiting closes the connection: the backend sees the body is
+	 * short, and takes nothing as whole. */
+	snprintf(why, sizeof(why), "stdin ended after %llu of %llu bytes",
+	    b->len - h->left, b->len);
+	die(FAIL_PERM, 400, "request body", n == 0 ? why : strerror(errno));
+}
+
+/*
+ * The backend stopped reading: it has answered, or given up.  Still
+ * read the rest of the body, for a web server may write all of it
+ * before it reads our answer (Apache does).
+ */
+static void
+backend_gone(struct half *h, const struct body *b)
+{
+	h->to = -1;
+	h->len = 0;
+	h->io = IO_COPY;
+	if (b->spooled)
+		h->left = 0;
+}
+
 /* Move the body on: stdin (or the spool) to the backend. */
 static void
 upload_step(struct half *h, const struct body *b)
 {
-	char	 why[128];
 	ssize_t	 n;
 
 	if (h->len == 0) {
 		n = read(h->from, h->buf, h->left < h->cap ? h->left : h->cap);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			return;
-		if (n <= 0) {
-			/* Exiting closes the connection: the backend sees
-			 * the body is short, and takes nothing as whole. */
-			snprintf(why, sizeof(why), "stdin ended after %llu of "
-			    "%llu bytes", b->len - h->left, b->len);
-			die(FAIL_PERM, 400, "request body", n == 0 ? why :
-			    strerror(errno));
-		}
+		if (n <= 0)
+			short_body(h, b, n);
 		h->left -= (unsigned long long)n;
-		if (h->to != -1) {
-			h->p = h->buf;
-			h->len = (size_t)n;
-		}
-		return;
+		if (h->to == -1)
+			return;
+		h->p = h->buf;
+		h->len = (size_t)n;
+		/* FALLTHROUGH: our socket never blocks, so try it now. */
 	}
 	if ((n = write(h->to, h->p, h->len)) == -1) {
 		if (errno == EINTR || errno == EAGAIN)
 			return;
 		if (errno != EPIPE && errno != ECONNRESET)
 			die(FAIL_TEMP, 502, "send to backend", strerror(errno));
-		/*
-		 * The backend stopped reading: it has answered, or given
-		 * up.  Still read the rest of the body, for a web server may
-		 * write all of it before it reads our answer (Apache does).
-		 */
-		h->to = -1;
-		h->len = 0;
-		if (b->spooled)
-			h->left = 0;
+		backend_gone(h, b);
 		return;
 	}
 	h->p += n;
 	h->len -= (size_t)n;
 }
 
+/* The body, stdin pipe to socket, once the header block is out. */
+static void
+splice_body(struct half *h, const struct body *b)
+{
+	ssize_t	 n;
+
+	if ((n = splice_step(h)) > 0 || (n == -1 && (errno == EINTR ||
+	    errno == EAGAIN)))
+		return;
+	if (n == 0)
+		short_body(h, b, 0);
+	if (errno == EPIPE || errno == ECONNRESET)
+		backend_gone(h, b);
+	else if (errno == EINVAL)
+		h->io = IO_COPY;	/* splice(2) cannot here: copy */
+	else
+		die(FAIL_TEMP, 502, "send to backend", strerror(errno));
+}
+
+/*
+ * How each half moves its bytes, decided when it first has some to
+ * move, so that a request without a body or a short answer asks nothing.
+ */
+static void
+choose_io(struct half *u, struct half *d, const struct head *hd,
+    const struct body *b)
+{
+	int	 big = SNDBUF_SIZE;
+
+	if (u->io == IO_UNKNOWN && u->len == 0 && u->left > 0) {
+		u->io = u->to == -1 || b->spooled ? IO_COPY : io_mode(u->from);
+		/* A long body: more per splice(2), into a bigger buffer
+		 * (the kernel caps it at twice net.core.wmem_max). */
+		if (u->io == IO_SPLICE && u->left >= GROW_MIN) {
+			grow_pipe(u, u->from);
+			setsockopt(u->to, SOL_SOCKET, SO_SNDBUF, &big,
+			    sizeof(big));
+		}
+	}
+	if (d->io == IO_UNKNOWN && hd->done && d->len == 0 && d->left > 0)
+		d->io = io_mode(d->to);
+}
+
 /* Set up pfd to move h on; returns 0 if h has nothing left to do. */
 static int
 want(const struct half *h, struct pollfd *pfd)
 {
-	if (h->len > 0) {
+	if (h->io == IO_SPLICE && h->left > 0) {
+		pfd->fd = h->wait_to ? h->to : h->from;
+		pfd->events = h->wait_to ? POLLOUT : POLLIN;
+	} else if (h->len > 0) {
 		pfd->fd = h->to;
 		pfd->events = POLLOUT;
 	} else if (h->left > 0) {
@@ -1011,6 +1208,11 @@ want(const struct half *h, struct pollfd *pfd)
 		pfd->events = POLLIN;
 	} else
 		return 0;
+#ifdef POLLRDHUP
+	/* To learn that the server has closed before a read of 0 bytes. */
+	if (pfd->fd == backend && pfd->events == POLLIN)
+		pfd->events |= POLLRDHUP;
+#endif
 	pfd->revents = 0;
 	return 1;
 }
@@ -1023,7 +1225,7 @@ static void
 relay(const struct config *c, const struct body *b, size_t reqlen)
 {
 	struct half	 down = { backend, 1, UNTIL_EOF, downbuf + HEAD_SLACK,
-			    MAX_HEAD, NULL, 0 };
+			    MAX_HEAD, NULL, 0, IO_UNKNOWN, 0, 0, 0 };
 	struct head	 hd = { 0, 0, downbuf + HEAD_SLACK, 0, 0 };
 	struct pollfd	 pfd[2];
 	int		 nup, ndown;
@@ -1031,7 +1233,9 @@ relay(const struct config *c, const struct body *b, size_t reqlen)
 	up.to = backend;
 	up.p = request;		/* the header block goes first */
 	up.len = reqlen;
+	upload_step(&up, b);	/* into a new socket's empty buffer */
 	for (;;) {
+		choose_io(&up, &down, &hd, b);
 		nup = want(&up, &pfd[0]);
 		ndown = want(&down, &pfd[nup]);
 		if (nup + ndown == 0)
@@ -1047,14 +1251,23 @@ relay(const struct config *c, const struct body *b, size_t reqlen)
 				die(FAIL_TEMP, 408, "request body", "timed out");
 			die(FAIL_TEMP, 504, c->name, "timed out");
 		}
-		if (nup && pfd[0].revents != 0)
-			upload_step(&up, b);
-		if (ndown && pfd[nup].revents != 0) {
-			if (down.len == 0)
-				read_response(&down, &hd, c);
+		if (nup && pfd[0].revents != 0) {
+			if (up.io == IO_SPLICE)
+				splice_body(&up, b);
 			else
-				write_response(&down, up.left > 0 &&
-				    !b->spooled);
+				upload_step(&up, b);
+		}
+		if (ndown && pfd[nup].revents != 0) {
+			if (pfd[nup].fd == backend &&
+			    (pfd[nup].revents & POLLHUP))
+				down.hup = 1;
+#ifdef POLLRDHUP
+			if (pfd[nup].fd == backend &&
+			    (pfd[nup].revents & POLLRDHUP))
+				down.hup = 1;
+#endif
+			download_step(&down, &hd, c, up.left > 0 &&
+			    !b->spooled);
 		}
 	}
 }
