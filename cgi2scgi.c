@@ -676,11 +676,15 @@ static int
 is_repeated(char **var, size_t nlen)
 {
 	char	**e;
+	size_t	 i;
 
-	/* O(n^2), so test the first byte before calling out. */
-	for (e = environ; e != var; e++)
-		if (**e == **var && strncmp(*e, *var, nlen + 1) == 0)
+	/* O(n^2): compare inline, for most names differ early. */
+	for (e = environ; e != var; e++) {
+		for (i = 0; i <= nlen && (*e)[i] == (*var)[i]; i++)
+			;
+		if (i > nlen)
 			return 1;
+	}
 	return 0;
 }
 
@@ -698,20 +702,37 @@ add_pair(size_t *used, const char *name, size_t nlen, const char *value,
 	*used += nlen + vlen + 2;
 }
 
+/* v in decimal, without snprintf(3): nothing else on our way needs it. */
+static size_t
+format_ull(char *buf, unsigned long long v)
+{
+	char	 rev[20];
+	size_t	 n = 0, i;
+
+	do
+		rev[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	for (i = 0; i < n; i++)
+		buf[i] = rev[n - 1 - i];
+	return n;
+}
+
 /* The SCGI header netstring, into request[]; returns its size. */
 static size_t
 build_request(const struct body *b)
 {
-	char		 len[32];
+	char		 len[20];
 	const char	*eq;
 	char		**e;
-	size_t		 used = 0;
+	size_t		 used = 0, n;
 
-	snprintf(len, sizeof(len), "%llu", b->len);
-	add_pair(&used, "CONTENT_LENGTH", 14, len, strlen(len));
+	n = format_ull(len, b->len);
+	add_pair(&used, "CONTENT_LENGTH", 14, len, n);
 	add_pair(&used, "SCGI", 4, "1", 1);
 	for (e = environ; *e != NULL; e++) {
-		if ((eq = strchr(*e, '=')) == NULL || eq == *e)
+		for (eq = *e; *eq != '\0' && *eq != '='; eq++)
+			;
+		if (*eq == '\0' || eq == *e)
 			continue;
 		if (!is_forwarded(*e, (size_t)(eq - *e), b->spooled) ||
 		    is_repeated(e, (size_t)(eq - *e)))
