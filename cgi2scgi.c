@@ -1128,8 +1128,12 @@ download_step(struct half *h, struct head *hd, const struct config *c,
 	else {
 		read_response(h, hd, c);
 		/* Nothing is in stdout yet, so PIPE_BUF bytes fit: no poll. */
-		if (!replied && h->len > 0 && h->len <= PIPE_BUF)
-			write_response(h, stdin_busy);
+		if (replied || h->len == 0 || h->len > PIPE_BUF)
+			return;
+		write_response(h, stdin_busy);
+		/* A short answer may be whole: look for its end at once. */
+		if (h->len == 0 && h->left > 0)
+			read_response(h, hd, c);
 	}
 }
 
