@@ -104,6 +104,7 @@ static char	 downbuf[HEAD_SLACK + MAX_HEAD];
 static struct half up = { -1, -1, 0, upbuf, sizeof(upbuf), NULL, 0,
     IO_UNKNOWN, 0, 0, 0 };
 static int	 backend = -1;		/* our connection to the SCGI server */
+static int	 backend_tcp;		/* and it is TCP, not a unix socket */
 static int	 drain_ms = IDLE_MS;	/* how long die() waits for stdin */
 
 static const char usage_text[] =
@@ -789,7 +790,7 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 {
 	struct pollfd	 pfd;
 	socklen_t	 len = sizeof(int);
-	int		 s, r, err = 0, one = 1;
+	int		 s, r, err = 0;
 
 	if ((s = new_socket(sa->sa_family)) == -1)
 		return -1;
@@ -802,8 +803,13 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 				;
 			if (r == 0)
 				err = ETIMEDOUT;
-			else if (r == -1 || getsockopt(s, SOL_SOCKET, SO_ERROR,
-			    &err, &len) == -1)
+			else if (r == -1)
+				err = errno;
+			/* Writable, with no error or hangup: connected. */
+			else if ((pfd.revents & (POLLERR | POLLHUP)) == 0)
+				err = 0;
+			else if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err,
+			    &len) == -1)
 				err = errno;
 		}
 	}
@@ -812,9 +818,7 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 		errno = err;
 		return -1;
 	}
-	/* The body's last small write must not wait for an ACK (Nagle). */
-	if (sa->sa_family != AF_UNIX)
-		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	backend_tcp = sa->sa_family != AF_UNIX;	/* see choose_io() */
 	return s;
 }
 
@@ -1228,9 +1232,17 @@ static void
 choose_io(struct half *u, struct half *d, const struct head *hd,
     const struct body *b)
 {
-	int	 big = SNDBUF_SIZE;
+	int	 big = SNDBUF_SIZE, one = 1;
 
 	if (u->io == IO_UNKNOWN && u->len == 0 && u->left > 0) {
+		/*
+		 * The body's last small write must not wait for an ACK
+		 * (Nagle); the header block alone, first on the wire, never
+		 * does, so a request without a body needs no call.
+		 */
+		if (backend_tcp && u->to != -1)
+			setsockopt(u->to, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
 		u->io = u->to == -1 || b->spooled ? IO_COPY : io_mode(u->from);
 		/* A long body: more per splice(2), into a bigger buffer
 		 * (the kernel caps it at twice net.core.wmem_max). */
