@@ -15,6 +15,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -105,6 +106,7 @@ static struct half up = { -1, -1, 0, upbuf, sizeof(upbuf), NULL, 0,
     IO_UNKNOWN, 0, 0, 0 };
 static int	 backend = -1;		/* our connection to the SCGI server */
 static int	 backend_tcp;		/* and it is TCP, not a unix socket */
+static struct addrinfo numeric_ai;	/* resolve_numeric()'s answer */
 static int	 drain_ms = IDLE_MS;	/* how long die() waits for stdin */
 
 static const char usage_text[] =
@@ -743,6 +745,38 @@ build_request(const struct body *b)
 	return netstring_encode(request, sizeof(request), pairs, used);
 }
 
+/*
+ * An address and port in digits, as a web server's configuration mostly
+ * gives them, need no getaddrinfo(3), which allocates on every request
+ * (and with glibc reads files and opens sockets).  NULL if not numeric.
+ */
+static struct addrinfo *
+resolve_numeric(const struct config *c)
+{
+	static struct sockaddr_in6	 sin6;
+	static struct sockaddr_in	 sin;
+	unsigned long long		 port;
+
+	if (parse_length(c->port, 65535, &port) != 0)
+		return NULL;
+	memset(&numeric_ai, 0, sizeof(numeric_ai));
+	numeric_ai.ai_socktype = SOCK_STREAM;
+	if (inet_pton(AF_INET, c->host, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((unsigned short)port);
+		numeric_ai.ai_addr = (struct sockaddr *)&sin;
+		numeric_ai.ai_addrlen = sizeof(sin);
+	} else if (inet_pton(AF_INET6, c->host, &sin6.sin6_addr) == 1) {
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons((unsigned short)port);
+		numeric_ai.ai_addr = (struct sockaddr *)&sin6;
+		numeric_ai.ai_addrlen = sizeof(sin6);
+	} else
+		return NULL;
+	numeric_ai.ai_family = numeric_ai.ai_addr->sa_family;
+	return &numeric_ai;
+}
+
 static struct addrinfo *
 resolve(const struct config *c)
 {
@@ -750,6 +784,8 @@ resolve(const struct config *c)
 	char		 what[300];
 	int		 r;
 
+	if ((ai = resolve_numeric(c)) != NULL)
+		return ai;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -869,7 +905,7 @@ connect_backend(const struct config *c)
 		die(FAIL_TEMP, err == ETIMEDOUT ? 504 : 502, what,
 		    strerror(err));
 	}
-	if (ai != NULL)
+	if (ai != NULL && ai != &numeric_ai)
 		freeaddrinfo(ai);
 	return s;
 }
