@@ -12,6 +12,7 @@ want mandoc mandoc
 want cppcheck cppcheck
 want valgrind valgrind
 want curl curl
+want strace strace
 
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
