@@ -6,6 +6,7 @@ PREFIX  = /usr/local
 BINDIR  = $(PREFIX)/bin
 MANDIR  = $(PREFIX)/share/man
 CC      = cc
+MUSLCC  = musl-gcc
 CFLAGS  = -O2 -g
 WERROR  = -Werror
 WFLAGS  = -std=c99 -D_POSIX_C_SOURCE=200809L -DVERSION=\"$(VERSION)\" \
@@ -19,6 +20,19 @@ all: cgi2scgi
 
 cgi2scgi: $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ)
+
+# The same, linked statically with musl where musl-gcc is installed
+# (Debian: musl-tools): it starts in a third of the time of a dynamic
+# glibc binary, which counts when the web server execs it per request.
+# Else the system compiler, as plain `make`.  Then `make install`.
+static:
+	rm -f cgi2scgi $(OBJ)
+	if command -v $(MUSLCC) >/dev/null 2>&1; then \
+		$(MAKE) CC=$(MUSLCC) LDFLAGS=-static cgi2scgi; \
+	else \
+		echo "static: no $(MUSLCC): building with $(CC)" >&2; \
+		$(MAKE) cgi2scgi; \
+	fi
 
 .c.o:
 	$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -80,4 +94,4 @@ clean:
 	rm -f cgi2scgi $(OBJ) $(TOOLS) tests/cgi2scgi-san
 	cd bench && $(MAKE) clean
 
-.PHONY: all demo check install uninstall clean bench bench-apache
+.PHONY: all static demo check install uninstall clean bench bench-apache
