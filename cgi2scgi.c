@@ -5,6 +5,10 @@
  * streams the server's answer back as the CGI response.
  */
 
+#ifdef __linux__
+#define _GNU_SOURCE		/* splice(2), F_SETPIPE_SZ, POLLRDHUP */
+#endif
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -12,6 +16,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +55,13 @@
 #define ARGFILE_MAX	(16 * 1024)	/* how much of a -f file is read */
 #define REAP_MS		1000		/* for a started app that died */
 #define FD_SCAN_MAX	65536		/* fds a started app must not inherit */
+#define SPLICE_MAX	(1024 * 1024)	/* bytes one splice(2) may move */
+#define PIPE_SIZE	(1024 * 1024)	/* a busy stdin or stdout pipe grows to */
+#define SNDBUF_SIZE	(1024 * 1024)	/* socket send buffer for a long body */
+#define GROW_MIN	(256 * 1024)	/* a body worth growing buffers for */
+
+/* How a half moves bytes: not known yet, read and write, or splice(2). */
+enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };
 
 enum { FAIL_PERM = 100, FAIL_TEMP = 111 };	/* won't help to retry / may */
 
@@ -57,7 +69,12 @@ struct target {				/* one SCGI server */
 	const char	*path;		/* unix-domain socket, or NULL */
 	char		 host[256];	/* TCP, when path is NULL */
 	const char	*port;
-	struct addrinfo	*ai;		/* host and port, resolved */
+	struct addrinfo	*ai;		/* host and port, resolved; or NULL */
+	struct addrinfo	 num_ai;	/* ai for an address in digits */
+	union {
+		struct sockaddr_in	in;
+		struct sockaddr_in6	in6;
+	}		 num_addr;
 	char		 name[300];	/* as messages name it */
 };
 
@@ -81,6 +98,10 @@ struct half {				/* one direction of the relay */
 	size_t		 cap;
 	char		*p;		/* p[0..len) is still to be written */
 	size_t		 len;
+	int		 io;		/* IO_COPY, or IO_SPLICE: no buf */
+	int		 wait_to;	/* splice: poll `to' (it was full) */
+	int		 hup;		/* `from' has shut: a short read ends it */
+	int		 grown;		/* the pipe was made bigger */
 };
 
 struct body {				/* the request body */
@@ -107,8 +128,10 @@ static char	 upbuf[BUFSIZE];
 static char	 downbuf[HEAD_SLACK + MAX_HEAD];
 
 /* The upload, which die() must finish reading; no body yet. */
-static struct half up = { -1, -1, 0, upbuf, sizeof(upbuf), NULL, 0 };
+static struct half up = { -1, -1, 0, upbuf, sizeof(upbuf), NULL, 0,
+    IO_UNKNOWN, 0, 0, 0 };
 static int	 backend = -1;		/* our connection to the SCGI server */
+static int	 backend_tcp;		/* and it is TCP, not a unix socket */
 static int	 drain_ms = IDLE_MS;	/* how long die() waits for stdin */
 static const char *started;		/* the app this request started */
 static int	 start_lock = -1;	/* held while we start it */
@@ -400,6 +423,26 @@ is_query_word(const char **q, const char *arg)
 }
 
 /*
+ * getenv(3) without a strncmp(3) call per entry: a request looks up a
+ * dozen names in an environment of thirty or more, most of which differ
+ * from the name in their first byte or two.
+ */
+static const char *
+env_get(const char *name)
+{
+	const char	*p, *n;
+	char		**e;
+
+	for (e = environ; *e != NULL; e++) {
+		for (p = *e, n = name; *n != '\0' && *p == *n; p++, n++)
+			;
+		if (*n == '\0' && *p == '=')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/*
  * RFC 3875 4.4: for a query without '=', a web server may pass the
  * query's words as arguments, and Apache does.  Those words come from
  * the client, so they must never choose the backend: /app?host+25
@@ -410,7 +453,7 @@ is_query_word(const char **q, const char *arg)
 static int
 args_are_query(int argc, char *argv[])
 {
-	const char	*q = getenv("QUERY_STRING"), *p;
+	const char	*q = env_get("QUERY_STRING"), *p;
 	int		 i, words = 1;
 
 	if (!under_cgi || argc < 2 || q == NULL || *q == '\0' ||
@@ -459,22 +502,22 @@ config_from_env(struct config *c)
 {
 	if (c->connect_ms == -1) {
 		c->connect_ms = CONNECT_MS;
-		set_seconds(&c->connect_ms, getenv("SCGI_CONNECT_TIMEOUT"),
+		set_seconds(&c->connect_ms, env_get("SCGI_CONNECT_TIMEOUT"),
 		    "SCGI_CONNECT_TIMEOUT");
 	}
 	if (c->retry_ms == -1) {
 		c->retry_ms = RETRY_MS;
-		set_seconds(&c->retry_ms, getenv("SCGI_RETRY_TIMEOUT"),
+		set_seconds(&c->retry_ms, env_get("SCGI_RETRY_TIMEOUT"),
 		    "SCGI_RETRY_TIMEOUT");
 	}
 	if (c->idle_ms == -1) {
 		c->idle_ms = IDLE_MS;
-		set_seconds(&c->idle_ms, getenv("SCGI_IDLE_TIMEOUT"),
+		set_seconds(&c->idle_ms, env_get("SCGI_IDLE_TIMEOUT"),
 		    "SCGI_IDLE_TIMEOUT");
 	}
 	if (c->max_body == UNSET) {
 		c->max_body = MAX_BODY;
-		set_size(&c->max_body, getenv("SCGI_MAX_BODY"), "SCGI_MAX_BODY");
+		set_size(&c->max_body, env_get("SCGI_MAX_BODY"), "SCGI_MAX_BODY");
 	}
 }
 
@@ -675,7 +718,7 @@ args_from_file(const char *path, int *argc, char ***argv)
 static const char *
 env_value(const char *name)
 {
-	const char	*v = getenv(name);
+	const char	*v = env_get(name);
 
 	return v != NULL && *v != '\0' ? v : NULL;
 }
@@ -927,10 +970,15 @@ static int
 is_repeated(char **var, size_t nlen)
 {
 	char	**e;
+	size_t	 i;
 
-	for (e = environ; e != var; e++)
-		if (strncmp(*e, *var, nlen + 1) == 0)
+	/* O(n^2): compare inline, for most names differ early. */
+	for (e = environ; e != var; e++) {
+		for (i = 0; i <= nlen && (*e)[i] == (*var)[i]; i++)
+			;
+		if (i > nlen)
 			return 1;
+	}
 	return 0;
 }
 
@@ -948,20 +996,37 @@ add_pair(size_t *used, const char *name, size_t nlen, const char *value,
 	*used += nlen + vlen + 2;
 }
 
+/* v in decimal, without snprintf(3): nothing else on our way needs it. */
+static size_t
+format_ull(char *buf, unsigned long long v)
+{
+	char	 rev[20];
+	size_t	 n = 0, i;
+
+	do
+		rev[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	for (i = 0; i < n; i++)
+		buf[i] = rev[n - 1 - i];
+	return n;
+}
+
 /* The SCGI header netstring, into request[]; returns its size. */
 static size_t
 build_request(const struct body *b)
 {
-	char		 len[32];
+	char		 len[20];
 	const char	*eq;
 	char		**e;
-	size_t		 used = 0;
+	size_t		 used = 0, n;
 
-	snprintf(len, sizeof(len), "%llu", b->len);
-	add_pair(&used, "CONTENT_LENGTH", 14, len, strlen(len));
+	n = format_ull(len, b->len);
+	add_pair(&used, "CONTENT_LENGTH", 14, len, n);
 	add_pair(&used, "SCGI", 4, "1", 1);
 	for (e = environ; *e != NULL; e++) {
-		if ((eq = strchr(*e, '=')) == NULL || eq == *e)
+		for (eq = *e; *eq != '\0' && *eq != '='; eq++)
+			;
+		if (*eq == '\0' || eq == *e)
 			continue;
 		if (!is_forwarded(*e, (size_t)(eq - *e), b->spooled) ||
 		    is_repeated(e, (size_t)(eq - *e)))
@@ -971,6 +1036,39 @@ build_request(const struct body *b)
 	return netstring_encode(request, sizeof(request), pairs, used);
 }
 
+/*
+ * An address and port in digits, as a web server's configuration mostly
+ * gives them, need no getaddrinfo(3), which allocates on every request
+ * (and with glibc reads files and opens sockets).  0 if not numeric.
+ */
+static int
+resolve_numeric(struct target *t)
+{
+	struct sockaddr_in6	*sin6 = &t->num_addr.in6;
+	struct sockaddr_in	*sin = &t->num_addr.in;
+	unsigned long long	 port;
+
+	if (parse_length(t->port, 65535, &port) != 0)
+		return 0;
+	memset(&t->num_ai, 0, sizeof(t->num_ai));
+	memset(&t->num_addr, 0, sizeof(t->num_addr));
+	t->num_ai.ai_socktype = SOCK_STREAM;
+	if (inet_pton(AF_INET, t->host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((unsigned short)port);
+		t->num_ai.ai_addrlen = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, t->host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((unsigned short)port);
+		t->num_ai.ai_addrlen = sizeof(*sin6);
+	} else
+		return 0;
+	t->num_ai.ai_addr = (struct sockaddr *)&t->num_addr;
+	t->num_ai.ai_family = t->num_ai.ai_addr->sa_family;
+	t->ai = &t->num_ai;
+	return 1;
+}
+
 static const char *
 gai_reason(int r, int err)
 {
@@ -978,8 +1076,9 @@ gai_reason(int r, int err)
 }
 
 /*
- * Look up every TCP server.  One that fails is logged and dropped if
- * there are others; a name that does not exist is a configuration error.
+ * Look up every TCP server.  One that fails is logged and passed over
+ * (its ai stays NULL) if there are others; a name that does not exist
+ * is a configuration error.
  */
 static void
 resolve_targets(struct config *c)
@@ -994,22 +1093,20 @@ resolve_targets(struct config *c)
 	hints.ai_socktype = SOCK_STREAM;
 	for (i = 0; i < c->ntargets; i++) {
 		t = &c->to[i];
-		if (t->path == NULL &&
-		    (r = getaddrinfo(t->host, t->port, &hints, &t->ai)) != 0) {
-			err = errno;
-			snprintf(what, sizeof(what), "resolve %s", t->name);
-			if (i + 1 < c->ntargets || n > 0)
-				say(what, gai_reason(r, err));
+		if (t->path != NULL || resolve_numeric(t) ||
+		    (r = getaddrinfo(t->host, t->port, &hints, &t->ai)) == 0) {
+			n++;
 			continue;
 		}
-		if (n != i)
-			c->to[n] = *t;
-		n++;
+		err = errno;
+		t->ai = NULL;
+		snprintf(what, sizeof(what), "resolve %s", t->name);
+		if (i + 1 < c->ntargets || n > 0)
+			say(what, gai_reason(r, err));
 	}
 	if (n == 0)
 		die(r == EAI_AGAIN ? FAIL_TEMP : FAIL_PERM,
 		    r == EAI_AGAIN ? 502 : 500, what, gai_reason(r, err));
-	c->ntargets = n;
 }
 
 /* Our own socket, and only it, is non-blocking: fds 0 and 1 are shared. */
@@ -1018,6 +1115,10 @@ new_socket(int family)
 {
 	int	 s;
 
+#ifdef SOCK_NONBLOCK
+	/* One call instead of three (Linux, the BSDs, POSIX.1-2024). */
+	s = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+#else
 	if ((s = socket(family, SOCK_STREAM, 0)) == -1)
 		return -1;
 	if (fcntl(s, F_SETFD, FD_CLOEXEC) == -1 ||
@@ -1025,6 +1126,7 @@ new_socket(int family)
 		close(s);
 		return -1;
 	}
+#endif
 	return s;
 }
 
@@ -1034,7 +1136,7 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 {
 	struct pollfd	 pfd;
 	socklen_t	 len = sizeof(int);
-	int		 s, r, err = 0, one = 1;
+	int		 s, r, err = 0;
 
 	if ((s = new_socket(sa->sa_family)) == -1)
 		return -1;
@@ -1047,8 +1149,13 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 				;
 			if (r == 0)
 				err = ETIMEDOUT;
-			else if (r == -1 || getsockopt(s, SOL_SOCKET, SO_ERROR,
-			    &err, &len) == -1)
+			else if (r == -1)
+				err = errno;
+			/* Writable, with no error or hangup: connected. */
+			else if ((pfd.revents & (POLLERR | POLLHUP)) == 0)
+				err = 0;
+			else if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err,
+			    &len) == -1)
 				err = errno;
 		}
 	}
@@ -1057,9 +1164,7 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 		errno = err;
 		return -1;
 	}
-	/* The body's last small write must not wait for an ACK (Nagle). */
-	if (sa->sa_family != AF_UNIX)
-		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	backend_tcp = sa->sa_family != AF_UNIX;	/* see choose_io() */
 	return s;
 }
 
@@ -1069,7 +1174,7 @@ free_addresses(struct config *c)
 	int	 i;
 
 	for (i = 0; i < c->ntargets; i++)
-		if (c->to[i].ai != NULL)
+		if (c->to[i].ai != NULL && c->to[i].ai != &c->to[i].num_ai)
 			freeaddrinfo(c->to[i].ai);
 }
 
@@ -1143,6 +1248,8 @@ connect_backend(struct config *c)
 
 	for (round = 1;; round++) {
 		for (i = again = 0; i < c->ntargets; i++) {
+			if (c->to[i].path == NULL && c->to[i].ai == NULL)
+				continue;	/* its name did not resolve */
 			if ((s = connect_once(c, &c->to[i])) != -1) {
 				c->name = c->to[i].name;
 				return s;
@@ -1611,14 +1718,87 @@ check_head(char *buf, struct head *hd)
 	return 0;
 }
 
+/*
+ * splice(2) moves bytes between a pipe and our socket inside the kernel,
+ * without the two copies through user space that read and write make.
+ * Under Apache both stdin and stdout are pipes.  Asked once per fd, and
+ * only when there is something to move; elsewhere, read and write.
+ */
+static int
+io_mode(int fd)
+{
+#ifdef SPLICE_F_NONBLOCK
+	struct stat	 st;
+
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		return IO_SPLICE;
+#else
+	(void)fd;
+#endif
+	return IO_COPY;
+}
+
+/*
+ * A pipe holds 64 KiB by default, so a long transfer would take a
+ * splice(2) and a poll(2) every 64 KiB.  A bigger one, once a transfer
+ * shows it is long, cuts that: only then, for Linux charges pipe memory
+ * to the user, and past a limit (pipe-user-pages-soft) says no to this
+ * and gives new pipes less.  The pipe is the web server's too, but its
+ * size changes no meaning; if the kernel says no, so be it.
+ */
+static void
+grow_pipe(struct half *h, int fd)
+{
+#ifdef F_SETPIPE_SZ
+	if (!h->grown)
+		fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
+#else
+	(void)fd;
+#endif
+	h->grown = 1;
+}
+
+#ifdef SPLICE_F_NONBLOCK
+/*
+ * Move what is ready from h->from to h->to.  Neither side blocks
+ * (SPLICE_F_NONBLOCK for the pipe, O_NONBLOCK for our socket), but
+ * EAGAIN does not say which side would have: the one poll(2) said was
+ * ready was, so it is the other.  Bytes moved, 0 at end of file, or -1.
+ */
+static ssize_t
+splice_step(struct half *h)
+{
+	size_t	 len = h->left < SPLICE_MAX ? (size_t)h->left : SPLICE_MAX;
+	ssize_t	 n;
+
+	n = splice(h->from, NULL, h->to, NULL, len,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n > 0) {
+		h->left -= (unsigned long long)n;
+		h->wait_to = 0;
+	} else if (n == -1 && errno == EAGAIN)
+		h->wait_to = !h->wait_to;
+	return n;
+}
+#else
+static ssize_t
+splice_step(struct half *h)
+{
+	(void)h;
+	errno = ENOSYS;			/* io_mode() never chose it */
+	return -1;
+}
+#endif
+
 /* Read the response: into the head until it is checked, then straight on. */
 static void
 read_response(struct half *h, struct head *hd, const struct config *c)
 {
 	char	*dst = hd->done ? h->buf : h->buf + hd->have;
+	size_t	 room = h->cap - (size_t)(dst - h->buf);
 	ssize_t	 n;
 
-	if ((n = read(h->from, dst, h->cap - (dst - h->buf))) == -1) {
+	if ((n = read(h->from, dst, room)) == -1) {
 		if (errno == EINTR || errno == EAGAIN)
 			return;
 		/*
@@ -1642,21 +1822,24 @@ read_response(struct half *h, struct head *hd, const struct config *c)
 	if (hd->done) {
 		h->p = h->buf;
 		h->len = (size_t)n;
-		return;
+	} else {
+		hd->have += (size_t)n;
+		switch (check_head(h->buf, hd)) {
+		case -1:
+			die(FAIL_TEMP, 502, c->name, "malformed response header");
+			break;
+		case 0:
+			if (hd->have == h->cap)
+				die(FAIL_TEMP, 502, c->name, "response header "
+				    "over 64 KiB");
+			return;
+		}
+		h->p = hd->start;
+		h->len = (size_t)(h->buf + hd->have - hd->start);
 	}
-	hd->have += (size_t)n;
-	switch (check_head(h->buf, hd)) {
-	case -1:
-		die(FAIL_TEMP, 502, c->name, "malformed response header");
-		break;
-	case 0:
-		if (hd->have == h->cap)
-			die(FAIL_TEMP, 502, c->name, "response header over "
-			    "64 KiB");
-		return;
-	}
-	h->p = hd->start;
-	h->len = (size_t)(h->buf + hd->have - hd->start);
+	/* The server had shut its side, and this read took all there was. */
+	if (h->hup && (size_t)n < room)
+		h->left = 0;
 }
 
 /*
@@ -1681,57 +1864,174 @@ write_response(struct half *h, int stdin_busy)
 	h->len -= (size_t)n;
 }
 
+/* The rest of the response, socket to stdout pipe, once the head is out. */
+static void
+splice_response(struct half *h, const struct config *c)
+{
+	ssize_t	 n;
+
+	if ((n = splice_step(h)) > 0) {
+		if (UNTIL_EOF - h->left >= GROW_MIN)
+			grow_pipe(h, h->to);	/* a long answer */
+		return;
+	}
+	if (n == 0) {
+		h->left = 0;
+		return;
+	}
+	if (errno == EINTR || errno == EAGAIN)
+		return;
+	if (errno == EINVAL) {
+		h->io = IO_COPY;	/* splice(2) cannot here: copy */
+		return;
+	}
+	if (errno == EPIPE)
+		die(FAIL_TEMP, 0, "write to stdout", strerror(errno));
+	/* A reset is the end: see read_response(). */
+	if (errno != ECONNRESET)
+		die(FAIL_TEMP, 502, c->name, strerror(errno));
+	h->left = 0;
+}
+
+/* Move the response on, by whichever way h->io says. */
+static void
+download_step(struct half *h, struct head *hd, const struct config *c,
+    int stdin_busy)
+{
+	if (h->io == IO_SPLICE)
+		splice_response(h, c);
+	else if (h->len > 0)
+		write_response(h, stdin_busy);
+	else {
+		read_response(h, hd, c);
+		/* Nothing is in stdout yet, so PIPE_BUF bytes fit: no poll. */
+		if (replied || h->len == 0 || h->len > PIPE_BUF)
+			return;
+		write_response(h, stdin_busy);
+		/* A short answer may be whole: look for its end at once. */
+		if (h->len == 0 && h->left > 0)
+			read_response(h, hd, c);
+	}
+}
+
+/* The body ended before CONTENT_LENGTH (n == 0), or stdin failed. */
+static void
+short_body(const struct half *h, const struct body *b, ssize_t n)
+{
+	char	 why[128];
+
+	/* Exiting closes the connection: the backend sees the body is
+	 * short, and takes nothing as whole. */
+	snprintf(why, sizeof(why), "stdin ended after %llu of %llu bytes",
+	    b->len - h->left, b->len);
+	die(FAIL_PERM, 400, "request body", n == 0 ? why : strerror(errno));
+}
+
+/*
+ * The backend stopped reading: it has answered, or given up.  Still
+ * read the rest of the body, for a web server may write all of it
+ * before it reads our answer (Apache does).
+ */
+static void
+backend_gone(struct half *h, const struct body *b)
+{
+	h->to = -1;
+	h->len = 0;
+	h->io = IO_COPY;
+	if (b->spooled)
+		h->left = 0;
+}
+
 /* Move the body on: stdin (or the spool) to the backend. */
 static void
 upload_step(struct half *h, const struct body *b)
 {
-	char	 why[128];
 	ssize_t	 n;
 
 	if (h->len == 0) {
 		n = read(h->from, h->buf, h->left < h->cap ? h->left : h->cap);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			return;
-		if (n <= 0) {
-			/* Exiting closes the connection: the backend sees
-			 * the body is short, and takes nothing as whole. */
-			snprintf(why, sizeof(why), "stdin ended after %llu of "
-			    "%llu bytes", b->len - h->left, b->len);
-			die(FAIL_PERM, 400, "request body", n == 0 ? why :
-			    strerror(errno));
-		}
+		if (n <= 0)
+			short_body(h, b, n);
 		h->left -= (unsigned long long)n;
-		if (h->to != -1) {
-			h->p = h->buf;
-			h->len = (size_t)n;
-		}
-		return;
+		if (h->to == -1)
+			return;
+		h->p = h->buf;
+		h->len = (size_t)n;
+		/* FALLTHROUGH: our socket never blocks, so try it now. */
 	}
 	if ((n = write(h->to, h->p, h->len)) == -1) {
 		if (errno == EINTR || errno == EAGAIN)
 			return;
 		if (errno != EPIPE && errno != ECONNRESET)
 			die(FAIL_TEMP, 502, "send to backend", strerror(errno));
-		/*
-		 * The backend stopped reading: it has answered, or given
-		 * up.  Still read the rest of the body, for a web server may
-		 * write all of it before it reads our answer (Apache does).
-		 */
-		h->to = -1;
-		h->len = 0;
-		if (b->spooled)
-			h->left = 0;
+		backend_gone(h, b);
 		return;
 	}
 	h->p += n;
 	h->len -= (size_t)n;
 }
 
+/* The body, stdin pipe to socket, once the header block is out. */
+static void
+splice_body(struct half *h, const struct body *b)
+{
+	ssize_t	 n;
+
+	if ((n = splice_step(h)) > 0 || (n == -1 && (errno == EINTR ||
+	    errno == EAGAIN)))
+		return;
+	if (n == 0)
+		short_body(h, b, 0);
+	if (errno == EPIPE || errno == ECONNRESET)
+		backend_gone(h, b);
+	else if (errno == EINVAL)
+		h->io = IO_COPY;	/* splice(2) cannot here: copy */
+	else
+		die(FAIL_TEMP, 502, "send to backend", strerror(errno));
+}
+
+/*
+ * How each half moves its bytes, decided when it first has some to
+ * move, so that a request without a body or a short answer asks nothing.
+ */
+static void
+choose_io(struct half *u, struct half *d, const struct head *hd,
+    const struct body *b)
+{
+	int	 big = SNDBUF_SIZE, one = 1;
+
+	if (u->io == IO_UNKNOWN && u->len == 0 && u->left > 0) {
+		/*
+		 * The body's last small write must not wait for an ACK
+		 * (Nagle); the header block alone, first on the wire, never
+		 * does, so a request without a body needs no call.
+		 */
+		if (backend_tcp && u->to != -1)
+			setsockopt(u->to, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
+		u->io = u->to == -1 || b->spooled ? IO_COPY : io_mode(u->from);
+		/* A long body: more per splice(2), into a bigger buffer
+		 * (the kernel caps it at twice net.core.wmem_max). */
+		if (u->io == IO_SPLICE && u->left >= GROW_MIN) {
+			grow_pipe(u, u->from);
+			setsockopt(u->to, SOL_SOCKET, SO_SNDBUF, &big,
+			    sizeof(big));
+		}
+	}
+	if (d->io == IO_UNKNOWN && hd->done && d->len == 0 && d->left > 0)
+		d->io = io_mode(d->to);
+}
+
 /* Set up pfd to move h on; returns 0 if h has nothing left to do. */
 static int
 want(const struct half *h, struct pollfd *pfd)
 {
-	if (h->len > 0) {
+	if (h->io == IO_SPLICE && h->left > 0) {
+		pfd->fd = h->wait_to ? h->to : h->from;
+		pfd->events = h->wait_to ? POLLOUT : POLLIN;
+	} else if (h->len > 0) {
 		pfd->fd = h->to;
 		pfd->events = POLLOUT;
 	} else if (h->left > 0) {
@@ -1739,6 +2039,11 @@ want(const struct half *h, struct pollfd *pfd)
 		pfd->events = POLLIN;
 	} else
 		return 0;
+#ifdef POLLRDHUP
+	/* To learn that the server has closed before a read of 0 bytes. */
+	if (pfd->fd == backend && pfd->events == POLLIN)
+		pfd->events |= POLLRDHUP;
+#endif
 	pfd->revents = 0;
 	return 1;
 }
@@ -1751,7 +2056,7 @@ static void
 relay(const struct config *c, const struct body *b, size_t reqlen)
 {
 	struct half	 down = { backend, 1, UNTIL_EOF, downbuf + HEAD_SLACK,
-			    MAX_HEAD, NULL, 0 };
+			    MAX_HEAD, NULL, 0, IO_UNKNOWN, 0, 0, 0 };
 	struct head	 hd = { 0, 0, downbuf + HEAD_SLACK, 0, 0 };
 	struct pollfd	 pfd[2];
 	int		 nup, ndown;
@@ -1759,7 +2064,9 @@ relay(const struct config *c, const struct body *b, size_t reqlen)
 	up.to = backend;
 	up.p = request;		/* the header block goes first */
 	up.len = reqlen;
+	upload_step(&up, b);	/* into a new socket's empty buffer */
 	for (;;) {
+		choose_io(&up, &down, &hd, b);
 		nup = want(&up, &pfd[0]);
 		ndown = want(&down, &pfd[nup]);
 		if (nup + ndown == 0)
@@ -1775,14 +2082,23 @@ relay(const struct config *c, const struct body *b, size_t reqlen)
 				die(FAIL_TEMP, 408, "request body", "timed out");
 			die(FAIL_TEMP, 504, c->name, "timed out");
 		}
-		if (nup && pfd[0].revents != 0)
-			upload_step(&up, b);
-		if (ndown && pfd[nup].revents != 0) {
-			if (down.len == 0)
-				read_response(&down, &hd, c);
+		if (nup && pfd[0].revents != 0) {
+			if (up.io == IO_SPLICE)
+				splice_body(&up, b);
 			else
-				write_response(&down, up.left > 0 &&
-				    !b->spooled);
+				upload_step(&up, b);
+		}
+		if (ndown && pfd[nup].revents != 0) {
+			if (pfd[nup].fd == backend &&
+			    (pfd[nup].revents & POLLHUP))
+				down.hup = 1;
+#ifdef POLLRDHUP
+			if (pfd[nup].fd == backend &&
+			    (pfd[nup].revents & POLLRDHUP))
+				down.hup = 1;
+#endif
+			download_step(&down, &hd, c, up.left > 0 &&
+			    !b->spooled);
 		}
 	}
 }
@@ -1797,7 +2113,7 @@ main(int argc, char *argv[])
 
 	/* A peer that has gone shows up as EPIPE, handled where it occurs. */
 	signal(SIGPIPE, SIG_IGN);
-	under_cgi = getenv("GATEWAY_INTERFACE") != NULL;
+	under_cgi = env_get("GATEWAY_INTERFACE") != NULL;
 	memset(&c, 0, sizeof(c));
 	c.connect_ms = c.retry_ms = c.idle_ms = -1;
 	c.max_body = UNSET;

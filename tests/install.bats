@@ -16,12 +16,11 @@
 }
 
 @test "an instrumented build comes from the ordinary CC, CFLAGS and LDFLAGS" {
-	d=$BATS_TEST_TMPDIR/src
-	mkdir -p "$d"
 	cd "$BATS_TEST_DIRNAME/.."
-	cp Makefile cgi2scgi.c netstring.c netstring.h "$d"
 	for cc in gcc clang; do
-		make -s -C "$d" clean
+		d=$BATS_TEST_TMPDIR/$cc
+		mkdir -p "$d"
+		cp Makefile cgi2scgi.c netstring.c netstring.h "$d"
 		make -s -C "$d" CC="$cc" CFLAGS='-fsanitize=address,undefined -g' \
 		    LDFLAGS='-fsanitize=address,undefined'
 		nm "$d/cgi2scgi" | grep -q __asan_init

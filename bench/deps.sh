@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install what `make bench` and `make bench-apache` need from Debian's
+# packages, when it is missing.  Safe to run again: it installs nothing
+# that is there.
+set -eu
+
+need=""
+want() {	# want COMMAND PACKAGE
+	command -v "$1" >/dev/null 2>&1 || need="$need $2"
+}
+want musl-gcc musl-tools
+want cgi-fcgi libfcgi-bin
+want strace strace
+want valgrind valgrind
+[ -f /usr/include/fcgiapp.h ] || need="$need libfcgi-dev"
+if [ "${1:-}" = apache ]; then
+	want apache2 apache2
+	want ab apache2-utils
+fi
+
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps.sh: missing:$need (install them, or run as root on Debian)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$need" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $need >/dev/null

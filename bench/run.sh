@@ -1,0 +1,303 @@
+#!/bin/sh
+# make bench: cgi2scgi against the exec floors and cgi-fcgi, side by side
+# in one run, in interleaved rounds.  Prints the tables the README shows
+# and PASS/FAIL against issue 6's goals.  Not a test: the numbers vary
+# with the machine and its load; the ratios within one run are what count.
+#
+# BENCH_ROUNDS (default 25) rounds of BENCH_RUNS (default 20) execs for
+# latency; BENCH_MB (default 256) MiB per transfer, medians of 3.
+set -eu
+cd "$(dirname "$0")"
+
+ROUNDS=${BENCH_ROUNDS:-25}
+RUNS=${BENCH_RUNS:-20}
+MB=${BENCH_MB:-256}
+SIZE=$((MB * 1048576))
+GIB=1073741824
+T=$(mktemp -d "${TMPDIR:-/tmp}/cgi2scgi-bench.XXXXXX")
+pids=""
+trap 'for p in $pids; do kill "$p" 2>/dev/null || :; done; rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+
+wait_for() {	# wait_for FILE
+	i=0
+	while [ ! -e "$1" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 500 ] || { echo "run.sh: no $1" >&2; exit 1; }
+		sleep 0.01
+	done
+}
+
+# cgi [NAME=value ...] command: with the 25 variables Apache gives a
+# CGI program for a GET of /app/hello (the ones given last win).
+cgi() {
+	env -i GATEWAY_INTERFACE=CGI/1.1 SERVER_SOFTWARE=Apache/2.4.62 \
+	    SERVER_NAME=localhost SERVER_ADDR=127.0.0.1 SERVER_PORT=80 \
+	    REMOTE_ADDR=127.0.0.1 REMOTE_PORT=54321 \
+	    DOCUMENT_ROOT=/var/www/html REQUEST_SCHEME=http \
+	    CONTEXT_PREFIX=/app CONTEXT_DOCUMENT_ROOT=/usr/local/bin/ \
+	    SERVER_ADMIN=webmaster@localhost \
+	    SCRIPT_FILENAME=/usr/local/bin/cgi2scgi SERVER_PROTOCOL=HTTP/1.1 \
+	    REQUEST_METHOD=GET QUERY_STRING=size=100 \
+	    REQUEST_URI=/app/hello?size=100 SCRIPT_NAME=/app \
+	    PATH_INFO=/hello HTTP_HOST=localhost \
+	    HTTP_USER_AGENT=ApacheBench/2.3 HTTP_ACCEPT='*/*' \
+	    HTTP_CONNECTION=close SERVER_SIGNATURE= \
+	    PATH=/usr/local/bin:/usr/bin:/bin "$@"
+}
+
+# syscalls FILE: those in strace's output, less the execve that started
+# the program (it is the web server's), as the issue counts them.
+syscalls() {
+	grep -E '^([0-9]+ +)?[a-z_0-9]+\(' "$1" | grep -vcE '^([0-9]+ +)?execve\('
+}
+
+median() {	# median < numbers
+	sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-";
+	    else if (NR % 2) print a[(NR + 1) / 2];
+	    else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# The servers: an SCGI sink on a unix socket and on TCP, the FastCGI
+# app for cgi-fcgi.  Two workers each: one request at a time is sent.
+./sink -w 2 "$T/scgi.sock" & pids="$pids $!"
+./sink -w 2 -p "$T/port" 127.0.0.1:0 & pids="$pids $!"
+./fcgiapp -w 2 "$T/fcgi.sock" & pids="$pids $!"
+wait_for "$T/scgi.sock"
+wait_for "$T/port"
+wait_for "$T/fcgi.sock"
+PORT=$(cat "$T/port")
+
+# name|command, in the order of the table.
+cat > "$T/bridges" <<EOT
+exec+exit, static glibc (floor)|./exit-glibc
+exec+exit, static musl|./exit-musl
+cgi2scgi, make (cc), unix|./cgi2scgi-cc $T/scgi.sock
+cgi2scgi, make static, unix|./cgi2scgi-static $T/scgi.sock
+cgi2scgi, make static, TCP|./cgi2scgi-static 127.0.0.1 $PORT
+cgi-fcgi (libfcgi), unix|cgi-fcgi -bind -connect $T/fcgi.sock
+EOT
+nb=$(wc -l < "$T/bridges")
+
+line() {	# line N: the command of bridge N
+	sed -n "$1p" "$T/bridges" | cut -d'|' -f2
+}
+name() {
+	sed -n "$1p" "$T/bridges" | cut -d'|' -f1
+}
+
+uname -a | cut -d' ' -f1,3,12-
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 |
+    sed 's/^ *//'), $(getconf _NPROCESSORS_ONLN) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -x "$(command -v musl-gcc)" ] || echo "NOTE: no musl-gcc: 'make static' is the system compiler"
+echo
+
+# --- Tiny GET: latency, syscalls, instructions --------------------------
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	i=1
+	while [ "$i" -le "$nb" ]; do
+		# shellcheck disable=SC2046
+		set -- $(cgi ./spawn -n "$RUNS" $(line "$i"))
+		echo "$1" >> "$T/lat.$i"
+		[ "$i" -le 2 ] || [ "$3" -ge 100 ] ||
+		    { echo "run.sh: $(name "$i"): answer too short" >&2; exit 1; }
+		i=$((i + 1))
+	done
+	r=$((r + 1))
+done
+i=1
+while [ "$i" -le "$nb" ]; do
+	# shellcheck disable=SC2046
+	cgi ./spawn -n 1 strace -qq -f -o "$T/strace.$i" $(line "$i") > /dev/null
+	syscalls "$T/strace.$i" > "$T/sys.$i"
+	# shellcheck disable=SC2046
+	cgi ./spawn -n 1 valgrind --tool=callgrind \
+	    --callgrind-out-file=/dev/null --log-file="$T/cg.$i" \
+	    $(line "$i") > /dev/null
+	sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' "$T/cg.$i" > "$T/ins.$i"
+	i=$((i + 1))
+done
+floor=$(median < "$T/lat.1")
+
+echo "Tiny GET: exec, connect, 100-byte answer, exit; 25 CGI variables;"
+echo "median of $ROUNDS interleaved rounds of $RUNS execs each"
+printf '%-34s %10s %9s %9s %13s\n' bridge latency "vs floor" syscalls instructions
+i=1
+while [ "$i" -le "$nb" ]; do
+	lat=$(median < "$T/lat.$i")
+	ratio=$(awk "BEGIN { printf \"%.2f\", $lat / $floor }")
+	echo "$ratio" > "$T/ratio.$i"
+	printf '%-34s %7.0f us %9s %9s %11s k\n' "$(name "$i")" "$lat" "$ratio" \
+	    "$(cat "$T/sys.$i")" "$(awk '{ printf "%.1f", $1 / 1000 }' "$T/ins.$i")"
+	i=$((i + 1))
+done
+echo
+
+# --- Throughput: SIZE bytes up, SIZE bytes down, through pipes ---------
+# cat between two pipes is the reference; xfer writes and reads both
+# ends, as Apache does.
+cat > "$T/movers" <<EOT
+cat (pipe to pipe)|cat
+cgi2scgi, make static, unix|./cgi2scgi-static $T/scgi.sock
+cgi2scgi, make static, TCP|./cgi2scgi-static 127.0.0.1 $PORT
+cgi-fcgi (libfcgi), unix|cgi-fcgi -bind -connect $T/fcgi.sock
+EOT
+nm=$(wc -l < "$T/movers")
+mover() { sed -n "$1p" "$T/movers" | cut -d'|' -f2; }
+mname() { sed -n "$1p" "$T/movers" | cut -d'|' -f1; }
+
+mbps() {	# mbps FILE-FOR-RESULT xfer-output...: MB/s, or fail
+	if [ "$1" = stall ] || [ "$4" -ne 0 ]; then
+		echo "run.sh: transfer failed: $*" >&2
+		exit 1
+	fi
+	awk "BEGIN { printf \"%.0f\n\", $SIZE / 1e6 / $2 }"
+}
+
+r=1
+while [ "$r" -le 3 ]; do
+	# shellcheck disable=SC2046
+	mbps x $(./xfer -u "$SIZE" cat) >> "$T/up.1"
+	i=2
+	while [ "$i" -le "$nm" ]; do
+		# shellcheck disable=SC2046
+		mbps x $(cgi REQUEST_METHOD=POST CONTENT_LENGTH="$SIZE" \
+		    ./xfer -u "$SIZE" $(mover "$i")) >> "$T/up.$i"
+		# shellcheck disable=SC2046
+		mbps x $(cgi QUERY_STRING=size="$SIZE" ./xfer $(mover "$i")) \
+		    >> "$T/down.$i"
+		i=$((i + 1))
+	done
+	r=$((r + 1))
+done
+cp "$T/up.1" "$T/down.1"
+
+# Syscalls per MiB: a 64 MiB transfer each way, less a tiny one.
+i=2
+while [ "$i" -le "$nm" ]; do
+	for dir in up down; do
+		if [ $dir = up ]; then
+			set -- REQUEST_METHOD=POST CONTENT_LENGTH=67108864 \
+			    ./xfer -u 67108864
+			t="REQUEST_METHOD=POST CONTENT_LENGTH=1 ./xfer -u 1"
+		else
+			set -- QUERY_STRING=size=67108864 ./xfer
+			t="QUERY_STRING=size=1 ./xfer"
+		fi
+		# shellcheck disable=SC2046
+		cgi "$@" strace -qq -f -o "$T/st" $(mover "$i") > /dev/null
+		big=$(syscalls "$T/st")
+		# shellcheck disable=SC2046,SC2086
+		cgi $t strace -qq -f -o "$T/st" $(mover "$i") > /dev/null
+		small=$(syscalls "$T/st")
+		awk "BEGIN { printf \"%.1f\n\", ($big - $small) / 64 }" \
+		    > "$T/spm.$dir.$i"
+	done
+	i=$((i + 1))
+done
+
+# Peak RSS of one transfer of 1 KiB and of 1 GiB each way.
+i=1
+while [ "$i" -le "$nm" ]; do
+	for n in 1024 $GIB; do
+		if [ "$i" -eq 1 ]; then
+			./xfer -u "$n" ./rss "$T/rss" cat > /dev/null
+			cp "$T/rss" "$T/rss.up.$n.$i"
+			cp "$T/rss" "$T/rss.down.$n.$i"
+			continue
+		fi
+		# shellcheck disable=SC2046
+		cgi REQUEST_METHOD=POST CONTENT_LENGTH="$n" ./xfer -u "$n" \
+		    ./rss "$T/rss" $(mover "$i") > /dev/null
+		cp "$T/rss" "$T/rss.up.$n.$i"
+		# shellcheck disable=SC2046
+		cgi QUERY_STRING=size="$n" ./xfer ./rss "$T/rss" $(mover "$i") \
+		    > /dev/null
+		cp "$T/rss" "$T/rss.down.$n.$i"
+	done
+	i=$((i + 1))
+done
+
+# Early reply: the server answers 8 MiB before it reads an 8 MiB body;
+# the client writes and reads at once.  A bridge that copies body first,
+# answer second, stalls.
+i=2
+while [ "$i" -le "$nm" ]; do
+	# shellcheck disable=SC2046
+	set -- $(cgi REQUEST_METHOD=POST CONTENT_LENGTH=8388608 \
+	    QUERY_STRING='size=8388608&early' ./xfer -t 10 -u 8388608 \
+	    $(mover "$i"))
+	if [ "$1" != stall ] && [ "$2" -ge 8388608 ] && [ "$3" -eq 0 ]; then
+		echo ok > "$T/early.$i"
+	else
+		echo "STALLS" > "$T/early.$i"
+	fi
+	i=$((i + 1))
+done
+echo - > "$T/early.1"
+echo - > "$T/spm.up.1"
+echo - > "$T/spm.down.1"
+
+cup=$(median < "$T/up.1")
+echo "Throughput: $MB MiB through pipes (stdin, stdout), median of 3;"
+echo "syscalls per MiB from a 64 MiB transfer; peak RSS for 1 KiB / 1 GiB"
+printf '%-28s %8s %6s %8s %6s %9s %9s %15s %15s %6s\n' "" "up MB/s" "vs cat" \
+    "down" "vs cat" "sys/MiB" "sys/MiB" "RSS KiB up" "RSS KiB down" early
+printf '%-28s %8s %6s %8s %6s %9s %9s %15s %15s %6s\n' "" "" "" "MB/s" "" up \
+    down "1K / 1G" "1K / 1G" reply
+i=1
+while [ "$i" -le "$nm" ]; do
+	up=$(median < "$T/up.$i")
+	down=$(median < "$T/down.$i")
+	upr=$(awk "BEGIN { printf \"%.2f\", $up / $cup }")
+	downr=$(awk "BEGIN { printf \"%.2f\", $down / $cup }")
+	echo "$upr $downr" > "$T/tratio.$i"
+	printf '%-28s %8s %6s %8s %6s %9s %9s %15s %15s %6s\n' "$(mname "$i")" \
+	    "$up" "$upr" "$down" "$downr" "$(cat "$T/spm.up.$i")" \
+	    "$(cat "$T/spm.down.$i")" \
+	    "$(cat "$T/rss.up.1024.$i") / $(cat "$T/rss.up.$GIB.$i")" \
+	    "$(cat "$T/rss.down.1024.$i") / $(cat "$T/rss.down.$GIB.$i")" \
+	    "$(cat "$T/early.$i")"
+	i=$((i + 1))
+done
+echo
+
+# --- Issue 6's goals, for cgi2scgi as `make static` builds it ----------
+verdict() {	# verdict TEXT AWK-CONDITION
+	if awk "BEGIN { exit !($2) }"; then
+		echo "PASS  $1"
+	else
+		echo "FAIL  $1"
+	fi
+}
+set -- $(cat "$T/tratio.2")
+uu=$1 ud=$2
+set -- $(cat "$T/tratio.3")
+tu=$1 td=$2
+echo "Goals (issue 6), cgi2scgi as 'make static' builds it:"
+verdict "unix tiny GET latency $(cat "$T/ratio.4") <= 0.55 x floor" \
+    "$(cat "$T/ratio.4") <= 0.55"
+verdict "unix tiny GET syscalls $(cat "$T/sys.4") <= 12" \
+    "$(cat "$T/sys.4") <= 12"
+verdict "unix tiny GET instructions $(cat "$T/ins.4") <= 25000" \
+    "$(cat "$T/ins.4") <= 25000"
+verdict "unix download $ud x cat >= 2, upload $uu x cat >= 1.5" \
+    "$ud >= 2 && $uu >= 1.5"
+verdict "unix syscalls/MiB up $(cat "$T/spm.up.2"), down $(cat "$T/spm.down.2") <= 20" \
+    "$(cat "$T/spm.up.2") <= 20 && $(cat "$T/spm.down.2") <= 20"
+for d in up down; do
+	a=$(cat "$T/rss.$d.1024.2") b=$(cat "$T/rss.$d.$GIB.2")
+	verdict "peak RSS $d 1 KiB $a KiB, 1 GiB $b KiB: same (within 64 KiB), <= 2048" \
+	    "$b - $a <= 64 && $a - $b <= 64 && $b <= 2048"
+done
+verdict "early reply: $(cat "$T/early.2") (unix), $(cat "$T/early.3") (TCP)" \
+    "\"$(cat "$T/early.2")$(cat "$T/early.3")\" == \"okok\""
+verdict "TCP tiny GET latency $(cat "$T/ratio.5") <= 0.75 x floor" \
+    "$(cat "$T/ratio.5") <= 0.75"
+verdict "TCP tiny GET syscalls $(cat "$T/sys.5") <= 12" \
+    "$(cat "$T/sys.5") <= 12"
+verdict "TCP download $td x cat >= 2, upload $tu x cat >= 1.5 (not a goal)" \
+    "$td >= 2 && $tu >= 1.5"
+verdict "TCP syscalls/MiB up $(cat "$T/spm.up.3"), down $(cat "$T/spm.down.3") <= 20" \
+    "$(cat "$T/spm.up.3") <= 20 && $(cat "$T/spm.down.3") <= 20"
