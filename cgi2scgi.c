@@ -1149,13 +1149,12 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 				;
 			if (r == 0)
 				err = ETIMEDOUT;
-			else if (r == -1)
-				err = errno;
 			/* Writable, with no error or hangup: connected. */
-			else if ((pfd.revents & (POLLERR | POLLHUP)) == 0)
+			else if (r == 1 &&
+			    (pfd.revents & (POLLERR | POLLHUP)) == 0)
 				err = 0;
-			else if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err,
-			    &len) == -1)
+			else if (r == -1 || getsockopt(s, SOL_SOCKET, SO_ERROR,
+			    &err, &len) == -1)
 				err = errno;
 		}
 	}

@@ -1,0 +1,350 @@
+#!/usr/bin/env bats
+# Hostile input and faults, one test per row of the table in the README
+# ("Hostile input and faults"): each test is named "input | answer |
+# exit status", and the last test checks that the two lists agree.
+
+load helper
+
+# refused STATUS REASON: the last `run --separate-stderr` got the error
+# page for REASON ("400 Bad Request") and exited STATUS.
+refused() {
+	[ "$status" -eq "$1" ] && [ "$output" = "$(error_page "$2")" ]
+}
+
+# nothing_sent: the backend saw no request at all.
+nothing_sent() {
+	sleep 0.1	# a request, had one been sent, would be recorded by now
+	[ ! -e "$REC/1.head" ]
+}
+
+# cl VALUE: run the bridge with CONTENT_LENGTH=VALUE and a 5-byte body.
+cl() {
+	run --separate-stderr bridge REQUEST_METHOD=POST "CONTENT_LENGTH=$1" \
+	    -- "$SOCK" <<< "abcd"
+}
+
+@test "CONTENT_LENGTH empty | no body: CONTENT_LENGTH 0 is sent, stdin is not read | 0" {
+	backend
+	printf 'abcd' > "$T/in"
+	exec 5< "$T/in"
+	run bridge REQUEST_METHOD=POST CONTENT_LENGTH= -- "$SOCK" <&5
+	[ "$status" -eq 0 ]
+	wait_for "$REC/1.done"
+	grep -qx CONTENT_LENGTH=0 "$REC/1.env"
+	[ "$(offset_of_fd5)" = 0 ]
+}
+
+@test "CONTENT_LENGTH -1 | 400, nothing sent | 100" {
+	backend
+	cl -1
+	refused 100 '400 Bad Request'
+	nothing_sent
+}
+
+@test "CONTENT_LENGTH +5 | 400, nothing sent | 100" {
+	backend
+	cl +5
+	refused 100 '400 Bad Request'
+	nothing_sent
+}
+
+@test "CONTENT_LENGTH ' 5' | 400, nothing sent | 100" {
+	backend
+	cl ' 5'
+	refused 100 '400 Bad Request'
+	nothing_sent
+}
+
+@test "CONTENT_LENGTH '5 ' | 400, nothing sent | 100" {
+	backend
+	cl '5 '
+	refused 100 '400 Bad Request'
+	nothing_sent
+}
+
+@test "CONTENT_LENGTH 0x10 | 400, nothing sent | 100" {
+	backend
+	cl 0x10
+	refused 100 '400 Bad Request'
+	nothing_sent
+}
+
+@test "CONTENT_LENGTH 1e3 | 400, nothing sent | 100" {
+	backend
+	cl 1e3
+	refused 100 '400 Bad Request'
+	nothing_sent
+}
+
+@test "CONTENT_LENGTH of 30 digits | 413, nothing sent | 100" {
+	backend
+	cl 123456789012345678901234567890
+	refused 100 '413 Content Too Large'
+	nothing_sent
+}
+
+@test "CONTENT_LENGTH over the body limit (-m, SCGI_MAX_BODY) | 413, nothing sent | 100" {
+	backend
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=1025 \
+	    SCGI_MAX_BODY=1k -- "$SOCK" < /dev/zero
+	refused 100 '413 Content Too Large'
+	[ "$stderr" = "cgi2scgi: CONTENT_LENGTH: 1025 is over the limit of 1024 bytes" ]
+	nothing_sent
+}
+
+@test "CONTENT_LENGTH larger than the body on stdin | 400; the backend sees the body cut short | 100" {
+	backend
+	cl 10
+	refused 100 '400 Bad Request'
+	[ "$stderr" = "cgi2scgi: request body: stdin ended after 5 of 10 bytes" ]
+	wait_for "$REC/1.done"
+	[ "$(cat "$REC/1.bodyeof")" = eof ]
+}
+
+@test "CONTENT_LENGTH smaller than the body on stdin | only CONTENT_LENGTH bytes sent; stdin not read past them | 0" {
+	backend
+	printf 'abcdefgh' > "$T/in"
+	exec 5< "$T/in"
+	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=3 -- "$SOCK" <&5
+	[ "$status" -eq 0 ]
+	wait_for "$REC/1.done"
+	[ "$(cat "$REC/1.body")" = abc ]
+	[ "$(offset_of_fd5)" = 3 ]
+}
+
+@test "a variable of 128 KiB, the most Linux passes | 431, nothing sent | 100" {
+	backend
+	# execve(2) takes no string over 128 KiB (MAX_ARG_STRLEN), so no
+	# web server can pass a larger one: "HTTP_X_BIG=" and the NUL fit.
+	big=$(head -c $((131072 - 12)) /dev/zero | tr '\0' x)
+	run --separate-stderr bridge HTTP_X_BIG="$big" -- "$SOCK"
+	refused 100 '431 Request Header Fields Too Large'
+	[ "$stderr" = "cgi2scgi: request header: over 64 KiB" ]
+	nothing_sent
+}
+
+@test "20 000 variables | 431, nothing sent | 100" {
+	backend
+	for i in $(seq 20000); do echo "export HTTP_X_$i=v"; done > "$T/vars"
+	run --separate-stderr bash -c ". '$T/vars'; exec \"\$@\"" - \
+	    ${CGI2SCGI_WRAP:-} "$CGI2SCGI" "$SOCK"
+	refused 100 '431 Request Header Fields Too Large'
+	nothing_sent
+}
+
+@test "a header block of exactly 64 KiB | sent whole | 0" {
+	# bats test_tags=exactenv
+	backend
+	# CONTENT_LENGTH\0""0\0SCGI\01\0 is 24 bytes, X\0...\0 the rest.
+	v=$(head -c $((65536 - 24 - 3)) /dev/zero | tr '\0' v)
+	run "$EXECENV" "X=$v" -- "$CGI2SCGI" "$SOCK"
+	[ "$status" -eq 0 ]
+	wait_for "$REC/1.done"
+	[ "$(wc -c < "$REC/1.head")" -eq 65536 ]
+	run "$EXECENV" "X=${v}v" -- "$CGI2SCGI" "$SOCK"
+	[ "$status" -eq 100 ]
+}
+
+@test "duplicate names | the first sent, once | 0" {
+	# bats test_tags=exactenv
+	backend
+	run "$EXECENV" HTTP_A=1 HTTP_A=2 CONTENT_LENGTH=0 CONTENT_LENGTH=9 \
+	    -- "$CGI2SCGI" "$SOCK"
+	[ "$status" -eq 0 ]
+	wait_for "$REC/1.done"
+	[ "$(grep -c '^HTTP_A=' "$REC/1.env")" -eq 1 ]
+	grep -qx HTTP_A=1 "$REC/1.env"
+	[ "$(grep -c '^CONTENT_LENGTH=' "$REC/1.env")" -eq 1 ]
+	[ ! -e "$REC/1.error" ]
+}
+
+@test "names with odd bytes | sent as they are | 0" {
+	# bats test_tags=exactenv
+	backend
+	run "$EXECENV" "$(printf 'A B\001\377.-')=x" -- "$CGI2SCGI" "$SOCK"
+	[ "$status" -eq 0 ]
+	wait_for "$REC/1.done"
+	printf 'CONTENT_LENGTH\0000\0SCGI\0001\0A B\001\377.-\0x\0' | cmp - "$REC/1.head"
+}
+
+@test "an empty name, or no '=' | skipped | 0" {
+	# bats test_tags=exactenv
+	backend
+	run "$EXECENV" =x NOEQUALS A=1 -- "$CGI2SCGI" "$SOCK"
+	[ "$status" -eq 0 ]
+	wait_for "$REC/1.done"
+	printf 'CONTENT_LENGTH\0000\0SCGI\0001\0A\0001\0' | cmp - "$REC/1.head"
+}
+
+@test "values that are not UTF-8 | sent byte for byte | 0" {
+	# bats test_tags=exactenv
+	backend
+	run "$EXECENV" "HTTP_X=$(printf '\377\376\300\200\001')" -- "$CGI2SCGI" "$SOCK"
+	[ "$status" -eq 0 ]
+	wait_for "$REC/1.done"
+	printf 'CONTENT_LENGTH\0000\0SCGI\0001\0HTTP_X\0\377\376\300\200\001\0' | cmp - "$REC/1.head"
+}
+
+@test "SCGI_PORT 0 | 500 | 100" {
+	run --separate-stderr bridge SCGI_PORT=0
+	refused 100 '500 Internal Server Error'
+	[ "$stderr" = "cgi2scgi: localhost:0: port out of range 1-65535" ]
+}
+
+@test "SCGI_PORT 70000 | 500 | 100" {
+	run --separate-stderr bridge SCGI_PORT=70000
+	refused 100 '500 Internal Server Error'
+	[ "$stderr" = "cgi2scgi: localhost:70000: port out of range 1-65535" ]
+}
+
+@test "SCGI_PORT abc | 500 | 100" {
+	run --separate-stderr bridge SCGI_PORT=abc
+	refused 100 '500 Internal Server Error'
+	[[ "$stderr" == "cgi2scgi: resolve localhost:abc: "* ]]
+}
+
+@test "an unknown host | 500 | 100" {
+	run --separate-stderr bridge SCGI_HOST=no-such-host.invalid SCGI_PORT=4000
+	refused 100 '500 Internal Server Error'
+	[[ "$stderr" == "cgi2scgi: resolve no-such-host.invalid:4000: "* ]]
+}
+
+@test "a socket path longer than sun_path | 500, not truncated | 100" {
+	long=$T/$(head -c 120 /dev/zero | tr '\0' s)
+	run --separate-stderr bridge SCGI_FILE="$long"
+	refused 100 '500 Internal Server Error'
+	[ "$stderr" = "cgi2scgi: $long: socket path too long" ]
+}
+
+@test "a socket path that is a regular file | 500 | 100" {
+	: > "$T/file"
+	run --separate-stderr bridge SCGI_RETRY_TIMEOUT=10 SCGI_FILE="$T/file"
+	refused 100 '500 Internal Server Error'
+	[ "$stderr" = "cgi2scgi: connect $T/file: not a socket" ]
+}
+
+@test "a socket path that is a directory | 500 | 100" {
+	mkdir "$T/dir"
+	run --separate-stderr bridge SCGI_RETRY_TIMEOUT=10 SCGI_FILE="$T/dir"
+	refused 100 '500 Internal Server Error'
+	[ "$stderr" = "cgi2scgi: connect $T/dir: not a socket" ]
+}
+
+@test "SCGI_FILE and SCGI_HOST with SCGI_PORT at once | SCGI_FILE wins | 0" {
+	backend
+	run bridge SCGI_FILE="$SOCK" SCGI_HOST=127.0.0.1 SCGI_PORT=1
+	[ "$status" -eq 0 ]
+	wait_for "$REC/1.done"
+}
+
+@test "a backend that refuses | 502 | 111" {
+	run --separate-stderr bridge SCGI_HOST=127.0.0.1 SCGI_PORT=1
+	refused 111 '502 Bad Gateway'
+	[ "$stderr" = "cgi2scgi: connect 127.0.0.1:1: Connection refused" ]
+}
+
+@test "a backend that accepts and never reads | 504 after the idle timeout | 111" {
+	backend -m hang
+	head -c 8388608 /dev/zero > "$T/in"
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=8388608 \
+	    SCGI_IDLE_TIMEOUT=0.5 -- "$SOCK" < "$T/in"
+	refused 111 '504 Gateway Timeout'
+	[ "$stderr" = "cgi2scgi: $SOCK: timed out" ]
+}
+
+@test "a backend that reads and never answers | 504 after the idle timeout | 111" {
+	backend -m silent
+	run --separate-stderr bridge SCGI_IDLE_TIMEOUT=0.5 -- "$SOCK"
+	refused 111 '504 Gateway Timeout'
+	[ "$stderr" = "cgi2scgi: $SOCK: timed out" ]
+}
+
+@test "a backend that answers 1 GiB | relayed whole | 0" {
+	# bats test_tags=slow
+	printf 'Status: 200 OK\r\n\r\n' > "$T/head"
+	backend -r "$T/head" -g 1073741824
+	cmp <(bridge -- "$SOCK") <(cat "$T/head"; pattern 1073741824)
+}
+
+@test "a backend that answers with headers only | relayed as it is | 0" {
+	printf 'Status: 304 Not Modified\r\nETag: "x"\r\n\r\n' > "$T/reply"
+	backend -r "$T/reply"
+	bridge -- "$SOCK" > "$T/out"
+	cmp "$T/reply" "$T/out"
+}
+
+@test "a backend that sends garbage | 502 | 111" {
+	printf '\0\1\2 garbage\r\n\r\n' > "$T/reply"
+	backend -r "$T/reply"
+	run --separate-stderr bridge -- "$SOCK"
+	refused 111 '502 Bad Gateway'
+	[ "$stderr" = "cgi2scgi: $SOCK: malformed response header" ]
+}
+
+@test "a backend that closes before sending anything | 502 | 111" {
+	backend -m close
+	run --separate-stderr bridge -- "$SOCK"
+	refused 111 '502 Bad Gateway'
+	[ "$stderr" = "cgi2scgi: $SOCK: closed the connection without a response" ]
+}
+
+@test "the web server closes stdout early (client gone) | backend connection closed at once | 111" {
+	# Four pieces of the answer, 2 s apart: 8 s to its end.
+	backend -m stream -g 4000000 -d 2000
+	set +e
+	bridge -- "$SOCK" 2> "$T/err" | head -c 10 > /dev/null
+	rc=${PIPESTATUS[0]}
+	set -e
+	[ "$rc" -eq 111 ]
+	[ "$(cat "$T/err")" = "cgi2scgi: write to stdout: Broken pipe" ]
+	wait_for "$REC/1.done"
+}
+
+@test "a backend that answers, then resets the connection mid-body | what came is relayed; a reset ends an answer as a close does | 0" {
+	printf 'Status: 200 OK\r\n\r\n' > "$T/head"
+	# Everything read, then SO_LINGER 0: what is unsent is dropped, RST.
+	backend_tcp -m reset -r "$T/head" -g 33554432
+	run --separate-stderr bridge -- 127.0.0.1 "$PORT"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Status: 200 OK"* ]]
+}
+
+@test "SIGTERM from the web server | exits at once, closing the backend connection, leaving no process | 143" {
+	backend -m stream -g 4000 -d 2000
+	bridge -- "$SOCK" > "$T/out" 2> "$T/err" &
+	pid=$!
+	until [ -s "$T/out" ]; do sleep 0.05; done	# relaying
+	kill -TERM "$pid"
+	set +e
+	wait_pid "$pid" 2
+	rc=$?
+	set -e
+	[ "$rc" -eq 143 ]
+	[ -z "$(pgrep -P "$pid")" ]
+	wait_for "$REC/1.done"
+}
+
+@test "file descriptors at exit | none of ours left open | 0" {
+	backend
+	fds() {	# fds [NAME=value ...] COMMAND...: descriptors open at its exit
+		env -i GATEWAY_INTERFACE=CGI/1.1 "$@" 2>&1 >/dev/null |
+		    grep -c '^==[0-9]*== Open '
+	}
+	vg="valgrind -q --track-fds=yes"
+	bin=$BATS_TEST_DIRNAME/../cgi2scgi	# not the sanitizer build
+	base=$(fds $vg /bin/true)
+	[ "$base" -gt 0 ]
+	[ "$(fds $vg "$bin" "$SOCK")" -eq "$base" ]
+	[ "$(fds HTTP_TRANSFER_ENCODING=chunked $vg "$bin" "$SOCK" <<< body)" -eq "$base" ]
+	[ "$(fds CONTENT_LENGTH=5 $vg "$bin" "$SOCK" <<< body)" -eq "$base" ]
+}
+
+@test "the README's table lists exactly these tests" {
+	awk -F'|' '/^    \|/ && !/^    \| input/ {
+		for (i = 2; i <= 4; i++) gsub(/^ +| +$/, "", $i)
+		print $2 " | " $3 " | " $4 }' "$BATS_TEST_DIRNAME/../README" |
+	    sort > "$T/readme"
+	sed -n 's/^@test "\(.*|.*|.*\)" {$/\1/p' "$BATS_TEST_FILENAME" |
+	    sed 's/\\"/"/g' | sort > "$T/tests"
+	diff "$T/tests" "$T/readme"
+}
