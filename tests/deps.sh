@@ -19,6 +19,7 @@ want mandoc mandoc
 want cppcheck cppcheck
 want valgrind valgrind
 want curl curl
+want ab apache2-utils	# tests/integration/load.bats
 want strace strace
 want pgrep procps	# not in Debian's smallest images
 want ss iproute2

@@ -28,6 +28,7 @@ port_of() {
 	closed)			echo "$PORT_CLOSED" ;;
 	closer)			echo "$PORT_CLOSER" ;;
 	garbage)		echo "$PORT_GARBAGE" ;;
+	load)			echo "$PORT_LOAD" ;;
 	*)			echo "no route $1" >&2; return 1 ;;
 	esac
 }

@@ -13,7 +13,7 @@ APACHE_MODULES=/usr/lib/apache2/modules
 LIGHTTPD=/usr/sbin/lighttpd
 UWSGI=/usr/bin/uwsgi-core
 FAKESCGI=$TOP/tests/fakescgi
-RUN_AS=www-data		# the web servers' user, as on Debian
+export RUN_AS=www-data	# the web servers' user, as on Debian
 
 fail_suite() {
 	echo "integration: $*" >&2
@@ -202,7 +202,28 @@ write_apache() {
 		vhost "$PORT_GARBAGE"
 		recipe apache-file.conf "$IT/garbage.sock"
 		end_vhost
+		# Recipe 1 with the plain build, for the load test.
+		vhost "$PORT_LOAD"
+		BIN=$IT/bin/cgi2scgi-plain recipe apache-file.conf "$IT/uwsgi.sock"
+		end_vhost
+		# A cgi-bin, and in it a "#!cgi2scgi -f" script, which
+		# starts its app the first time it finds none listening.
+		vhost "$PORT_SCRIPT"
+		printf 'ScriptAlias /cgi-bin/ %s/cgi-bin/\n' "$IT"
+		printf '<Directory "%s/cgi-bin">\n    Require all granted\n</Directory>\n' "$IT"
+		end_vhost
 	} > "$d/httpd.conf"
+}
+
+# The README's -f script, in a cgi-bin, for example/hello-scgi: run by
+# the web server's user, it starts the app in a directory of its own.
+write_script() {
+	mkdir -p "$IT/cgi-bin" "$IT/auto"
+	cp "$TOP/example/hello-scgi" "$IT/bin/hello-scgi"
+	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$IT/auto"
+	recipe script.cgi "$IT/auto/app.sock" - "$IT/bin/hello-scgi" \
+	    > "$IT/cgi-bin/app"
+	chmod 755 "$IT/cgi-bin/app"
 }
 
 # Prefork with mod_cgi: deployment 1 once more, under the other module.
@@ -267,21 +288,23 @@ setup_suite() {
 	mkdir -p "$IT/bin" "$IT/pids"
 	BIN=$IT/bin/cgi2scgi
 	cp "${CGI2SCGI:-$TOP/cgi2scgi}" "$BIN"
+	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 15)
-	[ $# -eq 15 ] || fail_suite "could not find 15 free ports"
+	set -- $(free_ports 17)
+	[ $# -eq 17 ] || fail_suite "could not find 17 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
 	    PORT_GARBAGE=${12} UWSGI_PORT=${13} UWSGI_NPH_PORT=${14} \
-	    PORT_UNUSED=${15}
+	    PORT_UNUSED=${15} PORT_SCRIPT=${16} PORT_LOAD=${17}
 
 	make_data
 	start_uwsgi
 	start_perl
 	broken closer -m close
 	broken garbage -r "$IT/data/garbage"
+	write_script
 	write_apache
 	write_prefork
 	write_lighttpd
@@ -307,6 +330,8 @@ teardown_suite() {
 	for f in "$IT"/pids/*; do
 		kill "$(cat "$f")" 2>/dev/null
 	done
+	# The apps the -f script started, detached from every request.
+	pkill -f "^$IT/bin/hello-scgi" 2>/dev/null
 	# Ports and sockets are free again once each has exited.
 	for f in "$IT"/pids/*; do
 		pid=$(cat "$f")
