@@ -526,8 +526,7 @@ new_target(struct config *c)
 {
 	if (c->ntargets == MAX_TARGETS)
 		die(FAIL_PERM, 500, "configuration", "over 16 servers");
-	memset(&c->to[c->ntargets], 0, sizeof(c->to[0]));
-	return &c->to[c->ntargets++];
+	return &c->to[c->ntargets++];	/* zeroed, as c is static */
 }
 
 /* A host name, without the brackets an IPv6 address may come in. */
@@ -812,17 +811,42 @@ parse_operands(int nargs, char *args[], struct config *c)
 	c->copies = (int)n;
 }
 
+/* s at dst[*at], as much as fits with a NUL in cap. */
+static void
+put(char *dst, size_t *at, size_t cap, const char *s)
+{
+	for (; *s != '\0' && *at + 1 < cap; s++)
+		dst[(*at)++] = *s;
+	dst[*at] = '\0';
+}
+
+/*
+ * How messages name t: its path, "host:port" or "[v6]:port".  Every
+ * request pays for this, so without snprintf(3).
+ */
+static void
+name_target(struct target *t)
+{
+	size_t	 at = 0;
+	int	 v6 = t->path == NULL && strchr(t->host, ':') != NULL;
+
+	if (t->path != NULL) {
+		put(t->name, &at, sizeof(t->name), t->path);
+		return;
+	}
+	put(t->name, &at, sizeof(t->name), v6 ? "[" : "");
+	put(t->name, &at, sizeof(t->name), t->host);
+	put(t->name, &at, sizeof(t->name), v6 ? "]:" : ":");
+	put(t->name, &at, sizeof(t->name), t->port);
+}
+
 static void
 check_target(struct target *t)
 {
 	struct sockaddr_un	 sun;
 	unsigned long long	 port;
 
-	if (t->path != NULL)
-		snprintf(t->name, sizeof(t->name), "%s", t->path);
-	else
-		snprintf(t->name, sizeof(t->name), strchr(t->host, ':') ?
-		    "[%s]:%s" : "%s:%s", t->host, t->port);
+	name_target(t);
 	if (t->path != NULL) {
 		if (*t->path == '\0')
 			die(FAIL_PERM, 500, "configuration", "empty socket path");
@@ -2105,7 +2129,7 @@ relay(const struct config *c, const struct body *b, size_t reqlen)
 int
 main(int argc, char *argv[])
 {
-	struct config	 c;
+	static struct config c;		/* zeroed for free, 10 KiB of it */
 	struct body	 b;
 	size_t		 reqlen;
 	int		 first, i;
@@ -2113,7 +2137,6 @@ main(int argc, char *argv[])
 	/* A peer that has gone shows up as EPIPE, handled where it occurs. */
 	signal(SIGPIPE, SIG_IGN);
 	under_cgi = env_get("GATEWAY_INTERFACE") != NULL;
-	memset(&c, 0, sizeof(c));
 	c.connect_ms = c.retry_ms = c.idle_ms = -1;
 	c.max_body = UNSET;
 	if (args_are_query(argc, argv))
