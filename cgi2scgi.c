@@ -49,7 +49,7 @@
 #define BACKOFF_MAX_MS	500
 #define UNTIL_EOF	ULLONG_MAX	/* a read budget with no end */
 #define UNSET		ULLONG_MAX	/* max_body given by no option */
-#define MAX_TARGETS	16		/* servers to fail over between */
+#define MAX_TARGETS	8		/* servers to fail over between */
 #define MAX_COPIES	256		/* copies of an application to start */
 #define MAX_ARGS	32		/* words on the line of a -f file */
 #define ARGFILE_MAX	(16 * 1024)	/* how much of a -f file is read */
@@ -65,6 +65,16 @@ enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };
 
 enum { FAIL_PERM = 100, FAIL_TEMP = 111 };	/* won't help to retry / may */
 
+/*
+ * What no ordinary request runs (errors, -f, starting a server) goes
+ * apart from what each one does, so that an exec faults in fewer pages.
+ */
+#ifdef __GNUC__
+#define COLD		__attribute__((__cold__))
+#else
+#define COLD
+#endif
+
 struct target {				/* one SCGI server */
 	const char	*path;		/* unix-domain socket, or NULL */
 	char		 host[256];	/* TCP, when path is NULL */
@@ -75,20 +85,20 @@ struct target {				/* one SCGI server */
 		struct sockaddr_in	in;
 		struct sockaddr_in6	in6;
 	}		 num_addr;
-	char		 name[300];	/* as messages name it */
 };
 
 struct config {
-	struct target	 to[MAX_TARGETS]; /* in the order to try them */
-	int		 ntargets;
-	const char	*name;		/* the one we are talking to */
+	int		 connect_ms, retry_ms, idle_ms;
+	unsigned long long max_body;
+	const struct target *cur;	/* the server we are talking to */
 	int		 bind, start;	/* -bind, -start */
 	const char	*app;		/* to start when nothing listens */
 	int		 copies;
 	int		 fd0;		/* hand app its socket as fd 0 */
 	const char	*log;		/* app's output; "-": our stderr */
-	int		 connect_ms, retry_ms, idle_ms;
-	unsigned long long max_body;
+	int		 ntargets;
+	/* Last: a request touches the page of the first only. */
+	struct target	 to[MAX_TARGETS]; /* in the order to try them */
 };
 
 struct half {				/* one direction of the relay */
@@ -170,7 +180,7 @@ static const char help_text[] =
     "Exit status: 0 success, 100 permanent failure, 111 temporary failure.\n"
     "See cgi2scgi(1).\n";
 
-static const char *
+static COLD const char *
 reason(int code)
 {
 	switch (code) {
@@ -207,7 +217,7 @@ write_all(int fd, const char *p, size_t len)
  * drop the answer if we stop reading (Apache does): so before exiting,
  * read what is left of the declared body.
  */
-static void
+static COLD void
 drain_stdin(void)
 {
 	struct pollfd	 pfd;
@@ -235,7 +245,7 @@ drain_stdin(void)
 }
 
 /* "cgi2scgi: what: why", one line for the web server's error log. */
-static void
+static COLD void
 say(const char *what, const char *why)
 {
 	char	 msg[1024];
@@ -252,7 +262,7 @@ say(const char *what, const char *why)
  * has seen nothing yet, and exit.  The backend sees its connection
  * close before the body is complete.
  */
-static void
+static COLD void
 die(int status, int code, const char *what, const char *why)
 {
 	char	 msg[1024];
@@ -279,7 +289,7 @@ die(int status, int code, const char *what, const char *why)
 	exit(status);
 }
 
-static void
+static COLD void
 usage(void)
 {
 	if (under_cgi)
@@ -351,7 +361,7 @@ parse_length(const char *s, unsigned long long max, unsigned long long *out)
 }
 
 /* "1048576", "512k", "1G": bytes, with binary suffixes. */
-static int
+static COLD int
 parse_size(const char *s, unsigned long long *out)
 {
 	char	 digits[32];
@@ -469,7 +479,7 @@ args_are_query(int argc, char *argv[])
 	return 1;
 }
 
-static void
+static COLD void
 set_seconds(int *ms, const char *s, const char *name)
 {
 	char	 why[128];
@@ -483,7 +493,7 @@ set_seconds(int *ms, const char *s, const char *name)
 	}
 }
 
-static void
+static COLD void
 set_size(unsigned long long *v, const char *s, const char *name)
 {
 	char	 why[128];
@@ -525,7 +535,7 @@ static struct target *
 new_target(struct config *c)
 {
 	if (c->ntargets == MAX_TARGETS)
-		die(FAIL_PERM, 500, "configuration", "over 16 servers");
+		die(FAIL_PERM, 500, "configuration", "over 8 servers");
 	return &c->to[c->ntargets++];	/* zeroed, as c is static */
 }
 
@@ -548,7 +558,7 @@ set_host(struct target *t, const char *host, size_t len)
  * unix-domain socket, anything else host:port, with an IPv6 address in
  * brackets.
  */
-static void
+static COLD void
 add_conn(struct config *c, const char *conn)
 {
 	struct target	*t = new_target(c);
@@ -566,7 +576,7 @@ add_conn(struct config *c, const char *conn)
 	t->port = colon + 1;
 }
 
-static void
+static COLD void
 print_and_exit(const char *text, size_t len)
 {
 	write_all(1, text, len);
@@ -640,7 +650,7 @@ parse_options(int argc, char *argv[], struct config *c)
  * it holds a NUL byte, or runs to the end of a text that is not the whole
  * file.  text has room for one more byte.
  */
-static char *
+static COLD char *
 arg_line(char *text, size_t len, int whole)
 {
 	char	*line, *end;
@@ -660,7 +670,7 @@ arg_line(char *text, size_t len, int whole)
 }
 
 /* line's words, split at blanks, into args[0..max); their count, or -1. */
-static int
+static COLD int
 split_words(char *line, char *args[], int max)
 {
 	size_t	 n;
@@ -683,7 +693,7 @@ split_words(char *line, char *args[], int max)
  * file on the command line is ignored: a web server may put the words
  * of the query there.
  */
-static void
+static COLD void
 args_from_file(const char *path, int *argc, char ***argv)
 {
 	static char	 text[ARGFILE_MAX + 1];
@@ -727,7 +737,7 @@ env_value(const char *name)
  * hands it to a "#!" interpreter (by a relative name under suEXEC):
  * nothing from the client may choose the file.
  */
-static void
+static COLD void
 check_script(const char *path)
 {
 	const char	*script = env_value("SCRIPT_FILENAME");
@@ -812,7 +822,7 @@ parse_operands(int nargs, char *args[], struct config *c)
 }
 
 /* s at dst[*at], as much as fits with a NUL in cap. */
-static void
+static COLD void
 put(char *dst, size_t *at, size_t cap, const char *s)
 {
 	for (; *s != '\0' && *at + 1 < cap; s++)
@@ -821,23 +831,25 @@ put(char *dst, size_t *at, size_t cap, const char *s)
 }
 
 /*
- * How messages name t: its path, "host:port" or "[v6]:port".  Every
- * request pays for this, so without snprintf(3).
+ * How messages name t: its path, "host:port" or "[v6]:port", in a
+ * buffer that the next call reuses.  Only a message needs it.
  */
-static void
-name_target(struct target *t)
+static COLD const char *
+name_of(const struct target *t)
 {
-	size_t	 at = 0;
-	int	 v6 = t->path == NULL && strchr(t->host, ':') != NULL;
+	static char	 name[300];
+	size_t		 at = 0;
+	int		 v6 = t->path == NULL && strchr(t->host, ':') != NULL;
 
 	if (t->path != NULL) {
-		put(t->name, &at, sizeof(t->name), t->path);
-		return;
+		put(name, &at, sizeof(name), t->path);
+		return name;
 	}
-	put(t->name, &at, sizeof(t->name), v6 ? "[" : "");
-	put(t->name, &at, sizeof(t->name), t->host);
-	put(t->name, &at, sizeof(t->name), v6 ? "]:" : ":");
-	put(t->name, &at, sizeof(t->name), t->port);
+	put(name, &at, sizeof(name), v6 ? "[" : "");
+	put(name, &at, sizeof(name), t->host);
+	put(name, &at, sizeof(name), v6 ? "]:" : ":");
+	put(name, &at, sizeof(name), t->port);
+	return name;
 }
 
 static void
@@ -846,29 +858,28 @@ check_target(struct target *t)
 	struct sockaddr_un	 sun;
 	unsigned long long	 port;
 
-	name_target(t);
 	if (t->path != NULL) {
 		if (*t->path == '\0')
 			die(FAIL_PERM, 500, "configuration", "empty socket path");
 		/* A path needs its NUL; an abstract name has none. */
 		if (strlen(t->path) >= sizeof(sun.sun_path) + (*t->path == '@'))
-			die(FAIL_PERM, 500, t->name, "socket path too long");
+			die(FAIL_PERM, 500, name_of(t), "socket path too long");
 #ifndef __linux__
 		if (*t->path == '@')
-			die(FAIL_PERM, 500, t->name, "abstract sockets are "
+			die(FAIL_PERM, 500, name_of(t), "abstract sockets are "
 			    "Linux's");
 #endif
 		return;
 	}
 	if (*t->host == '\0' || *t->port == '\0')
-		die(FAIL_PERM, 500, t->name, "empty host or port");
+		die(FAIL_PERM, 500, name_of(t), "empty host or port");
 	if (t->port[strspn(t->port, "0123456789")] == '\0' &&
 	    (parse_length(t->port, 65535, &port) != 0 || port == 0))
-		die(FAIL_PERM, 500, t->name, "port out of range 1-65535");
+		die(FAIL_PERM, 500, name_of(t), "port out of range 1-65535");
 }
 
 /* Wait up to ms for stdin, then read; for spooling a chunked upload. */
-static ssize_t
+static COLD ssize_t
 read_stdin(const struct config *c, char *buf, size_t cap)
 {
 	struct pollfd	 pfd;
@@ -899,7 +910,7 @@ read_stdin(const struct config *c, char *buf, size_t cap)
  * at end of file, but SCGI must send the length first: so spool it to an
  * unlinked file (constant memory), and learn the length.
  */
-static int
+static COLD int
 spool_stdin(const struct config *c, unsigned long long *len)
 {
 	const char	*dir = env_value("TMPDIR");
@@ -1093,7 +1104,7 @@ resolve_numeric(struct target *t)
 	return 1;
 }
 
-static const char *
+static COLD const char *
 gai_reason(int r, int err)
 {
 	return r == EAI_SYSTEM ? strerror(err) : gai_strerror(r);
@@ -1124,7 +1135,7 @@ resolve_targets(struct config *c)
 		}
 		err = errno;
 		t->ai = NULL;
-		snprintf(what, sizeof(what), "resolve %s", t->name);
+		snprintf(what, sizeof(what), "resolve %s", name_of(t));
 		if (i + 1 < c->ntargets || n > 0)
 			say(what, gai_reason(r, err));
 	}
@@ -1274,12 +1285,13 @@ connect_backend(struct config *c)
 			if (c->to[i].path == NULL && c->to[i].ai == NULL)
 				continue;	/* its name did not resolve */
 			if ((s = connect_once(c, &c->to[i])) != -1) {
-				c->name = c->to[i].name;
+				c->cur = &c->to[i];
 				return s;
 			}
 			err = errno;
 			again |= may_retry(err);
-			snprintf(what, sizeof(what), "connect %s", c->to[i].name);
+			snprintf(what, sizeof(what), "connect %s",
+			    name_of(&c->to[i]));
 			if (round == 1 && i + 1 < c->ntargets)
 				say(what, strerror(err));
 		}
@@ -1299,7 +1311,7 @@ connect_backend(struct config *c)
  * directory shared with other users, they could plant a lock to hang us
  * or a log to read or redirect the app's output.
  */
-static const char *
+static COLD const char *
 private_dir(char *buf, size_t cap)
 {
 	const char	*tmp = env_value("TMPDIR");
@@ -1322,7 +1334,7 @@ private_dir(char *buf, size_t cap)
  * Where -connect keeps its lock, and app its log: beside a socket file,
  * else (TCP, or an abstract socket) in our private directory.
  */
-static void
+static COLD void
 side_path(char *buf, size_t cap, const struct target *t, const char *ext)
 {
 	char	 dir[PATH_MAX], *p;
@@ -1332,9 +1344,9 @@ side_path(char *buf, size_t cap, const struct target *t, const char *ext)
 		n = snprintf(buf, cap, "%s%s", t->path, ext);
 	else
 		n = snprintf(buf, cap, "%s/%s%s", private_dir(dir, sizeof(dir)),
-		    t->name, ext);
+		    name_of(t), ext);
 	if (n < 0 || (size_t)n >= cap)
-		die(FAIL_PERM, 500, t->name, "lock or log path too long");
+		die(FAIL_PERM, 500, name_of(t), "lock or log path too long");
 	if (t->path == NULL || *t->path == '@')
 		for (p = buf + strlen(dir) + 1; *p != '\0'; p++)
 			if (*p == '/')
@@ -1342,7 +1354,7 @@ side_path(char *buf, size_t cap, const struct target *t, const char *ext)
 }
 
 /* Open our own lock or log: a plain file of ours, and no other name's. */
-static int
+static COLD int
 open_own(const char *path, int flags)
 {
 	struct stat	 st;
@@ -1362,7 +1374,7 @@ open_own(const char *path, int flags)
  * One start at a time: a request that finds nothing listening waits
  * here for the one starting the server, then finds it up.
  */
-static int
+static COLD int
 lock_start(const struct config *c)
 {
 	struct flock	 fl;
@@ -1387,7 +1399,7 @@ lock_start(const struct config *c)
 }
 
 /* Nothing listens on t, so a socket file there is stale: remove it. */
-static void
+static COLD void
 remove_stale(const struct target *t)
 {
 	struct stat	 st;
@@ -1395,13 +1407,13 @@ remove_stale(const struct target *t)
 	if (t->path == NULL || *t->path == '@' || lstat(t->path, &st) == -1)
 		return;
 	if (!S_ISSOCK(st.st_mode))
-		die(FAIL_PERM, 500, t->name, "exists and is not a socket");
+		die(FAIL_PERM, 500, name_of(t), "exists and is not a socket");
 	if (unlink(t->path) == -1)
-		die(FAIL_TEMP, 503, t->name, strerror(errno));
+		die(FAIL_TEMP, 503, name_of(t), strerror(errno));
 }
 
 /* The server's listening socket, blocking, as servers expect. */
-static int
+static COLD int
 listen_target(const struct target *t)
 {
 	struct sockaddr_un	 sun;
@@ -1417,7 +1429,7 @@ listen_target(const struct target *t)
 		len = t->ai->ai_addrlen;
 	}
 	remove_stale(t);
-	snprintf(what, sizeof(what), "listen %s", t->name);
+	snprintf(what, sizeof(what), "listen %s", name_of(t));
 	if ((s = socket(sa->sa_family, SOCK_STREAM, 0)) == -1 ||
 	    fcntl(s, F_SETFD, FD_CLOEXEC) == -1 ||
 	    (t->path == NULL && setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
@@ -1427,7 +1439,7 @@ listen_target(const struct target *t)
 	return s;
 }
 
-static int
+static COLD int
 open_log(const struct config *c, const struct target *t)
 {
 	char	 path[PATH_MAX];
@@ -1451,7 +1463,7 @@ open_log(const struct config *c, const struct target *t)
  * the request that started it, whose variables (cookies, tokens, and
  * whatever a web server's modules add) no list could name in full.
  */
-static int
+static COLD int
 is_app_var(const char *e)
 {
 	static const char *const keep[] = { "PATH=", "HOME=", "LANG=",
@@ -1466,7 +1478,7 @@ is_app_var(const char *e)
 }
 
 /* is_app_var()'s, and the socket-activation pair; NULL if out of memory. */
-static char **
+static COLD char **
 app_environ(const struct config *c)
 {
 	static char	 pid[32], fds[] = "LISTEN_FDS=1";
@@ -1495,7 +1507,7 @@ app_environ(const struct config *c)
  * socket as fd 3 (systemd's socket activation) or fd 0 (cgi-fcgi's).
  * If that fails, tell the parent why through errfd.
  */
-static void
+static COLD void
 exec_app(const struct config *c, int lfd, int logfd, int errfd)
 {
 	static const int sigs[] = { SIGPIPE, SIGCHLD, SIGHUP, SIGINT,
@@ -1541,7 +1553,7 @@ fail:
 }
 
 /* One copy of app on lfd.  Its exec failing is this request's 503. */
-static void
+static COLD void
 spawn_app(const struct config *c, int lfd, int logfd)
 {
 	int	 pfd[2], err;
@@ -1567,7 +1579,7 @@ spawn_app(const struct config *c, int lfd, int logfd)
 }
 
 /* Listen on the server's socket and start its copies; the socket. */
-static int
+static COLD int
 start_app(const struct config *c)
 {
 	const struct target	*t = &c->to[0];
@@ -1596,7 +1608,7 @@ may_start(int err)
  * connect again.  The connection waits in the new socket's queue until
  * app accepts it.
  */
-static int
+static COLD int
 connect_or_start(struct config *c)
 {
 	int	 s;
@@ -1615,22 +1627,22 @@ connect_or_start(struct config *c)
 	}
 	if (s == -1)
 		return connect_backend(c);	/* retries, and says why not */
-	c->name = c->to[0].name;
+	c->cur = &c->to[0];
 	return s;
 }
 
 /* -start: start app on conn unless a server listens there, and exit. */
-static void
+static COLD void
 start_only(struct config *c)
 {
 	replied = 1;		/* no request to answer, just the log line */
 	lock_start(c);
 	if (connect_once(c, &c->to[0]) != -1)
-		die(FAIL_PERM, 0, c->to[0].name, "a server listens there "
+		die(FAIL_PERM, 0, name_of(&c->to[0]), "a server listens there "
 		    "already");
 	/* A busy server is no dead one: leave its socket alone. */
 	if (!may_start(errno))
-		die(FAIL_TEMP, 0, c->to[0].name, strerror(errno));
+		die(FAIL_TEMP, 0, name_of(&c->to[0]), strerror(errno));
 	close(start_app(c));
 	close(start_lock);
 }
@@ -1640,7 +1652,7 @@ start_only(struct config *c)
  * has died, say so.  Its sockets close as it exits, a moment before it
  * can be reaped, so wait a little for that.
  */
-static void
+static COLD void
 explain_exit(void)
 {
 	char	 why[64];
@@ -1829,7 +1841,7 @@ read_response(struct half *h, struct head *hd, const struct config *c)
 		 * that closes with request bytes unread resets it instead.
 		 */
 		if (errno != ECONNRESET)
-			die(FAIL_TEMP, 502, c->name, strerror(errno));
+			die(FAIL_TEMP, 502, name_of(c->cur), strerror(errno));
 		n = 0;
 	}
 	if (n == 0) {
@@ -1837,7 +1849,7 @@ read_response(struct half *h, struct head *hd, const struct config *c)
 		if (!hd->done && hd->have == 0)
 			explain_exit();
 		if (!hd->done)
-			die(FAIL_TEMP, 502, c->name, hd->have == 0 ?
+			die(FAIL_TEMP, 502, name_of(c->cur), hd->have == 0 ?
 			    "closed the connection without a response" :
 			    "response header cut short");
 		return;
@@ -1849,11 +1861,12 @@ read_response(struct half *h, struct head *hd, const struct config *c)
 		hd->have += (size_t)n;
 		switch (check_head(h->buf, hd)) {
 		case -1:
-			die(FAIL_TEMP, 502, c->name, "malformed response header");
+			die(FAIL_TEMP, 502, name_of(c->cur), "malformed response "
+			    "header");
 			break;
 		case 0:
 			if (hd->have == h->cap)
-				die(FAIL_TEMP, 502, c->name, "response header "
+				die(FAIL_TEMP, 502, name_of(c->cur), "response header "
 				    "over 64 KiB");
 			return;
 		}
@@ -1912,7 +1925,7 @@ splice_response(struct half *h, const struct config *c)
 		die(FAIL_TEMP, 0, "write to stdout", strerror(errno));
 	/* A reset is the end: see read_response(). */
 	if (errno != ECONNRESET)
-		die(FAIL_TEMP, 502, c->name, strerror(errno));
+		die(FAIL_TEMP, 502, name_of(c->cur), strerror(errno));
 	h->left = 0;
 }
 
@@ -1938,7 +1951,7 @@ download_step(struct half *h, struct head *hd, const struct config *c,
 }
 
 /* The body ended before CONTENT_LENGTH (n == 0), or stdin failed. */
-static void
+static COLD void
 short_body(const struct half *h, const struct body *b, ssize_t n)
 {
 	char	 why[128];
@@ -1955,7 +1968,7 @@ short_body(const struct half *h, const struct body *b, ssize_t n)
  * read the rest of the body, for a web server may write all of it
  * before it reads our answer (Apache does).
  */
-static void
+static COLD void
 backend_gone(struct half *h, const struct body *b)
 {
 	h->to = -1;
@@ -2103,7 +2116,7 @@ relay(const struct config *c, const struct body *b, size_t reqlen)
 			/* Waiting on the client's body is the client's fault. */
 			if (nup && pfd[0].fd == 0)
 				die(FAIL_TEMP, 408, "request body", "timed out");
-			die(FAIL_TEMP, 504, c->name, "timed out");
+			die(FAIL_TEMP, 504, name_of(c->cur), "timed out");
 		}
 		if (nup && pfd[0].revents != 0) {
 			if (up.io == IO_SPLICE)
