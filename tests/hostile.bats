@@ -125,9 +125,9 @@ cl() {
 
 @test "20 000 variables | 431, nothing sent | 100" {
 	backend
-	for i in $(seq 20000); do echo "export HTTP_X_$i=v"; done > "$T/vars"
-	run --separate-stderr bash -c ". '$T/vars'; exec \"\$@\"" - \
-	    ${CGI2SCGI_WRAP:-} "$CGI2SCGI" "$SOCK"
+	# shellcheck disable=SC2046
+	run --separate-stderr "$EXECENV" GATEWAY_INTERFACE=CGI/1.1 \
+	    $(seq -f 'HTTP_X_%g=v' 20000) -- "$CGI2SCGI" "$SOCK"
 	refused 100 '431 Request Header Fields Too Large'
 	nothing_sent
 }
@@ -303,14 +303,13 @@ cl() {
 @test "a backend that answers, then resets the connection mid-body | what came is relayed; a reset ends an answer as a close does | 0" {
 	printf 'Status: 200 OK\r\n\r\n' > "$T/head"
 	# Everything read, then SO_LINGER 0: what is unsent is dropped, RST.
-	backend_tcp -m reset -r "$T/head" -g 33554432
-	run --separate-stderr bridge -- 127.0.0.1 "$PORT"
-	[ "$status" -eq 0 ]
-	[[ "$output" == "Status: 200 OK"* ]]
+	backend_tcp -m reset -r "$T/head" -g 8388608
+	bridge -- 127.0.0.1 "$PORT" > "$T/out"	# exits 0
+	[ "$(head -c 14 "$T/out")" = "Status: 200 OK" ]
 }
 
 @test "SIGTERM from the web server | exits at once, closing the backend connection, leaving no process | 143" {
-	backend -m stream -g 4000 -d 2000
+	backend -m stream -g 4000 -d 500
 	bridge -- "$SOCK" > "$T/out" 2> "$T/err" &
 	pid=$!
 	until [ -s "$T/out" ]; do sleep 0.05; done	# relaying
