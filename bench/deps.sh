@@ -19,12 +19,6 @@ if [ "${1:-}" = apache ]; then
 fi
 
 [ -z "$need" ] && exit 0
-if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-	echo "deps.sh: missing:$need (install them, or run as root on Debian)" >&2
-	exit 1
-fi
-echo "deps.sh: installing$need" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# The tests' installer: the same checks, and no apache2 left running.
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $need >/dev/null
+exec sh "$(dirname "$0")/../tests/deps.sh" --install $need

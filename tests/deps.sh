@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install what `make check` needs from Debian's packages, when it is
 # missing.  Safe to run again: it installs nothing that is there.
+# bench/deps.sh has it install its own list: deps.sh --install PACKAGE...
 set -eu
 
 need=""
@@ -14,25 +15,31 @@ want_pkg() {	# want_pkg PACKAGE: for what no command shows, a library
 	dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed' ||
 	    need="$need $1"
 }
-want bats bats
-want mandoc mandoc
-want cppcheck cppcheck
-want valgrind valgrind
-want curl curl
-want ab apache2-utils	# tests/integration/load.bats
-want strace strace
-want pgrep procps	# not in Debian's smallest images
-want ss iproute2
-want clang clang	# make fuzz, and the instrumented-build test
-want clang-tidy clang-tidy
-want_pkg libclang-rt-14-dev	# libFuzzer; clang only recommends it
-# tests/integration: the real web servers and SCGI servers.
-want_file /usr/sbin/apache2 apache2
-want_file /usr/lib/apache2/modules/mod_proxy_scgi.so apache2-bin
-want_file /usr/sbin/lighttpd lighttpd
-want_file /usr/bin/uwsgi-core uwsgi-core
-want_file /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
-want_file /usr/share/perl5/SCGI.pm libscgi-perl
+if [ "${1:-}" = --install ]; then
+	shift
+	need=" $*"
+else
+	want bats bats
+	want mandoc mandoc
+	want cppcheck cppcheck
+	want valgrind valgrind
+	want curl curl
+	want python3 python3	# tests/modes.bats holds locks and fills queues
+	want ab apache2-utils	# tests/integration/load.bats
+	want strace strace
+	want pgrep procps	# not in Debian's smallest images
+	want ss iproute2
+	want clang clang	# make fuzz, and the instrumented-build test
+	want clang-tidy clang-tidy
+	want_pkg libclang-rt-14-dev	# libFuzzer; clang only recommends it
+	# tests/integration: the real web servers and SCGI servers.
+	want_file /usr/sbin/apache2 apache2
+	want_file /usr/lib/apache2/modules/mod_proxy_scgi.so apache2-bin
+	want_file /usr/sbin/lighttpd lighttpd
+	want_file /usr/bin/uwsgi-core uwsgi-core
+	want_file /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
+	want_file /usr/share/perl5/SCGI.pm libscgi-perl
+fi
 
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -205,17 +205,6 @@ load helper
 	[ "$stderr" = "cgi2scgi: request body: timed out" ]
 }
 
-@test "a client that goes away: the write to stdout fails, the bridge exits 111" {
-	backend -g 10485760
-	set +e
-	bridge -- "$SOCK" 2> "$T/err" | head -c 10 > /dev/null
-	rc=${PIPESTATUS[0]}
-	set -e
-	[ "$rc" -eq 111 ]
-	[ "$(cat "$T/err")" = "cgi2scgi: write to stdout: Broken pipe" ]
-	wait_for "$REC/1.done"
-}
-
 @test "a connection reset after the head counts as the end of the response" {
 	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it' > "$T/reply"
 	backend_tcp -m reset -r "$T/reply"
