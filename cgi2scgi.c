@@ -2142,7 +2142,7 @@ relay(const struct config *c, const struct body *b, size_t reqlen)
 int
 main(int argc, char *argv[])
 {
-	static struct config c;		/* zeroed for free, 10 KiB of it */
+	static struct config c;		/* zeroed by exec(2), for nothing */
 	struct body	 b;
 	size_t		 reqlen;
 	int		 first, i;
