@@ -60,6 +60,13 @@
 #define SNDBUF_SIZE	(1024 * 1024)	/* socket send buffer for a long body */
 #define GROW_MIN	(256 * 1024)	/* a body worth growing buffers for */
 
+/* The server has shut its side: Linux says so before a read of 0 too. */
+#ifdef POLLRDHUP
+#define HANGUP		(POLLHUP | POLLRDHUP)
+#else
+#define HANGUP		POLLHUP
+#endif
+
 /* How a half moves bytes: not known yet, read and write, or splice(2). */
 enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };
 
@@ -755,12 +762,13 @@ check_script(const char *path)
 static void
 targets_from_env(struct config *c)
 {
+	const char	*file = env_value("SCGI_FILE");
 	const char	*hosts = env_value("SCGI_HOST"), *port, *h;
 	struct target	*t;
 	size_t		 len, from, to;
 
-	if (env_value("SCGI_FILE") != NULL) {
-		new_target(c)->path = env_value("SCGI_FILE");
+	if (file != NULL) {
+		new_target(c)->path = file;
 		return;
 	}
 	if ((port = env_value("SCGI_PORT")) == NULL)
@@ -1262,11 +1270,18 @@ connect_once(const struct config *c, const struct target *t)
 	return s;
 }
 
-/* A backend that is restarting refuses, or its socket is not there yet. */
+/* Nothing listens: the server is down, or its socket not there yet. */
+static int
+may_start(int err)
+{
+	return err == ECONNREFUSED || err == ENOENT;
+}
+
+/* A server that is restarting may not listen yet, or be too busy. */
 static int
 may_retry(int err)
 {
-	return err == ECONNREFUSED || err == ENOENT || err == EAGAIN;
+	return may_start(err) || err == EAGAIN;
 }
 
 /*
@@ -1278,7 +1293,8 @@ connect_backend(struct config *c)
 {
 	long long	 give_up = now_ms() + c->retry_ms;
 	char		 what[320];
-	int		 s, i, err = 0, again, round, delay = BACKOFF_MIN_MS;
+	int		 s, i, last = 0, err = 0, again, round;
+	int		 delay = BACKOFF_MIN_MS;
 
 	for (round = 1;; round++) {
 		for (i = again = 0; i < c->ntargets; i++) {
@@ -1290,16 +1306,19 @@ connect_backend(struct config *c)
 			}
 			err = errno;
 			again |= may_retry(err);
-			snprintf(what, sizeof(what), "connect %s",
-			    name_of(&c->to[i]));
-			if (round == 1 && i + 1 < c->ntargets)
+			last = i;
+			if (round == 1 && i + 1 < c->ntargets) {
+				snprintf(what, sizeof(what), "connect %s",
+				    name_of(&c->to[i]));
 				say(what, strerror(err));
+			}
 		}
 		if (!again || now_ms() + delay > give_up)
 			break;
 		poll(NULL, 0, delay);
 		delay = delay * 2 < BACKOFF_MAX_MS ? delay * 2 : BACKOFF_MAX_MS;
 	}
+	snprintf(what, sizeof(what), "connect %s", name_of(&c->to[last]));
 	if (err == ENOTSOCK)
 		die(FAIL_PERM, 500, what, "not a socket");
 	die(FAIL_TEMP, err == ETIMEDOUT ? 504 : 502, what, strerror(err));
@@ -1596,13 +1615,6 @@ start_app(const struct config *c)
 	return start_lfd;
 }
 
-/* A connection that no start could help. */
-static int
-may_start(int err)
-{
-	return err == ECONNREFUSED || err == ENOENT;
-}
-
 /*
  * -connect conn app: connect, and if nothing listens, start app and
  * connect again.  The connection waits in the new socket's queue until
@@ -1866,8 +1878,8 @@ read_response(struct half *h, struct head *hd, const struct config *c)
 			break;
 		case 0:
 			if (hd->have == h->cap)
-				die(FAIL_TEMP, 502, name_of(c->cur), "response header "
-				    "over 64 KiB");
+				die(FAIL_TEMP, 502, name_of(c->cur),
+				    "response header over 64 KiB");
 			return;
 		}
 		h->p = hd->start;
@@ -2075,11 +2087,9 @@ want(const struct half *h, struct pollfd *pfd)
 		pfd->events = POLLIN;
 	} else
 		return 0;
-#ifdef POLLRDHUP
 	/* To learn that the server has closed before a read of 0 bytes. */
 	if (pfd->fd == backend && pfd->events == POLLIN)
-		pfd->events |= POLLRDHUP;
-#endif
+		pfd->events |= HANGUP;
 	pfd->revents = 0;
 	return 1;
 }
@@ -2126,13 +2136,8 @@ relay(const struct config *c, const struct body *b, size_t reqlen)
 		}
 		if (ndown && pfd[nup].revents != 0) {
 			if (pfd[nup].fd == backend &&
-			    (pfd[nup].revents & POLLHUP))
+			    (pfd[nup].revents & HANGUP))
 				down.hup = 1;
-#ifdef POLLRDHUP
-			if (pfd[nup].fd == backend &&
-			    (pfd[nup].revents & POLLRDHUP))
-				down.hup = 1;
-#endif
 			download_step(&down, &hd, c, up.left > 0 &&
 			    !b->spooled);
 		}
