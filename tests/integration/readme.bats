@@ -29,3 +29,11 @@ load helper
 		fi
 	done
 }
+
+@test "the README links the tables it moved to docs/, and they are there" {
+	local f
+	for f in docs/HOSTILE docs/BENCHMARKS; do
+		grep -qF "$f" "$BATS_TEST_DIRNAME/../../README"
+		[ -s "$BATS_TEST_DIRNAME/../../$f" ]
+	done
+}
