@@ -70,6 +70,7 @@ listening() {	# listening PORT
 recipe() {
 	sed -e "s|/usr/local/bin/cgi2scgi|$BIN|g" \
 	    -e "s|/usr/local/libexec/app|${4:-}|g" \
+	    -e "s|/run/app/app.sock|${2:-}|g" \
 	    -e "s|/run/app.sock|${2:-}|g" \
 	    -e "s|\\b4000\\b|${3:-}|g" "$HERE/conf/$1"
 }
