@@ -31,6 +31,8 @@ else
 	want ss iproute2
 	want clang clang	# make fuzz, and the instrumented-build test
 	want clang-tidy clang-tidy
+	want systemd-socket-activate systemd	# tests/integration/systemd.bats
+	want systemd-analyze systemd
 	want_pkg libclang-rt-14-dev	# libFuzzer; clang only recommends it
 	# tests/integration: the real web servers and SCGI servers.
 	want_file /usr/sbin/apache2 apache2
