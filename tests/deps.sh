@@ -41,6 +41,7 @@ else
 	want_file /usr/bin/uwsgi-core uwsgi-core
 	want_file /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	want_file /usr/share/perl5/SCGI.pm libscgi-perl
+	want_file /usr/sbin/haproxy haproxy
 fi
 
 [ -z "$need" ] && exit 0
