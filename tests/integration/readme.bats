@@ -31,6 +31,10 @@ load helper
 	done
 }
 
+@test "the quick start's example/app.conf is README recipe 1" {
+	cmp "$BATS_TEST_DIRNAME/../../example/app.conf" "$BATS_TEST_DIRNAME/conf/apache-file.conf"
+}
+
 @test "the man page's examples are recipes the tests run, word for word" {
 	local man f block
 	man=$(cat "$BATS_TEST_DIRNAME/../../man/cgi2scgi.1")
