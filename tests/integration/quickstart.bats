@@ -66,6 +66,10 @@ setup() {
 		echo "/run/app exists: something on this machine uses it" >&2
 		return 1
 	fi
+	if ! unshare --pid --fork --mount-proc true; then
+		echo "unshare: no PID namespace here (a container without CAP_SYS_ADMIN?)" >&2
+		return 1
+	fi
 	if ! port80_free; then
 		echo "port 80 is taken: the quick start's Apache needs it" >&2
 		ss -Htlnp 'sport = :80' >&2
