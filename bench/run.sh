@@ -1,6 +1,6 @@
 #!/bin/sh
 # make bench: cgi2scgi against the exec floors and cgi-fcgi, side by side
-# in one run, in interleaved rounds.  Prints the tables the README shows
+# in one run, in interleaved rounds.  Prints the tables docs/BENCHMARKS shows
 # and PASS/FAIL against issue 6's goals.  Not a test: the numbers vary
 # with the machine and its load; the ratios within one run are what count.
 #

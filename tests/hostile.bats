@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# Hostile input and faults, one test per row of the table in the README
-# ("Hostile input and faults"): each test is named "input | answer |
-# exit status", and the last test checks that the two lists agree.
+# Hostile input and faults, one test per row of the table in docs/HOSTILE:
+# each test is named "input | answer | exit status", and the last test
+# checks that the two lists agree.
 
 load helper
 
@@ -582,12 +582,12 @@ cl() {
 	[ "$ir" -lt 100000000 ] || { echo "$ir instructions" >&2; false; }
 }
 
-@test "the README's table lists exactly these tests" {
+@test "the table in docs/HOSTILE lists exactly these tests" {
 	awk -F'|' '/^    \|/ && !/^    \| input/ {
 		for (i = 2; i <= 4; i++) gsub(/^ +| +$/, "", $i)
-		print $2 " | " $3 " | " $4 }' "$BATS_TEST_DIRNAME/../README" |
-	    sort > "$T/readme"
+		print $2 " | " $3 " | " $4 }' "$BATS_TEST_DIRNAME/../docs/HOSTILE" |
+	    sort > "$T/table"
 	sed -n 's/^@test "\(.*|.*|.*\)" {$/\1/p' "$BATS_TEST_FILENAME" |
 	    sed 's/\\"/"/g; s/\\\\/\\/g' | sort > "$T/tests"
-	diff "$T/tests" "$T/readme"
+	diff "$T/tests" "$T/table"
 }
