@@ -24,6 +24,28 @@ teardown() {
 	return 0
 }
 
+# needs COMMAND WHAT: skip this test, saying why, when COMMAND is
+# missing.  `make test` (a packager's build: nothing installed, no root)
+# skips; make check has installed everything, sets STRICT=1, and fails.
+needs() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	if [ -n "${STRICT:-}" ]; then
+		echo "no $1 ($2): tests/deps.sh installs it" >&2
+		return 1
+	fi
+	skip "no $1: $2"
+}
+
+# needs_root WHAT: the same, for a test that must run as root.
+needs_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	if [ -n "${STRICT:-}" ]; then
+		echo "not root ($1): make check runs as root" >&2
+		return 1
+	fi
+	skip "not root: $1"
+}
+
 # wait_for FILE: until it exists (a socket bound, a request recorded).
 wait_for() {
 	local i=0

@@ -324,6 +324,7 @@ cl() {
 }
 
 @test "file descriptors at exit | none of ours left open | 0" {
+	needs valgrind "its --track-fds lists them"
 	backend
 	fds() {	# fds [NAME=value ...] COMMAND...: descriptors open at its exit
 		env -i GATEWAY_INTERFACE=CGI/1.1 "$@" 2>&1 >/dev/null |
