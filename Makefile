@@ -51,7 +51,9 @@ all: cgi2scgi
 # that dpkg-buildflags adds, -fstack-protector-strong works with musl;
 # -D_FORTIFY_SOURCE does nothing (musl has no fortified headers); -z relro
 # and -z now link, but a static musl program never makes RELRO read-only
-# (musl's dynamic linker does that, and it does not run here).
+# (musl's dynamic linker does that, and it does not run here).  The
+# musl-gcc link spec also drops the build ID that gcc links by default,
+# which debuggers and Debian's -dbgsym packages go by: it is put back.
 cgi2scgi: $(SRC) netstring.h
 	@if [ "$(CC)" != cc ]; then \
 		echo "cgi2scgi: build with $(CC) and its libc (CC given)"; \
@@ -61,7 +63,7 @@ cgi2scgi: $(SRC) netstring.h
 		cc='$(CC)'; \
 	elif command -v $(MUSLCC) >/dev/null 2>&1; then \
 		echo "cgi2scgi: static musl build ($(MUSLCC))"; \
-		cc='$(MUSLCC) -static'; \
+		cc='$(MUSLCC) -static -Wl,--build-id'; \
 	else \
 		echo "cgi2scgi: $(MUSLCC) not found: dynamic build with $(CC)"; \
 		cc='$(CC)'; \
