@@ -31,6 +31,12 @@ else
 	want ss iproute2
 	want clang clang	# make fuzz, and the instrumented-build test
 	want clang-tidy clang-tidy
+	want musl-gcc musl-tools	# the default build: make check tests it
+	# tests/integration/package.bats: build, lint and install the .deb.
+	want_pkg build-essential	# dpkg-buildpackage insists on it
+	want dpkg-buildpackage dpkg-dev
+	want dh debhelper
+	want lintian lintian
 	want_pkg libclang-rt-14-dev	# libFuzzer; clang only recommends it
 	# tests/integration: the real web servers and SCGI servers.
 	want_file /usr/sbin/apache2 apache2

@@ -102,3 +102,10 @@ dynamic() {
 		[ "$status" -eq 0 ]
 	done
 }
+
+@test "the Debian package's version is the Makefile's VERSION" {
+	cd "$BATS_TEST_DIRNAME/.."
+	version=$(sed -n 's/^VERSION *= *//p' Makefile)
+	[ -n "$version" ]
+	[ "$(head -n 1 debian/changelog)" = "cgi2scgi ($version) unstable; urgency=medium" ]
+}

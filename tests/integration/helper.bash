@@ -29,6 +29,7 @@ port_of() {
 	closer)			echo "$PORT_CLOSER" ;;
 	garbage)		echo "$PORT_GARBAGE" ;;
 	load)			echo "$PORT_LOAD" ;;
+	package)		echo "$PORT_PACKAGE" ;;
 	*)			echo "no route $1" >&2; return 1 ;;
 	esac
 }

@@ -206,6 +206,11 @@ write_apache() {
 		vhost "$PORT_LOAD"
 		BIN=$IT/bin/cgi2scgi-plain recipe apache-file.conf "$IT/uwsgi.sock"
 		end_vhost
+		# Recipe 1 with the Debian package's /usr/bin/cgi2scgi, which
+		# package.bats builds and installs before it asks.
+		vhost "$PORT_PACKAGE"
+		BIN=/usr/bin/cgi2scgi recipe apache-file.conf "$IT/uwsgi.sock"
+		end_vhost
 		# A cgi-bin, and in it a "#!cgi2scgi -f" script, which
 		# starts its app the first time it finds none listening.
 		vhost "$PORT_SCRIPT"
@@ -291,13 +296,14 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 17)
-	[ $# -eq 17 ] || fail_suite "could not find 17 free ports"
+	set -- $(free_ports 18)
+	[ $# -eq 18 ] || fail_suite "could not find 18 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
 	    PORT_GARBAGE=${12} UWSGI_PORT=${13} UWSGI_NPH_PORT=${14} \
-	    PORT_UNUSED=${15} PORT_SCRIPT=${16} PORT_LOAD=${17}
+	    PORT_UNUSED=${15} PORT_SCRIPT=${16} PORT_LOAD=${17} \
+	    PORT_PACKAGE=${18}
 
 	make_data
 	start_uwsgi
