@@ -33,6 +33,12 @@ else
 	want clang-tidy clang-tidy
 	want systemd-socket-activate systemd	# tests/integration/systemd.bats
 	want systemd-analyze systemd
+	want musl-gcc musl-tools	# the default build: make check tests it
+	# tests/integration/package.bats: build, lint and install the .deb.
+	want_pkg build-essential	# dpkg-buildpackage insists on it
+	want dpkg-buildpackage dpkg-dev
+	want dh debhelper
+	want lintian lintian
 	want_pkg libclang-rt-14-dev	# libFuzzer; clang only recommends it
 	# tests/integration: the real web servers and SCGI servers.
 	want_file /usr/sbin/apache2 apache2

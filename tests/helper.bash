@@ -25,6 +25,28 @@ teardown() {
 	return 0
 }
 
+# needs COMMAND WHAT: skip this test, saying why, when COMMAND is
+# missing.  `make test` (a packager's build: nothing installed, no root)
+# skips; make check has installed everything, sets STRICT=1, and fails.
+needs() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	if [ -n "${STRICT:-}" ]; then
+		echo "no $1 ($2): tests/deps.sh installs it" >&2
+		return 1
+	fi
+	skip "no $1: $2"
+}
+
+# needs_root WHAT: the same, for a test that must run as root.
+needs_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	if [ -n "${STRICT:-}" ]; then
+		echo "not root ($1): make check runs as root" >&2
+		return 1
+	fi
+	skip "not root: $1"
+}
+
 # wait_for FILE: until it exists (a socket bound, a request recorded).
 wait_for() {
 	local i=0
@@ -138,8 +160,8 @@ free_port() {
 # The tests of what another local user can do run as root and play that
 # user as nobody; elsewhere (make test as a packager) they are skipped.
 need_other_user() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root, to act as another user"
-	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+	needs_root "to act as another user" &&
+	    needs setpriv "to act as another user"
 }
 
 as_other() {	# as_other COMMAND...: run it as nobody

@@ -324,6 +324,7 @@ cl() {
 }
 
 @test "file descriptors at exit | none of ours left open | 0" {
+	needs valgrind "its --track-fds lists them"
 	backend
 	fds() {	# fds [NAME=value ...] COMMAND...: descriptors open at its exit
 		env -i GATEWAY_INTERFACE=CGI/1.1 "$@" 2>&1 >/dev/null |
@@ -414,7 +415,7 @@ cl() {
 }
 
 @test "a chunked upload that would leave its file system under 10% free | 507, nothing sent | 111" {
-	[ "$(id -u)" -eq 0 ] || skip "needs root, to mount a small file system"
+	needs_root "to mount a small file system"
 	backend
 	mkdir "$T/small"
 	# TMPDIR: a file system of 4 MiB, in a mount namespace of its own.
@@ -500,6 +501,7 @@ cl() {
 		    -e inject=socket:error=EPROTONOSUPPORT:when=2 \
 		    env -i GATEWAY_INTERFACE=CGI/1.1 "$CGI2SCGI" "$@"
 	}
+	needs strace "to make the kernel's answer fail"
 	run --separate-stderr nodiag -connect "127.0.0.1:$port" "$T/app"
 	refused 111 '502 Bad Gateway'
 	[ "$stderr" = "cgi2scgi: 127.0.0.1:$port: cannot tell who listens there (see -unchecked)" ]
@@ -564,7 +566,7 @@ cl() {
 }
 
 @test "9,300 names and 110,000 repeats of them | each sent once, in O(n log n) | 0" {
-	command -v valgrind >/dev/null || skip "needs valgrind, to count instructions"
+	needs valgrind "to count instructions"
 	backend
 	ulimit -s unlimited		# room for 119,300 variables
 	vars=()

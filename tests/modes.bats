@@ -246,6 +246,7 @@ load helper
 }
 
 @test "a start lock held too long gives 503, not a hang" {
+	needs python3 "it holds the lock"
 	make_app
 	: > "$SOCK.lock"
 	python3 -c 'import fcntl, sys, time
@@ -273,6 +274,7 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK.lock" "$T/locked" &
 }
 
 @test "-start leaves a busy server's socket alone" {
+	needs python3 "it fills the listen queue"
 	backend -m noaccept
 	exec 8<>"$SOCK" 2>/dev/null || true
 	python3 -c 'import socket, sys, time
@@ -379,7 +381,7 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 
 @test "-connect app hands its socket to the real uWSGI, by socket activation" {
 	# bats test_tags=slow
-	command -v uwsgi >/dev/null || { echo "uwsgi missing: run tests/deps.sh as root" >&2; false; }
+	needs uwsgi "the real uWSGI, socket-activated"
 	cat > "$T/app.py" <<-EOF
 	def application(env, start_response):
 	    start_response('200 OK', [('Content-Type', 'text/plain')])

@@ -30,6 +30,7 @@ port_of() {
 	garbage)		echo "$PORT_GARBAGE" ;;
 	load)			echo "$PORT_LOAD" ;;
 	haproxy)		echo "$PORT_HAPROXY" ;;
+	package)		echo "$PORT_PACKAGE" ;;
 	*)			echo "no route $1" >&2; return 1 ;;
 	esac
 }

@@ -210,6 +210,10 @@ write_apache() {
 		# Recipe 2 pointed at HAProxy, which haproxy.bats starts.
 		vhost "$PORT_HAPROXY"
 		recipe apache-tcp.conf - "$HAPROXY_PORT"
+		# Recipe 1 with the Debian package's /usr/bin/cgi2scgi, which
+		# package.bats builds and installs before it asks.
+		vhost "$PORT_PACKAGE"
+		BIN=/usr/bin/cgi2scgi recipe apache-file.conf "$IT/uwsgi.sock"
 		end_vhost
 		# A cgi-bin, and in it a "#!cgi2scgi -f" script, which
 		# starts its app the first time it finds none listening.
@@ -297,14 +301,15 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 21)
-	[ $# -eq 21 ] || fail_suite "could not find 21 free ports"
+	set -- $(free_ports 22)
+	[ $# -eq 22 ] || fail_suite "could not find 22 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
 	    PORT_GARBAGE=${12} UWSGI_PORT=${13} UWSGI_NPH_PORT=${14} \
 	    PORT_UNUSED=${15} PORT_SCRIPT=${16} PORT_LOAD=${17} \
-	    PORT_HAPROXY=${18} HAPROXY_PORT=${19} APP1_PORT=${20} APP2_PORT=${21}
+	    PORT_HAPROXY=${18} HAPROXY_PORT=${19} APP1_PORT=${20} APP2_PORT=${21} \
+	    PORT_PACKAGE=${22}
 
 	make_data
 	start_uwsgi
