@@ -177,11 +177,11 @@ static int	 start_lock = -1;	/* held while we start it */
 static int	 start_lfd = -1;	/* its socket, until it has it */
 
 static const char usage_text[] =
-    "usage: cgi2scgi [-i seconds] [-m bytes] [-r seconds] [-t seconds]\n"
-    "                [socket | host port]\n"
+    "usage: cgi2scgi [-i seconds] [-m bytes] [-r seconds] [-s bytes]\n"
+    "                [-t seconds] [socket | host port]\n"
     "       cgi2scgi [options] -bind -connect conn [-connect conn ...]\n"
     "       cgi2scgi [options] [-start] -connect conn [-fd0] [-log file]\n"
-    "                app [n]\n"
+    "                [-unchecked] app [n]\n"
     "       cgi2scgi -f file\n"
     "       cgi2scgi --help | --version\n";
 
@@ -195,9 +195,11 @@ static const char help_text[] =
     "  -r seconds  keep retrying a refused connect this long (SCGI_RETRY_TIMEOUT, 3)\n"
     "  -i seconds  idle timeout, 0 for none (SCGI_IDLE_TIMEOUT, default 60)\n"
     "  -m bytes    largest request body, k/M/G suffixes (SCGI_MAX_BODY, default 1G)\n"
+    "  -s bytes    largest chunked upload, spooled first (SCGI_MAX_SPOOL, 64M)\n"
     "\n"
     "  -f file         take the arguments from the first line of file not a comment\n"
-    "  -connect conn   the server: a socket path, @abstract, host:port, [v6]:port;\n"
+    "  -connect conn   the server: a socket path, @abstract (@abstract\\0: with a\n"
+    "                  trailing NUL), host:port, [v6]:port;\n"
     "                  repeat it to fail over to the next\n"
     "  -bind           only connect: start nothing\n"
     "  -start          listen on conn, start n copies of app on it (default 1), exit\n"
@@ -205,6 +207,7 @@ static const char help_text[] =
     "                  listens on conn, then bridge the request\n"
     "  -fd0            hand app its socket as fd 0, not as fd 3 with LISTEN_FDS=1\n"
     "  -log file       app's output (default: beside the socket; - for stderr)\n"
+    "  -unchecked      with app: take a server whose owner the system cannot tell\n"
     "\n"
     "Exit status: 0 success, 100 permanent failure, 111 temporary failure.\n"
     "See cgi2scgi(1).\n";
