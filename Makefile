@@ -135,9 +135,12 @@ check:
 	sh tests/deps.sh
 	$(MAKE) all $(TOOLS) tests/cgi2scgi-san
 	mandoc -Tlint -Wwarning man/cgi2scgi.1
+	# unusedStructMember: the kernel's sock_diag structs have fields
+	# cgi2scgi sends as zero or does not read, which they must keep.
 	cppcheck --quiet --error-exitcode=1 --std=c99 --inline-suppr \
 	    --enable=warning,style,performance,portability \
-	    --suppress=variableScope cgi2scgi.c netstring.c
+	    --suppress=variableScope --suppress=unusedStructMember \
+	    cgi2scgi.c netstring.c
 	clang-tidy --quiet cgi2scgi.c netstring.c -- $(WFLAGS)
 	STRICT=1 bats tests
 	STRICT=1 CGI2SCGI="$$PWD/tests/cgi2scgi-san" bats tests

@@ -1980,6 +1980,7 @@ tcp_listener_uid(int s)
 	ssize_t			 n;
 	int			 nl;
 
+	memset(&peer, 0, sizeof(peer));
 	if (getpeername(s, (struct sockaddr *)&peer, &len) == -1)
 		return -1;
 	memset(&req, 0, sizeof(req));
@@ -2017,6 +2018,7 @@ listener_uid(int s)
 	struct ucred		 cred;
 	socklen_t		 len = sizeof(ss);
 
+	ss.ss_family = AF_UNSPEC;
 	if (getsockname(s, (struct sockaddr *)&ss, &len) == -1)
 		return -1;
 	if (ss.ss_family != AF_UNIX)
