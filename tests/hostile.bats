@@ -562,10 +562,13 @@ cl() {
 	    sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR2));
 	    exec @ARGV' env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 \
 	    "$CGI2SCGI" -connect "$SOCK" "$T/app" > "$T/out"
+	[[ "$(cat "$T/out")" == "Status: 200 OK"* ]]
 	pid=$(cat "$T/starts")
-	grep -qx 'SigBlk:	0000000000000000' "/proc/$pid/status"
+	grep Sig "/proc/$pid/status" > "$T/sigs"
 	# hello-scgi ignores SIGPIPE itself, and only it.
-	grep -qx 'SigIgn:	0000000000001000' "/proc/$pid/status"
+	grep -qx 'SigBlk:	0000000000000000' "$T/sigs" &&
+	    grep -qx 'SigIgn:	0000000000001000' "$T/sigs" ||
+	    { cat "$T/sigs" >&2; false; }
 }
 
 @test "9,300 names and 110,000 repeats of them | each sent once, in O(n log n) | 0" {
