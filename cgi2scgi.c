@@ -1755,11 +1755,15 @@ app_environ(const struct config *c)
 /*
  * A server starts with every signal at its default and none blocked;
  * exec(2) keeps both what is ignored and the mask, whatever the web
- * server left there.
+ * server left there.  The C library keeps a few signals for itself and
+ * will not touch them (glibc 32 and 33, musl 32 to 34), but a program
+ * built on another may have ignored them: the kernel resets those.  A
+ * zeroed struct is SIG_DFL, no flags, no mask, in every kernel's layout.
  */
 static COLD void
 reset_signals(void)
 {
+	static const unsigned long dfl[8];
 	struct sigaction	 sa;
 	int			 sig;
 
@@ -1767,7 +1771,13 @@ reset_signals(void)
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);	/* SIGKILL, SIGSTOP: EINVAL */
+		if (sigaction(sig, &sa, NULL) == -1 && errno == EINVAL)
+#ifdef SYS_rt_sigaction
+			syscall(SYS_rt_sigaction, sig, dfl, NULL,
+			    (size_t)(NSIG - 1) / 8);	/* SIGKILL: EINVAL */
+#else
+			(void)dfl;
+#endif
 	sigprocmask(SIG_SETMASK, &sa.sa_mask, NULL);
 }
 
