@@ -1763,7 +1763,7 @@ app_environ(const struct config *c)
 static COLD void
 reset_signals(void)
 {
-	static const unsigned long dfl[8];
+	static const unsigned long dfl[8] = { 0 };
 	struct sigaction	 sa;
 	int			 sig;
 
