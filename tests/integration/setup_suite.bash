@@ -210,6 +210,7 @@ write_apache() {
 		# Recipe 2 pointed at HAProxy, which haproxy.bats starts.
 		vhost "$PORT_HAPROXY"
 		recipe apache-tcp.conf - "$HAPROXY_PORT"
+		end_vhost
 		# Recipe 1 with the Debian package's /usr/bin/cgi2scgi, which
 		# package.bats builds and installs before it asks.
 		vhost "$PORT_PACKAGE"
