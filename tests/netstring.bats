@@ -80,3 +80,17 @@ NSENC="$BATS_TEST_DIRNAME/nsenc"
 	run sh -c "printf '5:hello,' | '$NSENC' decode 5"
 	[ "${lines[0]}" = "8 2 5" ]
 }
+
+@test "netstring_wrap frames a payload where it lies, given room for its length and colon" {
+	run sh -c "printf 'hello world!' | '$NSENC' wrap 3"
+	[ "$status" -eq 0 ]
+	[ "$output" = "12:hello world!," ]
+	run sh -c "printf '' | '$NSENC' wrap 2"
+	[ "$output" = "0:," ]
+	# Room to spare stays in front, unwritten.
+	run sh -c "printf abc | '$NSENC' wrap 6"
+	[ "$output" = "3:abc," ]
+	run sh -c "printf 'hello world!' | '$NSENC' wrap 2"
+	[ "$status" -eq 1 ]
+	[ "$output" = "room too small" ]
+}
