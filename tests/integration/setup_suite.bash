@@ -250,7 +250,8 @@ write_lighttpd() {
 	local d=$IT/lighttpd
 	mkdir -p "$d/htdocs"
 	# As root, lighttpd opens its error log as the user it runs as.
-	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d"
+	: > "$d/error.log"
+	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d" "$d/error.log"
 	{
 		cat <<-EOF
 		server.document-root = "$d/htdocs"
@@ -265,8 +266,12 @@ write_lighttpd() {
 	} > "$d/lighttpd.conf"
 }
 
+# In the foreground, lighttpd leaves its CGI programs' stderr on its own
+# (server.breakagelog only counts when it is a daemon): so its own goes
+# to the error log too.
 start_lighttpd() {
-	"$LIGHTTPD" -D -f "$IT/lighttpd/lighttpd.conf" > "$IT/lighttpd.log" 2>&1 3>&- &
+	"$LIGHTTPD" -D -f "$IT/lighttpd/lighttpd.conf" > "$IT/lighttpd.log" \
+	    2>> "$IT/lighttpd/error.log" 3>&- &
 	started lighttpd $!
 }
 
