@@ -62,8 +62,8 @@ hostile_queries() {
 		QUERIES+=("$a")
 		ATTACKS+=("$a")
 	done
-	# Apache passes only the first 4095 words: a client can pad the
-	# query so that the arguments are its first words, not all.
+	# Apache passes only the first 4091 words (mod_cgid): a client can
+	# pad the query so that the arguments are its first words, not all.
 	a=$(printf '+%.0s' $(seq 5000))
 	QUERIES+=("-connect+127.0.0.1:$p+-connect+%5C%5C$a" \
 	    "-connect+127.0.0.1:$p$a" "$(enc -f "$EVIL_DIR/args")$a")
