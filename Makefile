@@ -18,7 +18,7 @@ TOOLS   = tests/fakescgi tests/nsenc tests/execenv example/hello-scgi
 # libFuzzer wants clang; the targets include cgi2scgi.c for its statics.
 FUZZCC  = clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZERS = fuzz/netstring fuzz/length fuzz/head fuzz/args
+FUZZERS = fuzz/netstring fuzz/length fuzz/head fuzz/args fuzz/query
 FUZZ_SECONDS = 60
 
 all: cgi2scgi
@@ -71,6 +71,9 @@ fuzz/head: fuzz/head.c cgi2scgi.c netstring.c netstring.h
 
 fuzz/args: fuzz/args.c cgi2scgi.c netstring.c netstring.h
 	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/args.c netstring.c
+
+fuzz/query: fuzz/query.c cgi2scgi.c netstring.c netstring.h
+	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/query.c netstring.c
 
 # Every fuzz target for FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600).
 fuzz: $(FUZZERS)

@@ -11,6 +11,7 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -45,12 +46,15 @@
 #define RETRY_MS	3000		/* SCGI_RETRY_TIMEOUT */
 #define IDLE_MS		60000		/* SCGI_IDLE_TIMEOUT */
 #define MAX_BODY	(1ULL << 30)	/* SCGI_MAX_BODY; Apache's default too */
+#define MAX_SPOOL	(64ULL << 20)	/* SCGI_MAX_SPOOL: a chunked upload */
+#define SPOOL_FREE_PCT	10		/* of its file system a spool leaves */
 #define BACKOFF_MIN_MS	50
 #define BACKOFF_MAX_MS	500
 #define UNTIL_EOF	ULLONG_MAX	/* a read budget with no end */
 #define UNSET		ULLONG_MAX	/* max_body given by no option */
 #define MAX_TARGETS	8		/* servers to fail over between */
 #define MAX_COPIES	256		/* copies of an application to start */
+#define FEW_VARS	64		/* variables not worth sorting */
 #define MAX_ARGS	32		/* words on the line of a -f file */
 #define ARGFILE_MAX	(16 * 1024)	/* how much of a -f file is read */
 #define REAP_MS		1000		/* for a started app that died */
@@ -97,6 +101,7 @@ struct target {				/* one SCGI server */
 struct config {
 	int		 connect_ms, retry_ms, idle_ms;
 	unsigned long long max_body;
+	unsigned long long max_spool;	/* a chunked upload, on disk */
 	const struct target *cur;	/* the server we are talking to */
 	int		 bind, start;	/* -bind, -start */
 	const char	*app;		/* to start when nothing listens */
@@ -123,7 +128,14 @@ struct half {				/* one direction of the relay */
 
 struct body {				/* the request body */
 	unsigned long long len;		/* the CONTENT_LENGTH we send */
+	int		 chunked;	/* its length is stdin's, to learn */
 	int		 spooled;	/* read from our spool, not stdin */
+};
+
+struct var {				/* an environment variable to send */
+	const char	*name;		/* "name=value" */
+	size_t		 nlen;
+	size_t		 pos;		/* its place among those sent */
 };
 
 struct head {				/* the response head, being checked */
@@ -195,6 +207,7 @@ reason(int code)
 	case 408:	return "Request Timeout";
 	case 413:	return "Content Too Large";
 	case 431:	return "Request Header Fields Too Large";
+	case 507:	return "Insufficient Storage";
 	case 502:	return "Bad Gateway";
 	case 503:	return "Service Unavailable";
 	case 504:	return "Gateway Timeout";
@@ -407,17 +420,24 @@ hex_value(int c)
 }
 
 /*
- * Does arg spell the query word at *q (up to '+')?  The web server
- * %-decodes the word (a %00 ends it) and may put a backslash before
- * shell metacharacters, as Apache does.  On a match, *q moves past it.
+ * Could arg be the query word at *q (up to '+'), as a web server passes
+ * it?  Servers %-decode the word (a %00 ends it); Apache then puts a
+ * backslash before shell metacharacters, mini_httpd and thttpd do not.
+ * Any of these forms counts, and the word as it stands too: better to
+ * take an argument of the admin's for the client's than the other way
+ * round.  *q moves past the word.
  */
 static int
 is_query_word(const char **q, const char *arg)
 {
-	const char	*w = *q;
-	int		 c, hi, lo;
+	const char	*w = *q, *end = w + strcspn(w, "+");
+	const char	*raw = arg, *esc = arg;
+	int		 as_raw = 1, as_esc = 1, c, hi, lo;
+	int		 as_is = strncmp(arg, w, (size_t)(end - w)) == 0 &&
+			    arg[end - w] == '\0';
 
-	for (; *w != '\0' && *w != '+'; w++) {
+	*q = *end == '+' ? end + 1 : end;
+	for (; w < end; w++) {
 		c = (unsigned char)*w;
 		if (c == '%' && (hi = hex_value(w[1])) >= 0 &&
 		    (lo = hex_value(w[2])) >= 0) {
@@ -426,17 +446,18 @@ is_query_word(const char **q, const char *arg)
 		}
 		if (c == '\0')
 			break;
-		/* A backslash the web server put in front, or doubled. */
-		if ((*arg == '\\' && c != '\\') ||
-		    (c == '\\' && arg[0] == '\\' && arg[1] == '\\'))
-			arg++;
-		if ((unsigned char)*arg++ != c)
-			return 0;
+		if (as_raw && (unsigned char)*raw == c)
+			raw++;
+		else
+			as_raw = 0;
+		if (as_esc && *esc == '\\')
+			esc++;
+		if (as_esc && (unsigned char)*esc == c)
+			esc++;
+		else
+			as_esc = 0;
 	}
-	while (*w != '\0' && *w != '+')
-		w++;
-	*q = *w == '+' ? w + 1 : w;
-	return *arg == '\0';
+	return as_is || (as_raw && *raw == '\0') || (as_esc && *esc == '\0');
 }
 
 /*
@@ -461,11 +482,16 @@ env_get(const char *name)
 
 /*
  * RFC 3875 4.4: for a query without '=', a web server may pass the
- * query's words as arguments, and Apache does.  Those words come from
- * the client, so they must never choose the backend: /app?host+25
- * would otherwise make us connect wherever the client likes.  Apache
- * passes only the first 4 KiB of them, so the first words are enough
- * to tell: padding must not make a client's words look like ours.
+ * query's words as arguments, and Apache, mini_httpd and thttpd do.
+ * Those words come from the client, so they must never choose the
+ * backend: /app?host+25 would otherwise make us connect wherever the
+ * client likes, and /app?-connect+sock+app run what it likes.  So
+ * whenever the arguments could be the words of the query, in any form a
+ * server passes them, none of them is used.  A server may pass only the
+ * first words (Apache: the first 4 KiB of them), so those are enough:
+ * padding must not make a client's words look like ours.  The '=' rule
+ * is not trusted either: a server that passes words anyway must not
+ * open the hole again.
  */
 static int
 args_are_query(int argc, char *argv[])
@@ -473,8 +499,7 @@ args_are_query(int argc, char *argv[])
 	const char	*q = env_get("QUERY_STRING"), *p;
 	int		 i, words = 1;
 
-	if (!under_cgi || argc < 2 || q == NULL || *q == '\0' ||
-	    strchr(q, '=') != NULL)
+	if (!under_cgi || argc < 2 || q == NULL || *q == '\0')
 		return 0;
 	for (p = q; (p = strchr(p, '+')) != NULL; p++)
 		words++;
@@ -535,6 +560,11 @@ config_from_env(struct config *c)
 	if (c->max_body == UNSET) {
 		c->max_body = MAX_BODY;
 		set_size(&c->max_body, env_get("SCGI_MAX_BODY"), "SCGI_MAX_BODY");
+	}
+	if (c->max_spool == UNSET) {
+		c->max_spool = MAX_SPOOL;
+		set_size(&c->max_spool, env_get("SCGI_MAX_SPOOL"),
+		    "SCGI_MAX_SPOOL");
 	}
 }
 
@@ -628,6 +658,8 @@ value_option(const char *a, const char *v, struct config *c)
 		return parse_seconds(v, &c->idle_ms);
 	else if (strcmp(a, "-m") == 0)
 		return parse_size(v, &c->max_body);
+	else if (strcmp(a, "-s") == 0)
+		return parse_size(v, &c->max_spool);
 	else
 		return -1;
 	return 0;
@@ -913,17 +945,12 @@ read_stdin(const struct config *c, char *buf, size_t cap)
 	}
 }
 
-/*
- * A chunked upload reaches a CGI program with no CONTENT_LENGTH and ends
- * at end of file, but SCGI must send the length first: so spool it to an
- * unlinked file (constant memory), and learn the length.
- */
+/* An unlinked file in TMPDIR for the body: gone however we exit. */
 static COLD int
-spool_stdin(const struct config *c, unsigned long long *len)
+spool_file(void)
 {
 	const char	*dir = env_value("TMPDIR");
 	char		 path[PATH_MAX];
-	ssize_t		 n;
 	int		 fd;
 
 	if (dir == NULL)
@@ -933,26 +960,71 @@ spool_stdin(const struct config *c, unsigned long long *len)
 		die(FAIL_PERM, 500, "TMPDIR", "path too long");
 	if ((fd = mkstemp(path)) == -1)
 		die(FAIL_TEMP, 500, path, strerror(errno));
-	unlink(path);			/* gone however we exit */
+	unlink(path);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	for (*len = 0; (n = read_stdin(c, upbuf, sizeof(upbuf))) > 0;
-	    *len += (unsigned long long)n) {
-		if ((unsigned long long)n > c->max_body - *len)
-			die(FAIL_PERM, 413, "request body",
-			    "chunked upload over SCGI_MAX_BODY");
-		if (write_all(fd, upbuf, (size_t)n) == -1)
-			die(FAIL_TEMP, 500, "spool request body",
-			    strerror(errno));
-	}
-	if (lseek(fd, 0, SEEK_SET) == -1)
-		die(FAIL_TEMP, 500, "spool request body", strerror(errno));
 	return fd;
 }
 
 /*
+ * Would n more bytes leave the spool's file system with less than
+ * SPOOL_FREE_PCT of its space?  Then the disk is not ours to fill: other
+ * uploads, and everything else on the machine, need it too.
+ */
+static COLD int
+spool_full(int fd, size_t n)
+{
+	struct statvfs	 fs;
+
+	if (fstatvfs(fd, &fs) == -1)
+		return 0;		/* the write will say if it is */
+	return fs.f_bavail < fs.f_blocks / 100 * SPOOL_FREE_PCT +
+	    n / (fs.f_frsize > 0 ? fs.f_frsize : 1) + 1;
+}
+
+/*
+ * A chunked upload reaches a CGI program with no CONTENT_LENGTH and ends
+ * at end of file, but SCGI must send the length first: so spool it to an
+ * unlinked file (constant memory), and learn the length.  This waits
+ * until a server has taken our connection, so that while servers are
+ * down no upload takes disk space, and stops at the spool's own limit
+ * (413) or where the disk gets full (507), before a byte is sent.
+ */
+static COLD void
+spool_body(const struct config *c, struct body *b)
+{
+	char		 why[128];
+	ssize_t		 n;
+	int		 fd = spool_file();
+
+	for (b->len = 0; (n = read_stdin(c, upbuf, up.left < sizeof(upbuf) ?
+	    (size_t)up.left : sizeof(upbuf))) > 0; b->len += (size_t)n) {
+		up.left -= (unsigned long long)n;
+		if (up.left == 0) {
+			snprintf(why, sizeof(why), "chunked upload over the "
+			    "limit of %llu bytes", b->len + (size_t)n - 1);
+			die(FAIL_PERM, 413, "request body", why);
+		}
+		if (spool_full(fd, (size_t)n)) {
+			snprintf(why, sizeof(why), "under %d%% free: no room "
+			    "for a chunked upload", SPOOL_FREE_PCT);
+			die(FAIL_TEMP, 507, "TMPDIR", why);
+		}
+		if (write_all(fd, upbuf, (size_t)n) == -1)
+			die(FAIL_TEMP, 507, "spool request body",
+			    strerror(errno));
+	}
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		die(FAIL_TEMP, 500, "spool request body", strerror(errno));
+	b->spooled = 1;
+	up.from = fd;
+	up.left = b->len;
+}
+
+/*
  * The body is CONTENT_LENGTH bytes of stdin; with no CONTENT_LENGTH but
- * a Transfer-Encoding, all of stdin; with neither, nothing (and stdin is
- * not read: RFC 3875 4.2).
+ * a Transfer-Encoding, all of stdin, to be spooled (one byte over the
+ * limit is one too many); with neither, nothing (and stdin is not read:
+ * RFC 3875 4.2).
  */
 static void
 find_body(const struct config *c, struct body *b)
@@ -961,7 +1033,7 @@ find_body(const struct config *c, struct body *b)
 	char		 why[128];
 
 	b->len = 0;
-	b->spooled = 0;
+	b->chunked = b->spooled = 0;
 	if (cl != NULL) {
 		switch (parse_length(cl, c->max_body, &b->len)) {
 		case 400:
@@ -976,11 +1048,13 @@ find_body(const struct config *c, struct body *b)
 			break;
 		}
 		up.from = 0;
+		up.left = b->len;
 	} else if (env_value("HTTP_TRANSFER_ENCODING") != NULL) {
-		up.from = spool_stdin(c, &b->len);
-		b->spooled = 1;
+		b->chunked = 1;
+		up.from = 0;
+		up.left = (c->max_spool < c->max_body ? c->max_spool :
+		    c->max_body) + 1;
 	}
-	up.left = b->len;
 }
 
 static int
@@ -991,7 +1065,7 @@ is_name(const char *var, size_t nlen, const char *name)
 
 /* Which environment variables become SCGI headers. */
 static int
-is_forwarded(const char *var, size_t nlen, int spooled)
+is_forwarded(const char *var, size_t nlen)
 {
 	/* Ours to set: SCGI wants CONTENT_LENGTH first and SCGI=1. */
 	if (is_name(var, nlen, "CONTENT_LENGTH") || is_name(var, nlen, "SCGI"))
@@ -1002,27 +1076,72 @@ is_forwarded(const char *var, size_t nlen, int spooled)
 	/* httpoxy: a client's "Proxy:" header is no proxy setting. */
 	if (is_name(var, nlen, "HTTP_PROXY"))
 		return 0;
-	/* A spooled body goes out whole, no longer chunked. */
-	if (spooled && is_name(var, nlen, "HTTP_TRANSFER_ENCODING"))
+	/*
+	 * The body goes out plain, CONTENT_LENGTH bytes of it: a spooled
+	 * one is no longer chunked, and beside a length the header could
+	 * only make a server look for chunks that are not there.
+	 */
+	if (is_name(var, nlen, "HTTP_TRANSFER_ENCODING"))
 		return 0;
 	return 1;
 }
 
-/* SCGI forbids duplicate names; the first wins, as with getenv(3). */
 static int
-is_repeated(char **var, size_t nlen)
+same_name(const struct var *a, const struct var *b)
 {
-	char	**e;
-	size_t	 i;
+	return a->nlen == b->nlen && memcmp(a->name, b->name, a->nlen) == 0;
+}
 
-	/* O(n^2): compare inline, for most names differ early. */
-	for (e = environ; e != var; e++) {
-		for (i = 0; i <= nlen && (*e)[i] == (*var)[i]; i++)
-			;
-		if (i > nlen)
-			return 1;
+/* By name, and a name's repeats in the order of the environment. */
+static COLD int
+by_name(const void *a, const void *b)
+{
+	const struct var	*x = a, *y = b;
+	int			 r;
+
+	r = memcmp(x->name, y->name, x->nlen < y->nlen ? x->nlen : y->nlen);
+	if (r == 0 && x->nlen != y->nlen)
+		r = x->nlen < y->nlen ? -1 : 1;
+	if (r == 0)
+		r = x->pos < y->pos ? -1 : x->pos > y->pos;
+	return r;
+}
+
+static COLD int
+by_place(const void *a, const void *b)
+{
+	const struct var	*x = a, *y = b;
+
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * SCGI forbids duplicate names; the first wins, as with getenv(3).  A
+ * request has a few dozen variables, and comparing each with those kept
+ * before it is quickest then; more are sorted by name, so that a client
+ * repeating a header 100 000 times costs O(n log n), not O(n^2).
+ * Returns how many of v[0..n) are kept, in their order.
+ */
+static size_t
+drop_repeats(struct var *v, size_t n)
+{
+	size_t	 i, j, kept = 0;
+
+	if (n <= FEW_VARS) {
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < kept && !same_name(&v[j], &v[i]); j++)
+				;
+			if (j == kept)
+				v[kept++] = v[i];
+		}
+		return kept;
 	}
-	return 0;
+	qsort(v, n, sizeof(*v), by_name);
+	for (i = 0; i < n; i++)
+		if (kept == 0 || !same_name(&v[kept - 1], &v[i]))
+			v[kept++] = v[i];
+	qsort(v, kept, sizeof(*v), by_place);
+	return kept;
 }
 
 static void
@@ -1054,28 +1173,51 @@ format_ull(char *buf, unsigned long long v)
 	return n;
 }
 
+/* The environment's variables to send, in order; their count. */
+static size_t
+forwarded_vars(struct var *v)
+{
+	const char	*eq;
+	char		**e;
+	size_t		 n = 0;
+
+	for (e = environ; *e != NULL; e++) {
+		for (eq = *e; *eq != '\0' && *eq != '='; eq++)
+			;
+		if (*eq == '\0' || eq == *e || !is_forwarded(*e,
+		    (size_t)(eq - *e)))
+			continue;
+		v[n].name = *e;
+		v[n].nlen = (size_t)(eq - *e);
+		v[n].pos = n;
+		n++;
+	}
+	return n;
+}
+
 /* The SCGI header netstring, into request[]; returns its size. */
 static size_t
 build_request(const struct body *b)
 {
+	struct var	 few[FEW_VARS], *v = few;
 	char		 len[20];
-	const char	*eq;
 	char		**e;
-	size_t		 used = 0, n;
+	size_t		 used = 0, n, i;
 
+	for (e = environ; *e != NULL; e++)
+		;
+	if ((size_t)(e - environ) > FEW_VARS &&
+	    (v = malloc((size_t)(e - environ) * sizeof(*v))) == NULL)
+		die(FAIL_TEMP, 500, "request header", strerror(errno));
 	n = format_ull(len, b->len);
 	add_pair(&used, "CONTENT_LENGTH", 14, len, n);
 	add_pair(&used, "SCGI", 4, "1", 1);
-	for (e = environ; *e != NULL; e++) {
-		for (eq = *e; *eq != '\0' && *eq != '='; eq++)
-			;
-		if (*eq == '\0' || eq == *e)
-			continue;
-		if (!is_forwarded(*e, (size_t)(eq - *e), b->spooled) ||
-		    is_repeated(e, (size_t)(eq - *e)))
-			continue;
-		add_pair(&used, *e, (size_t)(eq - *e), eq + 1, strlen(eq + 1));
-	}
+	n = drop_repeats(v, forwarded_vars(v));
+	for (i = 0; i < n; i++)
+		add_pair(&used, v[i].name, v[i].nlen, v[i].name + v[i].nlen + 1,
+		    strlen(v[i].name + v[i].nlen + 1));
+	if (v != few)
+		free(v);
 	return netstring_encode(request, sizeof(request), pairs, used);
 }
 
@@ -1659,6 +1801,29 @@ start_only(struct config *c)
 	close(start_lock);
 }
 
+static int
+connect_server(struct config *c)
+{
+	return c->app != NULL ? connect_or_start(c) : connect_backend(c);
+}
+
+/*
+ * A server may close a connection that stays idle (uWSGI does after 4 s
+ * by default): if it closed ours while we spooled, connect again.
+ */
+static COLD int
+reconnect_if_closed(struct config *c, int s)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = s;
+	pfd.events = HANGUP;
+	if (poll(&pfd, 1, 0) != 1)
+		return s;
+	close(s);
+	return connect_server(c);
+}
+
 /*
  * The app this request started closed the connection unanswered: if it
  * has died, say so.  Its sockets close as it exits, a moment before it
@@ -1707,6 +1872,24 @@ is_field(const char *line, size_t len)
 }
 
 /*
+ * A control character other than HTAB: a bare CR or a NUL, say.  Some
+ * web servers pass such a byte on, and it could end a header line early
+ * or split the response (RFC 9110 5.5: CTLs are no part of a field).
+ */
+static int
+has_ctl(const char *line, size_t len)
+{
+	size_t	 i;
+	int	 c;
+
+	for (i = 0; i < len; i++)
+		if (((c = (unsigned char)line[i]) < ' ' && c != '\t') ||
+		    c == 0x7f)
+			return 1;
+	return 0;
+}
+
+/*
  * "HTTP/1.1 404 Not Found", "HTTP/2 200": the offset of the status code,
  * or 0 if line is no HTTP status line.
  */
@@ -1749,6 +1932,8 @@ check_head(char *buf, struct head *hd)
 		len = (size_t)(nl - line);
 		if (len > 0 && line[len - 1] == '\r')
 			len--;
+		if (has_ctl(line, len))
+			return -1;
 		if (hd->line == 0 && (code = status_code_at(line, len)) != 0) {
 			/* HEAD_SLACK in front makes room. */
 			hd->start = line + code - 8;
@@ -2149,14 +2334,14 @@ main(int argc, char *argv[])
 {
 	static struct config c;		/* zeroed by exec(2), for nothing */
 	struct body	 b;
-	size_t		 reqlen;
+	size_t		 reqlen = 0;
 	int		 first, i;
 
 	/* A peer that has gone shows up as EPIPE, handled where it occurs. */
 	signal(SIGPIPE, SIG_IGN);
 	under_cgi = env_get("GATEWAY_INTERFACE") != NULL;
 	c.connect_ms = c.retry_ms = c.idle_ms = -1;
-	c.max_body = UNSET;
+	c.max_body = c.max_spool = UNSET;
 	if (args_are_query(argc, argv))
 		argc = 1;
 	else if (argc > 2 && strcmp(argv[1], "-f") == 0) {
@@ -2176,8 +2361,14 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	find_body(&c, &b);
-	reqlen = build_request(&b);
-	backend = c.app != NULL ? connect_or_start(&c) : connect_backend(&c);
+	if (!b.chunked)
+		reqlen = build_request(&b);
+	backend = connect_server(&c);
+	if (b.chunked) {
+		spool_body(&c, &b);
+		reqlen = build_request(&b);
+		backend = reconnect_if_closed(&c, backend);
+	}
 	free_addresses(&c);
 	relay(&c, &b, reqlen);
 	/* Nothing of ours left open at exit (valgrind --track-fds). */

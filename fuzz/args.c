@@ -8,12 +8,12 @@
  * and free of blanks.
  */
 
-#include <stdint.h>
-
 #define main cgi2scgi_main
 int	cgi2scgi_main(int, char *[]);
 #include "../cgi2scgi.c"
 #undef main
+
+#include <stdint.h>
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -4,16 +4,17 @@
  * fuzz/head.c: libFuzzer target for the response-head check, fed the
  * way read_response() feeds it, in pieces whose sizes the first byte
  * seeds.  Properties: the verdict does not depend on the pieces; it
- * agrees with a line-by-line reference; and a head that passes comes out
+ * agrees with a line-by-line reference (which refuses control characters
+ * but HTAB anywhere in the head); and a head that passes comes out
  * byte for byte, but for an HTTP status line turned into "Status:".
  */
-
-#include <stdint.h>
 
 #define main cgi2scgi_main
 int	cgi2scgi_main(int, char *[]);
 #include "../cgi2scgi.c"
 #undef main
+
+#include <stdint.h>
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -107,6 +108,10 @@ reference(const char *in, size_t len, size_t *wantlen)
 		n = (size_t)(nl - l);
 		if (n > 0 && l[n - 1] == '\r')
 			n--;
+		for (i = 0; i < n; i++)	/* no CTL but HTAB (RFC 9110 5.5) */
+			if ((unsigned char)l[i] < 0x20 ? l[i] != '\t' :
+			    l[i] == 0x7f)
+				return BAD;
 		if (first && (code = ref_status(l, n)) != 0)
 			continue;
 		if (n == 0 && !first)

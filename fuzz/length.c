@@ -7,12 +7,12 @@
  * decimal strings, and so cannot overflow.
  */
 
-#include <stdint.h>
-
 #define main cgi2scgi_main
 int	cgi2scgi_main(int, char *[]);
 #include "../cgi2scgi.c"
 #undef main
+
+#include <stdint.h>
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -16,6 +16,8 @@
  *	stream	 reply, then -g bytes in 4 pieces -d ms apart (or -w file)
  *	echo	 reply, then the body as it arrives
  *	noaccept listen with a queue of one and never accept
+ * With -k N, the first N connections are closed at once, as by a server
+ * whose idle timeout struck.
  * The reply is the -r file, read anew each time, or a canned 200.
  * The target is a socket path, "@name" (abstract; -z: with the trailing
  * NUL byte uWSGI binds) or HOST:PORT; -p names a file written once it
@@ -74,6 +76,7 @@ static const char	*reply_path;	/* -r: read anew for each reply */
 static const char	*go_path;	/* -w: stream waits for it to exist */
 static unsigned long long gen;		/* -g: pattern bytes after the reply */
 static unsigned long long count;	/* -n: connections to serve; 0 = all */
+static unsigned long long closes;	/* -k: connections to close at once */
 static long		 delay_ms = -1;	/* -d; -1: the mode's default */
 static int		 is_tcp;
 static int		 trailing_nul;	/* -z */
@@ -84,8 +87,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fakescgi [-m mode] [-o dir] [-r file] "
-	    "[-g bytes] [-n count] [-p portfile] [-d ms]\n"
-	    "                [-w file] [-z] target\n"
+	    "[-g bytes] [-k count] [-n count] [-p portfile]\n"
+	    "                [-d ms] [-w file] [-z] target\n"
 	    "       fakescgi -G bytes\n");
 	exit(100);
 }
@@ -487,7 +490,7 @@ wait_close(int fd, int drain)
 static void
 handle(struct conn *c)
 {
-	if (mode == CLOSE)
+	if (mode == CLOSE || c->n <= closes)
 		return;
 	if (mode == HANG) {
 		wait_close(c->fd, 0);
@@ -721,7 +724,7 @@ main(int argc, char *argv[])
 	const char	*portfile = NULL;
 	int		 ch, lfd;
 
-	while ((ch = getopt(argc, argv, "d:G:g:m:n:o:p:r:w:z")) != -1) {
+	while ((ch = getopt(argc, argv, "d:G:g:k:m:n:o:p:r:w:z")) != -1) {
 		switch (ch) {
 		case 'd':
 			delay_ms = (long)number_arg(optarg, INT_MAX);
@@ -731,6 +734,9 @@ main(int argc, char *argv[])
 			    0, number_arg(optarg, ULLONG_MAX)) == -1 ? 111 : 0;
 		case 'g':
 			gen = number_arg(optarg, ULLONG_MAX);
+			break;
+		case 'k':
+			closes = number_arg(optarg, ULONG_MAX);
 			break;
 		case 'm':
 			mode = mode_arg(optarg);

@@ -21,6 +21,7 @@ teardown() {
 	for pid in "$T"/*.pid; do
 		[ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null
 	done
+	[ -z "${S:-}" ] || rm -rf "$S"
 	return 0
 }
 
@@ -95,4 +96,41 @@ wait_pid() {
 		sleep 0.05
 	done
 	wait "$1"
+}
+
+HELLO=$BATS_TEST_DIRNAME/../example/hello-scgi
+
+# make_app [FILE]: an SCGI application to start, which notes each start
+# (a line in $T/starts, a pid file teardown kills) and its environment,
+# then becomes example/hello-scgi with the same pid, as LISTEN_PID needs.
+make_app() {
+	local app=${1:-$T/app}
+	cat > "$app" <<-EOF
+	#!/bin/sh
+	echo \$\$ >> "$T/starts"
+	echo \$\$ > "$T/app.\$\$.pid"
+	env > "$T/appenv"
+	echo "app \$\$ started" >&2
+	exec "$HELLO"
+	EOF
+	chmod +x "$app"
+}
+
+starts() {
+	if [ -f "$T/starts" ]; then wc -l < "$T/starts"; else echo 0; fi
+}
+
+# ok_page: did the last `run` get the example app's page?
+ok_page() {
+	[ "$status" -eq 0 ] && [[ "$output" == "Status: 200 OK"*"Hello from an SCGI application."* ]]
+}
+
+# A free TCP port on 127.0.0.1: one the kernel just gave out and took back.
+free_port() {
+	"$FAKESCGI" -p "$T/freeport" 127.0.0.1:0 &
+	local pid=$!
+	wait_for "$T/freeport"
+	kill "$pid"
+	wait "$pid" || true
+	cat "$T/freeport"
 }

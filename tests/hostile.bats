@@ -338,6 +338,135 @@ cl() {
 	[ "$(fds CONTENT_LENGTH=5 $vg "$bin" "$SOCK" <<< body)" -eq "$base" ]
 }
 
+@test "query words passed as arguments raw, as mini_httpd and thttpd pass them | never used: the environment names the server | 0" {
+	backend
+	"$FAKESCGI" -o "$T/evil" -p "$T/evilport" 127.0.0.1:0 &
+	echo $! > "$T/evil.pid"
+	wait_for "$T/evilport"
+	evil=127.0.0.1:$(cat "$T/evilport")
+	mkdir "$T/evil"
+	# Each query, then its words as a server without Apache's
+	# backslashes passes them: %5C%5C is two backslashes, which Apache
+	# would pass as four.
+	while IFS='|' read -r query args; do
+		read -ra words <<< "$args"
+		run --separate-stderr bridge SCGI_FILE="$SOCK" \
+		    QUERY_STRING="$query" -- "${words[@]}"
+		[ "$status" -eq 0 ] || { echo "query $query: $status" >&2; false; }
+	done <<-EOF
+	-connect+$evil+-connect+%5C%5C|-connect $evil -connect \\\\
+	-connect+$evil+-connect+a%5Cb|-connect $evil -connect a\b
+	-connect+$evil+-connect+%5C%27|-connect $evil -connect \'
+	127.0.0.1+${evil#*:}+%5C|127.0.0.1 ${evil#*:}
+	EOF
+	[ ! -e "$T/evil/1.done" ]
+	[ "$(ls "$REC"/*.done | wc -l)" -eq 4 ]
+}
+
+@test "a response header with a bare CR, a NUL or another control character | 502 | 111" {
+	for bad in 'X-A: a\rb' 'X-A: a\0b' 'X-A: a\001b' 'X-A: \033[31m' \
+	    'X-A: a\177b' 'X-A: a\r\nX-B: b\rc' 'X\r: v'; do
+		printf "Status: 200 OK\r\n$bad\r\n\r\nbody" > "$T/reply"
+		backend -r "$T/reply" -n 1
+		run --separate-stderr bridge -- "$SOCK"
+		refused 111 '502 Bad Gateway' || { echo "head: $bad" >&2; false; }
+		[ "$stderr" = "cgi2scgi: $SOCK: malformed response header" ]
+		wait_pid "$(cat "$T/backend.pid")" 10
+	done
+	# A tab is no control character here (RFC 9110 5.5), nor is 0x80.
+	printf 'Status: 200 OK\r\nX-A: a\tb\200\r\n\r\nbody' > "$T/reply"
+	backend -r "$T/reply"
+	bridge -- "$SOCK" | cmp - "$T/reply"
+}
+
+@test "HTTP_TRANSFER_ENCODING beside CONTENT_LENGTH | not sent: the body is CONTENT_LENGTH bytes, plain | 0" {
+	backend
+	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=5 \
+	    HTTP_TRANSFER_ENCODING=chunked -- "$SOCK" <<< "abcd"
+	[ "$status" -eq 0 ]
+	wait_for "$REC/1.done"
+	grep -qx CONTENT_LENGTH=5 "$REC/1.env"
+	! grep -q '^HTTP_TRANSFER_ENCODING=' "$REC/1.env"
+}
+
+@test "a chunked upload while no server can be reached | 502; nothing spooled | 111" {
+	# A spool would fail in a TMPDIR that does not exist: it is not tried.
+	run --separate-stderr bridge HTTP_TRANSFER_ENCODING=chunked \
+	    TMPDIR="$T/none" -- "$SOCK" <<< "body"
+	refused 111 '502 Bad Gateway'
+	[ "$stderr" = "cgi2scgi: connect $SOCK: No such file or directory" ]
+}
+
+@test "a chunked upload over the spool limit (-s, SCGI_MAX_SPOOL; 64 MiB unless set) | 413, nothing sent | 100" {
+	backend
+	head -c 4097 /dev/zero > "$T/in"
+	run --separate-stderr bridge HTTP_TRANSFER_ENCODING=chunked \
+	    SCGI_MAX_SPOOL=4k -- "$SOCK" < "$T/in"
+	refused 100 '413 Content Too Large'
+	[ "$stderr" = "cgi2scgi: request body: chunked upload over the limit of 4096 bytes" ]
+	head -c $((64 * 1048576 + 1)) /dev/zero > "$T/in"
+	run --separate-stderr bridge HTTP_TRANSFER_ENCODING=chunked \
+	    -- "$SOCK" < "$T/in"
+	refused 100 '413 Content Too Large'
+	[ "$stderr" = "cgi2scgi: request body: chunked upload over the limit of 67108864 bytes" ]
+	wait_for "$REC/2.done"
+	[ ! -e "$REC/1.head" ] && [ ! -e "$REC/2.head" ]
+}
+
+@test "a chunked upload that would leave its file system under 10% free | 507, nothing sent | 111" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root, to mount a small file system"
+	backend
+	mkdir "$T/small"
+	# TMPDIR: a file system of 4 MiB, in a mount namespace of its own.
+	small() {	# small BYTES: a chunked upload of BYTES spooled there
+		head -c "$1" /dev/zero | unshare -m sh -c \
+		    'mount -t tmpfs -o size=4m tmpfs "$0" && exec "$@"' \
+		    "$T/small" env -i GATEWAY_INTERFACE=CGI/1.1 \
+		    HTTP_TRANSFER_ENCODING=chunked TMPDIR="$T/small" \
+		    ${CGI2SCGI_WRAP:-} "$CGI2SCGI" "$SOCK"
+	}
+	run --separate-stderr small 1048576
+	[ "$status" -eq 0 ]
+	run --separate-stderr small 3800000
+	refused 111 '507 Insufficient Storage'
+	[ "$stderr" = "cgi2scgi: TMPDIR: under 10% free: no room for a chunked upload" ]
+	wait_for "$REC/2.done"
+	[ ! -e "$REC/2.head" ]
+}
+
+@test "a server that closed our connection while a chunked upload spooled | connected to again | 0" {
+	backend -k 1
+	mkfifo "$T/fifo"
+	bridge HTTP_TRANSFER_ENCODING=chunked -- "$SOCK" < "$T/fifo" \
+	    > "$T/out" 2> "$T/err" &
+	pid=$!
+	exec 6> "$T/fifo"
+	wait_for "$REC/1.done"		# it closed the idle connection
+	echo body >&6
+	exec 6>&-
+	wait_pid "$pid" 10
+	[ "$(cat "$REC/2.body")" = body ]
+}
+
+@test "9,300 names and 110,000 repeats of them | each sent once, in O(n log n) | 0" {
+	command -v valgrind >/dev/null || skip "needs valgrind, to count instructions"
+	backend
+	ulimit -s unlimited		# room for 119,300 variables
+	vars=()
+	for i in $(seq 9300); do vars+=("H$i="); done
+	for k in $(seq 12); do vars+=("${vars[@]:0:9300}"); done
+	bin=$BATS_TEST_DIRNAME/../cgi2scgi	# not the sanitizer build
+	"$EXECENV" GATEWAY_INTERFACE=CGI/1.1 "${vars[@]}" -- \
+	    "$(command -v valgrind)" --tool=callgrind \
+	    --callgrind-out-file=/dev/null "$bin" "$SOCK" 2> "$T/cg" > "$T/out"
+	wait_for "$REC/1.done"
+	[ "$(grep -c '^H' "$REC/1.env")" -eq 9300 ]
+	# Instructions: 23 million here, where comparing each name with all
+	# before it took 550 million.
+	ir=$(awk '/Collected :/ { print $NF }' "$T/cg")
+	[ "$ir" -lt 100000000 ] || { echo "$ir instructions" >&2; false; }
+}
+
 @test "the README's table lists exactly these tests" {
 	awk -F'|' '/^    \|/ && !/^    \| input/ {
 		for (i = 2; i <= 4; i++) gsub(/^ +| +$/, "", $i)

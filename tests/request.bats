@@ -139,7 +139,7 @@ load helper
 	run --separate-stderr bridge HTTP_TRANSFER_ENCODING=chunked -- -m 4k "$SOCK" <"$T/in"
 	[ "$status" -eq 100 ]
 	[ "$output" = "$(error_page '413 Content Too Large')" ]
-	[ "$stderr" = "cgi2scgi: request body: chunked upload over SCGI_MAX_BODY" ]
+	[ "$stderr" = "cgi2scgi: request body: chunked upload over the limit of 4096 bytes" ]
 	[ ! -e "$REC/1.head" ]
 }
 
