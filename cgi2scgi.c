@@ -9,16 +9,19 @@
 #define _GNU_SOURCE		/* splice(2), F_SETPIPE_SZ, POLLRDHUP */
 #endif
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/un.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,6 +29,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,11 +62,16 @@
 #define MAX_ARGS	32		/* words on the line of a -f file */
 #define ARGFILE_MAX	(16 * 1024)	/* how much of a -f file is read */
 #define REAP_MS		1000		/* for a started app that died */
-#define FD_SCAN_MAX	65536		/* fds a started app must not inherit */
+#define LOCK_POLL_MS	10		/* between tries at a start lock */
+#define NAME_MAX_LEN	300		/* a server's name, in a message */
 #define SPLICE_MAX	(1024 * 1024)	/* bytes one splice(2) may move */
 #define PIPE_SIZE	(1024 * 1024)	/* a busy stdin or stdout pipe grows to */
 #define SNDBUF_SIZE	(1024 * 1024)	/* socket send buffer for a long body */
 #define GROW_MIN	(256 * 1024)	/* a body worth growing buffers for */
+
+#ifndef NSIG
+#define NSIG		65		/* signals to reset: Linux's number */
+#endif
 
 /* The server has shut its side: Linux says so before a read of 0 too. */
 #ifdef POLLRDHUP
@@ -107,6 +116,7 @@ struct config {
 	const char	*app;		/* to start when nothing listens */
 	int		 copies;
 	int		 fd0;		/* hand app its socket as fd 0 */
+	int		 unchecked;	/* app's listener need not be known */
 	const char	*log;		/* app's output; "-": our stderr */
 	int		 ntargets;
 	/* Last: a request touches the page of the first only. */
@@ -167,11 +177,11 @@ static int	 start_lock = -1;	/* held while we start it */
 static int	 start_lfd = -1;	/* its socket, until it has it */
 
 static const char usage_text[] =
-    "usage: cgi2scgi [-i seconds] [-m bytes] [-r seconds] [-t seconds]\n"
-    "                [socket | host port]\n"
+    "usage: cgi2scgi [-i seconds] [-m bytes] [-r seconds] [-s bytes]\n"
+    "                [-t seconds] [socket | host port]\n"
     "       cgi2scgi [options] -bind -connect conn [-connect conn ...]\n"
     "       cgi2scgi [options] [-start] -connect conn [-fd0] [-log file]\n"
-    "                app [n]\n"
+    "                [-unchecked] app [n]\n"
     "       cgi2scgi -f file\n"
     "       cgi2scgi --help | --version\n";
 
@@ -185,9 +195,11 @@ static const char help_text[] =
     "  -r seconds  keep retrying a refused connect this long (SCGI_RETRY_TIMEOUT, 3)\n"
     "  -i seconds  idle timeout, 0 for none (SCGI_IDLE_TIMEOUT, default 60)\n"
     "  -m bytes    largest request body, k/M/G suffixes (SCGI_MAX_BODY, default 1G)\n"
+    "  -s bytes    largest chunked upload, spooled first (SCGI_MAX_SPOOL, 64M)\n"
     "\n"
     "  -f file         take the arguments from the first line of file not a comment\n"
-    "  -connect conn   the server: a socket path, @abstract, host:port, [v6]:port;\n"
+    "  -connect conn   the server: a socket path, @abstract (@abstract\\0: with a\n"
+    "                  trailing NUL), host:port, [v6]:port;\n"
     "                  repeat it to fail over to the next\n"
     "  -bind           only connect: start nothing\n"
     "  -start          listen on conn, start n copies of app on it (default 1), exit\n"
@@ -195,6 +207,7 @@ static const char help_text[] =
     "                  listens on conn, then bridge the request\n"
     "  -fd0            hand app its socket as fd 0, not as fd 3 with LISTEN_FDS=1\n"
     "  -log file       app's output (default: beside the socket; - for stderr)\n"
+    "  -unchecked      with app: take a server whose owner the system cannot tell\n"
     "\n"
     "Exit status: 0 success, 100 permanent failure, 111 temporary failure.\n"
     "See cgi2scgi(1).\n";
@@ -637,6 +650,8 @@ flag_option(const char *a, struct config *c)
 		c->start = 1;
 	else if (strcmp(a, "-fd0") == 0)
 		c->fd0 = 1;
+	else if (strcmp(a, "-unchecked") == 0)
+		c->unchecked = 1;
 	else
 		return 0;
 	return 1;
@@ -877,7 +892,7 @@ put(char *dst, size_t *at, size_t cap, const char *s)
 static COLD const char *
 name_of(const struct target *t)
 {
-	static char	 name[300];
+	static char	 name[NAME_MAX_LEN];
 	size_t		 at = 0;
 	int		 v6 = t->path == NULL && strchr(t->host, ':') != NULL;
 
@@ -892,17 +907,33 @@ name_of(const struct target *t)
 	return name;
 }
 
+/*
+ * "@name" is a name in Linux's abstract namespace, and "@name\\0" (a
+ * backslash and a zero) the same name with a NUL byte after it, which is
+ * what uWSGI binds for "@name".  They are two names, and nothing falls
+ * back from one to the other: any user can bind an abstract name, and
+ * would get the requests meant for the name we do not use.
+ */
+static int
+is_nul_ended(const char *path, size_t len)
+{
+	return *path == '@' && len > 3 && memcmp(path + len - 2, "\\0", 2) == 0;
+}
+
 static void
 check_target(struct target *t)
 {
 	struct sockaddr_un	 sun;
 	unsigned long long	 port;
+	size_t			 len;
 
 	if (t->path != NULL) {
 		if (*t->path == '\0')
 			die(FAIL_PERM, 500, "configuration", "empty socket path");
 		/* A path needs its NUL; an abstract name has none. */
-		if (strlen(t->path) >= sizeof(sun.sun_path) + (*t->path == '@'))
+		len = strlen(t->path);
+		if (len - is_nul_ended(t->path, len) >= sizeof(sun.sun_path) +
+		    (*t->path == '@'))
 			die(FAIL_PERM, 500, name_of(t), "socket path too long");
 #ifndef __linux__
 		if (*t->path == '@')
@@ -1362,18 +1393,24 @@ free_addresses(struct config *c)
 			freeaddrinfo(c->to[i].ai);
 }
 
-/* A socket path as an address; "@name" is in Linux's abstract namespace. */
+/* A socket path as an address; check_target() saw that it fits. */
 static socklen_t
 unix_addr(const char *path, struct sockaddr_un *sun)
 {
-	size_t	 len = strlen(path);	/* check_target() measured it */
+	size_t	 len = strlen(path);
 
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
-	memcpy(sun->sun_path, path, len);
-	if (*path != '@')
+	if (*path != '@') {
+		memcpy(sun->sun_path, path, len);
 		return sizeof(*sun);
-	sun->sun_path[0] = '\0';
+	}
+	/* The name after the '@'; "\\0" is one byte, a NUL, zeroed already. */
+	if (is_nul_ended(path, len)) {
+		memcpy(sun->sun_path + 1, path + 1, len - 3);
+		len--;
+	} else
+		memcpy(sun->sun_path + 1, path + 1, len - 1);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
 }
 
@@ -1386,10 +1423,6 @@ connect_unix(const char *path, int ms)
 	int			 s;
 
 	s = connect_addr((struct sockaddr *)&sun, len, ms);
-	/* uWSGI binds "@name" with a trailing NUL byte: that name too. */
-	if (s == -1 && errno == ECONNREFUSED && *path == '@' &&
-	    len < sizeof(sun))
-		s = connect_addr((struct sockaddr *)&sun, len + 1, ms);
 	/* Linux refuses a file or a directory as it would a dead socket. */
 	if (s == -1 && errno == ECONNREFUSED && *path != '@' &&
 	    stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
@@ -1467,10 +1500,19 @@ connect_backend(struct config *c)
 	return -1;	/* NOTREACHED */
 }
 
+/* A socket file, unlike TCP or an abstract name, has a directory. */
+static int
+is_file_socket(const struct target *t)
+{
+	return t->path != NULL && *t->path != '@';
+}
+
 /*
- * A directory in TMPDIR that only we can write to, "cgi2scgi-UID": in a
- * directory shared with other users, they could plant a lock to hang us
- * or a log to read or redirect the app's output.
+ * A directory in TMPDIR that only we can write to, "cgi2scgi-UID", for
+ * the log of an app on TCP or an abstract name: in a directory shared
+ * with other users, they could plant a log to read or to redirect.
+ * Another user may have taken the name first, and can keep it: then
+ * NULL, and the app starts all the same.
  */
 static COLD const char *
 private_dir(char *buf, size_t cap)
@@ -1484,66 +1526,66 @@ private_dir(char *buf, size_t cap)
 	if (n < 0 || (size_t)n >= cap)
 		die(FAIL_PERM, 500, "TMPDIR", "path too long");
 	if (mkdir(buf, 0700) == -1 && errno != EEXIST)
-		die(FAIL_TEMP, 503, buf, strerror(errno));
+		return NULL;
 	if (lstat(buf, &st) == -1 || !S_ISDIR(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-		die(FAIL_TEMP, 503, buf, "not a private directory of ours");
+		return NULL;
 	return buf;
 }
 
 /*
- * Where -connect keeps its lock, and app its log: beside a socket file,
- * else (TCP, or an abstract socket) in our private directory.
+ * Open our own lock or log: a plain file of ours, and no other name's;
+ * -1, and why not in *why.  O_NONBLOCK, so that a FIFO planted in its
+ * place cannot hang us (and with us every request waiting for the lock).
  */
-static COLD void
-side_path(char *buf, size_t cap, const struct target *t, const char *ext)
-{
-	char	 dir[PATH_MAX], *p;
-	int	 n;
-
-	if (t->path != NULL && *t->path != '@')
-		n = snprintf(buf, cap, "%s%s", t->path, ext);
-	else
-		n = snprintf(buf, cap, "%s/%s%s", private_dir(dir, sizeof(dir)),
-		    name_of(t), ext);
-	if (n < 0 || (size_t)n >= cap)
-		die(FAIL_PERM, 500, name_of(t), "lock or log path too long");
-	if (t->path == NULL || *t->path == '@')
-		for (p = buf + strlen(dir) + 1; *p != '\0'; p++)
-			if (*p == '/')
-				*p = '_';	/* an abstract name's */
-}
-
-/* Open our own lock or log: a plain file of ours, and no other name's. */
 static COLD int
-open_own(const char *path, int flags)
+open_own(const char *path, int flags, const char **why)
 {
 	struct stat	 st;
 	int		 fd;
 
 	/* O_NOFOLLOW: no symlink, planted or not. */
-	if ((fd = open(path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0600)) == -1)
-		die(FAIL_TEMP, 503, path, strerror(errno));
+	if ((fd = open(path, flags | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0600)) == -1) {
+		*why = strerror(errno);
+		return -1;
+	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || st.st_nlink != 1)
-		die(FAIL_TEMP, 503, path, "not a plain file of ours");
+	    st.st_uid != geteuid() || st.st_nlink != 1) {
+		close(fd);
+		*why = "not a plain file of ours";
+		return -1;
+	}
+	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	return fd;
 }
 
+/* socket file + ext, for the lock and the log beside it. */
+static COLD void
+beside(char *buf, size_t cap, const struct target *t, const char *ext)
+{
+	int	 n = snprintf(buf, cap, "%s%s", t->path, ext);
+
+	if (n < 0 || (size_t)n >= cap)
+		die(FAIL_PERM, 500, t->path, "lock or log path too long");
+}
+
 /*
- * One start at a time: a request that finds nothing listening waits
- * here for the one starting the server, then finds it up.
+ * One start at a time on a socket file: a request that finds nothing
+ * listening waits here for the one starting the server, then finds it
+ * up.  (Over TCP or an abstract name, binding the address is the lock.)
  */
-static COLD int
+static COLD void
 lock_start(const struct config *c)
 {
 	struct flock	 fl;
 	char		 path[PATH_MAX];
+	const char	*why;
 	long long	 give_up = now_ms() + c->connect_ms + c->retry_ms;
 
-	side_path(path, sizeof(path), &c->to[0], ".lock");
-	start_lock = open_own(path, O_RDWR);
+	beside(path, sizeof(path), &c->to[0], ".lock");
+	if ((start_lock = open_own(path, O_RDWR, &why)) == -1)
+		die(FAIL_TEMP, 503, path, why);
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
@@ -1554,9 +1596,16 @@ lock_start(const struct config *c)
 		if (c->connect_ms > 0 && now_ms() >= give_up)
 			die(FAIL_TEMP, 503, path, "held too long by another "
 			    "request starting the server");
-		poll(NULL, 0, 10);
+		poll(NULL, 0, LOCK_POLL_MS);
 	}
-	return start_lock;
+}
+
+static COLD void
+unlock_start(void)
+{
+	if (start_lock != -1)
+		close(start_lock);
+	start_lock = -1;
 }
 
 /* Nothing listens on t, so a socket file there is stale: remove it. */
@@ -1565,7 +1614,7 @@ remove_stale(const struct target *t)
 {
 	struct stat	 st;
 
-	if (t->path == NULL || *t->path == '@' || lstat(t->path, &st) == -1)
+	if (!is_file_socket(t) || lstat(t->path, &st) == -1)
 		return;
 	if (!S_ISSOCK(st.st_mode))
 		die(FAIL_PERM, 500, name_of(t), "exists and is not a socket");
@@ -1573,14 +1622,17 @@ remove_stale(const struct target *t)
 		die(FAIL_TEMP, 503, name_of(t), strerror(errno));
 }
 
-/* The server's listening socket, blocking, as servers expect. */
+/*
+ * The server's listening socket, blocking, as servers expect; -1 if
+ * another request has just bound it, to start the server itself.
+ */
 static COLD int
 listen_target(const struct target *t)
 {
 	struct sockaddr_un	 sun;
 	const struct sockaddr	*sa = (struct sockaddr *)&sun;
 	socklen_t		 len;
-	char			 what[320];
+	char			 what[NAME_MAX_LEN + 16];
 	int			 s, one = 1;
 
 	if (t->path != NULL)
@@ -1590,33 +1642,71 @@ listen_target(const struct target *t)
 		len = t->ai->ai_addrlen;
 	}
 	remove_stale(t);
-	snprintf(what, sizeof(what), "listen %s", name_of(t));
 	if ((s = socket(sa->sa_family, SOCK_STREAM, 0)) == -1 ||
 	    fcntl(s, F_SETFD, FD_CLOEXEC) == -1 ||
 	    (t->path == NULL && setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)) == -1) ||
-	    bind(s, sa, len) == -1 || listen(s, SOMAXCONN) == -1)
+	    bind(s, sa, len) == -1 || listen(s, SOMAXCONN) == -1) {
+		if (errno == EADDRINUSE && !is_file_socket(t)) {
+			close(s);
+			return -1;
+		}
+		snprintf(what, sizeof(what), "listen %s", name_of(t));
 		die(FAIL_TEMP, 503, what, strerror(errno));
+	}
 	return s;
 }
 
+/* -log's file, the admin's choice: a file of the web server's logs, say. */
+static COLD int
+open_admin_log(const char *path)
+{
+	int	 fd;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK |
+	    O_CLOEXEC, 0600)) == -1)
+		die(FAIL_TEMP, 503, path, strerror(errno));
+	fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);
+	return fd;
+}
+
+/*
+ * app's output: -log's file, our stderr for "-", else beside a socket
+ * file, else in our private directory, else (another user took its
+ * name) nowhere, which is better than no app.
+ */
 static COLD int
 open_log(const struct config *c, const struct target *t)
 {
-	char	 path[PATH_MAX];
-	int	 fd;
+	char		 path[PATH_MAX], dir[PATH_MAX], *p;
+	const char	*why = "not a private directory of ours", *at = dir;
+	int		 fd;
 
 	if (c->log != NULL && strcmp(c->log, "-") == 0)
 		return 2;
-	if (c->log == NULL) {
-		side_path(path, sizeof(path), t, ".log");
-		return open_own(path, O_WRONLY | O_APPEND);
+	if (c->log != NULL)
+		return open_admin_log(c->log);
+	if (is_file_socket(t)) {
+		beside(path, sizeof(path), t, ".log");
+		if ((fd = open_own(path, O_WRONLY | O_APPEND, &why)) == -1)
+			die(FAIL_TEMP, 503, path, why);
+		return fd;
 	}
-	/* The admin's choice, such as a file of the web server's logs. */
-	if ((fd = open(c->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0600)) == -1)
-		die(FAIL_TEMP, 503, c->log, strerror(errno));
-	return fd;
+	if (private_dir(dir, sizeof(dir)) != NULL) {
+		if (snprintf(path, sizeof(path), "%s/%s.log", dir, name_of(t)) >=
+		    (int)sizeof(path))
+			die(FAIL_PERM, 500, name_of(t), "log path too long");
+		for (p = path + strlen(dir) + 1; *p != '\0'; p++)
+			if (*p == '/')
+				*p = '_';	/* an abstract name's */
+		if ((fd = open_own(path, O_WRONLY | O_APPEND, &why)) != -1)
+			return fd;
+		at = path;
+	}
+	snprintf(path, sizeof(path), "%s: app's output to /dev/null "
+	    "(see -log)", why);
+	say(at, path);
+	return open("/dev/null", O_WRONLY | O_CLOEXEC);
 }
 
 /*
@@ -1663,6 +1753,91 @@ app_environ(const struct config *c)
 }
 
 /*
+ * A server starts with every signal at its default and none blocked;
+ * exec(2) keeps both what is ignored and the mask, whatever the web
+ * server left there.  The C library keeps a few signals for itself and
+ * will not touch them (glibc 32 and 33, musl 32 to 34), but a program
+ * built on another may have ignored them: the kernel resets those.  A
+ * zeroed struct is SIG_DFL, no flags, no mask, in every kernel's layout.
+ */
+static COLD void
+reset_signals(void)
+{
+	static const unsigned long dfl[8] = { 0 };
+	struct sigaction	 sa;
+	int			 sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigaction(sig, &sa, NULL) == -1 && errno == EINVAL)
+#ifdef SYS_rt_sigaction
+			syscall(SYS_rt_sigaction, sig, dfl, NULL,
+			    (size_t)(NSIG - 1) / 8);	/* SIGKILL: EINVAL */
+#else
+			(void)dfl;
+#endif
+	sigprocmask(SIG_SETMASK, &sa.sa_mask, NULL);
+}
+
+/*
+ * Close every descriptor from fd up, however high: one opened above the
+ * soft RLIMIT_NOFILE, which sysconf(3) reports, is open all the same.
+ */
+static COLD void
+close_from(int fd)
+{
+	struct rlimit	 rl;
+	DIR		*d;
+	struct dirent	*de;
+	long		 n, max = INT_MAX;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned int)fd, ~0U, 0) == 0)
+		return;			/* Linux 5.9 */
+#endif
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if ((n = strtol(de->d_name, NULL, 10)) >= fd &&
+			    n != dirfd(d))
+				close((int)n);
+		closedir(d);
+		return;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < INT_MAX)
+		max = (long)rl.rlim_max;
+	for (n = fd; n < max; n++)
+		close((int)n);
+}
+
+/*
+ * In the child: descriptors 0 to 3 as app gets them, and errfd, still
+ * closed on exec, just above them.  Everything else is closed.
+ */
+static COLD int
+hand_over_fds(const struct config *c, int lfd, int logfd, int *errfd)
+{
+	int	 null, fd, top = c->fd0 ? 3 : 4;
+
+	/* Out of the way of fds 0 to 4, which they may hold now. */
+	if ((fd = fcntl(*errfd, F_DUPFD_CLOEXEC, 5)) == -1)
+		return -1;
+	*errfd = fd;
+	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
+	    (null = fcntl(null, F_DUPFD, 5)) == -1 ||
+	    (lfd = fcntl(lfd, F_DUPFD, 5)) == -1 ||
+	    (logfd = fcntl(logfd, F_DUPFD, 5)) == -1 ||
+	    dup2(c->fd0 ? lfd : null, 0) == -1 || dup2(logfd, 1) == -1 ||
+	    dup2(logfd, 2) == -1 || (!c->fd0 && dup2(lfd, 3) == -1) ||
+	    dup2(*errfd, top) == -1 || fcntl(top, F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	*errfd = top;
+	close_from(top + 1);
+	return 0;
+}
+
+/*
  * In the child: detach app from the request, in a session of its own
  * with no tie to the web server's pipes, and run it with the listening
  * socket as fd 3 (systemd's socket activation) or fd 0 (cgi-fcgi's).
@@ -1671,41 +1846,15 @@ app_environ(const struct config *c)
 static COLD void
 exec_app(const struct config *c, int lfd, int logfd, int errfd)
 {
-	static const int sigs[] = { SIGPIPE, SIGCHLD, SIGHUP, SIGINT,
-	    SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM };
-	char		*argv[2], **env;
-	sigset_t	 none;
-	int		 null, fd, err;
-	long		 max = sysconf(_SC_OPEN_MAX);
-	size_t		 i;
+	char	*argv[2], **env;
+	int	 err;
 
+	reset_signals();
+	if (hand_over_fds(c, lfd, logfd, &errfd) == -1 || setsid() == -1 ||
+	    (env = app_environ(c)) == NULL)
+		goto fail;
 	argv[0] = (char *)c->app;
 	argv[1] = NULL;
-	/* A server starts with no signal blocked or ignored: exec keeps both. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		signal(sigs[i], SIG_DFL);
-	/* errfd first: a failure below must still reach the parent. */
-	if ((fd = fcntl(errfd, F_DUPFD_CLOEXEC, 4)) == -1)
-		goto fail;
-	errfd = fd;
-	/* Out of the way of fds 0 to 3, which they may hold now. */
-	if (setsid() == -1 || (null = open("/dev/null", O_RDONLY)) == -1 ||
-	    (null = fcntl(null, F_DUPFD, 4)) == -1 ||
-	    (lfd = fcntl(lfd, F_DUPFD, 4)) == -1 ||
-	    (logfd = fcntl(logfd, F_DUPFD, 4)) == -1 ||
-	    dup2(c->fd0 ? lfd : null, 0) == -1 || dup2(logfd, 1) == -1 ||
-	    dup2(logfd, 2) == -1 || (!c->fd0 && dup2(lfd, 3) == -1))
-		goto fail;
-	/* Whatever the web server left open stays with the web server. */
-	if (max == -1 || max > FD_SCAN_MAX)
-		max = FD_SCAN_MAX;
-	for (fd = c->fd0 ? 3 : 4; fd < max; fd++)
-		if (fd != errfd)
-			close(fd);
-	if ((env = app_environ(c)) == NULL)
-		goto fail;
 	execve(c->app, argv, env);
 fail:
 	err = errno;
@@ -1739,22 +1888,185 @@ spawn_app(const struct config *c, int lfd, int logfd)
 	}
 }
 
-/* Listen on the server's socket and start its copies; the socket. */
+/*
+ * Listen on the server's socket and start its copies: the socket, or
+ * -1 if another request is starting them.
+ */
 static COLD int
 start_app(const struct config *c)
 {
 	const struct target	*t = &c->to[0];
-	int			 logfd = open_log(c, t), i;
+	int			 logfd, i;
 
 	/* A web server may ignore SIGCHLD; explain_exit() must reap. */
 	signal(SIGCHLD, SIG_DFL);
-	start_lfd = listen_target(t);
+	if ((start_lfd = listen_target(t)) == -1)
+		return -1;
+	logfd = open_log(c, t);
 	for (i = 0; i < c->copies; i++)
 		spawn_app(c, start_lfd, logfd);
 	if (logfd != 2)
 		close(logfd);
 	started = c->app;
 	return start_lfd;
+}
+
+/* Start app, and connect to it; -1 with errno set if that fails. */
+static COLD int
+start_and_connect(const struct config *c)
+{
+	const struct target	*t = &c->to[0];
+	int			 s = -1;
+
+	if (is_file_socket(t)) {
+		lock_start(c);
+		/* The request that held the lock may have started it. */
+		if ((s = connect_once(c, t)) != -1 || !may_start(errno)) {
+			unlock_start();
+			return s;
+		}
+	}
+	if (start_app(c) != -1) {
+		s = connect_once(c, t);
+		close(start_lfd);
+		start_lfd = -1;
+	}
+	unlock_start();
+	return s;
+}
+
+#ifdef __linux__
+/*
+ * The kernel's sock_diag interface, as <linux/inet_diag.h> has it; the
+ * kernel keeps it as it is, and musl-gcc does not see its headers.
+ */
+#define NETLINK_SOCK_DIAG	4
+#define SOCK_DIAG_BY_FAMILY	20
+#define NLM_F_REQUEST		1
+#define TCP_LISTEN		10
+
+struct nl_header {			/* struct nlmsghdr */
+	uint32_t	 len;
+	uint16_t	 type, flags;
+	uint32_t	 seq, pid;
+};
+
+struct diag_id {			/* struct inet_diag_sockid */
+	uint16_t	 sport, dport;	/* in network order */
+	uint32_t	 src[4], dst[4];
+	uint32_t	 ifindex, cookie[2];
+};
+
+struct diag_request {			/* and struct inet_diag_req_v2 */
+	struct nl_header hdr;
+	uint8_t		 family, protocol, ext, pad;
+	uint32_t	 states;
+	struct diag_id	 id;
+};
+
+struct diag_reply {			/* and struct inet_diag_msg */
+	struct nl_header hdr;
+	uint8_t		 family, state, timer, retrans;
+	struct diag_id	 id;
+	uint32_t	 expires, rqueue, wqueue, uid, inode;
+};
+
+/*
+ * Who listens where s is connected: the kernel looks up the socket that
+ * a new connection from nowhere (address and port 0) to there would
+ * reach, which is the listener.  Its uid, or -1 if the kernel will not
+ * say (no sock_diag).
+ */
+static COLD long
+tcp_listener_uid(int s)
+{
+	union {
+		struct sockaddr_in	in;
+		struct sockaddr_in6	in6;
+	}			 peer;
+	socklen_t		 len = sizeof(peer);
+	struct diag_request	 req;
+	struct diag_reply	 rep;
+	ssize_t			 n;
+	int			 nl;
+
+	memset(&peer, 0, sizeof(peer));
+	if (getpeername(s, (struct sockaddr *)&peer, &len) == -1)
+		return -1;
+	memset(&req, 0, sizeof(req));
+	req.hdr.len = sizeof(req);
+	req.hdr.type = SOCK_DIAG_BY_FAMILY;
+	req.hdr.flags = NLM_F_REQUEST;
+	req.family = (uint8_t)peer.in.sin_family;
+	req.protocol = IPPROTO_TCP;
+	req.states = ~0U;
+	req.id.cookie[0] = req.id.cookie[1] = ~0U;	/* any socket */
+	req.id.sport = peer.in.sin_port;	/* the same in in6 */
+	if (peer.in.sin_family == AF_INET)
+		memcpy(req.id.src, &peer.in.sin_addr, 4);
+	else
+		memcpy(req.id.src, &peer.in6.sin6_addr, 16);
+	if ((nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+	    NETLINK_SOCK_DIAG)) == -1)
+		return -1;
+	n = send(nl, &req, sizeof(req), 0) == -1 ? -1 :
+	    recv(nl, &rep, sizeof(rep), 0);
+	close(nl);
+	if (n < (ssize_t)sizeof(rep) || rep.hdr.type != SOCK_DIAG_BY_FAMILY ||
+	    rep.state != TCP_LISTEN)
+		return -1;
+	return (long)rep.uid;
+}
+#endif
+
+/* The uid of whoever listens where s is connected, or -1 if unknown. */
+static COLD long
+listener_uid(int s)
+{
+#ifdef __linux__
+	struct sockaddr_storage	 ss;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof(ss);
+
+	ss.ss_family = AF_UNSPEC;
+	if (getsockname(s, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	if (ss.ss_family != AF_UNIX)
+		return tcp_listener_uid(s);
+	/* A unix socket's peer is as it was when it called listen(2). */
+	len = sizeof(cred);
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return -1;
+	return (long)cred.uid;
+#else
+	(void)s;
+	return -1;
+#endif
+}
+
+/*
+ * With an app, whoever listens on conn gets the requests meant for it,
+ * cookies and all, and on a shared host another user can listen there
+ * first: on a name in a shared directory, an abstract name, a port.
+ * So before a byte is sent the listener must be us, who start app, or
+ * root; where the system cannot tell, only -unchecked lets it pass.
+ */
+static COLD void
+check_listener(const struct config *c, int s)
+{
+	char	 why[64];
+	long	 uid = listener_uid(s);
+
+	if (uid == -1 && c->unchecked)
+		return;
+	if (uid == -1)
+		die(FAIL_TEMP, 502, name_of(&c->to[0]), "cannot tell who "
+		    "listens there (see -unchecked)");
+	if (uid != (long)geteuid() && uid != 0) {
+		snprintf(why, sizeof(why), "another user listens there "
+		    "(uid %ld)", uid);
+		die(FAIL_TEMP, 502, name_of(&c->to[0]), why);
+	}
 }
 
 /*
@@ -1767,20 +2079,11 @@ connect_or_start(struct config *c)
 {
 	int	 s;
 
-	if ((s = connect_once(c, &c->to[0])) == -1 && may_start(errno)) {
-		lock_start(c);
-		if ((s = connect_once(c, &c->to[0])) == -1 &&
-		    may_start(errno)) {
-			start_app(c);
-			s = connect_once(c, &c->to[0]);
-			close(start_lfd);
-			start_lfd = -1;
-		}
-		close(start_lock);
-		start_lock = -1;
-	}
+	if ((s = connect_once(c, &c->to[0])) == -1 && may_start(errno))
+		s = start_and_connect(c);
 	if (s == -1)
-		return connect_backend(c);	/* retries, and says why not */
+		s = connect_backend(c);	/* retries, and says why not */
+	check_listener(c, s);
 	c->cur = &c->to[0];
 	return s;
 }
@@ -1789,16 +2092,22 @@ connect_or_start(struct config *c)
 static COLD void
 start_only(struct config *c)
 {
+	const char	*name = name_of(&c->to[0]);
+
 	replied = 1;		/* no request to answer, just the log line */
-	lock_start(c);
+	if (is_file_socket(&c->to[0]))
+		lock_start(c);
 	if (connect_once(c, &c->to[0]) != -1)
-		die(FAIL_PERM, 0, name_of(&c->to[0]), "a server listens there "
-		    "already");
+		die(FAIL_PERM, 0, name, "a server listens there already");
 	/* A busy server is no dead one: leave its socket alone. */
 	if (!may_start(errno))
-		die(FAIL_TEMP, 0, name_of(&c->to[0]), strerror(errno));
-	close(start_app(c));
-	close(start_lock);
+		die(FAIL_TEMP, 0, name, strerror(errno));
+	if (start_app(c) == -1)
+		die(FAIL_TEMP, 0, name, "another request is starting a "
+		    "server there");
+	close(start_lfd);
+	start_lfd = -1;
+	unlock_start();
 }
 
 static int

@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench-apache: requests/s through a real Apache 2.4 (mod_cgid,
-# event MPM, ab -c 8) for a tiny GET, four ways: cgi2scgi as `make
-# static` builds it, cgi-fcgi, a static "hello" CGI program that answers
+# event MPM, ab -c 8) for a tiny GET, four ways: cgi2scgi as plain
+# `make` builds it, cgi-fcgi, a static "hello" CGI program that answers
 # by itself, and mod_proxy_scgi with no CGI process at all (the ceiling).
 # Interleaved rounds, medians.  Apache runs from its own configuration
 # in a temporary directory, on a free loopback port; nothing of the
@@ -39,7 +39,7 @@ median() {
 # the programs and the sockets.
 chmod 755 "$T"
 mkdir "$T/www" "$T/bin"
-cp cgi2scgi-static "$T/bin/cgi2scgi"
+cp cgi2scgi-default "$T/bin/cgi2scgi"
 cp hello "$T/bin/hello"
 printf '#!/usr/bin/cgi-fcgi -f\n-bind -connect %s\n' "$T/fcgi.sock" > "$T/bin/fcgi"
 chmod 755 "$T/bin/"*
@@ -98,7 +98,7 @@ until ab -q -n 1 "http://127.0.0.1:$PORT/hello" >/dev/null 2>&1; do
 done
 
 cat > "$T/targets" <<EOT
-cgi2scgi, make static (mod_cgid)|/cgi2scgi/x?size=100
+cgi2scgi, make (default) (mod_cgid)|/cgi2scgi/x?size=100
 cgi-fcgi (mod_cgid)|/cgi-fcgi/x?size=100
 static hello CGI (mod_cgid)|/hello
 mod_proxy_scgi, no CGI (ceiling)|/proxy-scgi/x?size=100

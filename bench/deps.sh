@@ -9,6 +9,7 @@ want() {	# want COMMAND PACKAGE
 	command -v "$1" >/dev/null 2>&1 || need="$need $2"
 }
 want musl-gcc musl-tools
+want dpkg-buildflags dpkg-dev	# the Debian package's build
 want cgi-fcgi libfcgi-bin
 want strace strace
 want valgrind valgrind

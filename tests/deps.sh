@@ -31,6 +31,14 @@ else
 	want ss iproute2
 	want clang clang	# make fuzz, and the instrumented-build test
 	want clang-tidy clang-tidy
+	want systemd-socket-activate systemd	# tests/integration/systemd.bats
+	want systemd-analyze systemd
+	want musl-gcc musl-tools	# the default build: make check tests it
+	# tests/integration/package.bats: build, lint and install the .deb.
+	want_pkg build-essential	# dpkg-buildpackage insists on it
+	want dpkg-buildpackage dpkg-dev
+	want dh debhelper
+	want lintian lintian
 	want_pkg libclang-rt-14-dev	# libFuzzer; clang only recommends it
 	# tests/integration: the real web servers and SCGI servers.
 	want_file /usr/sbin/apache2 apache2
@@ -43,6 +51,7 @@ else
 	want_file /usr/bin/uwsgi-core uwsgi-core
 	want_file /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	want_file /usr/share/perl5/SCGI.pm libscgi-perl
+	want_file /usr/sbin/haproxy haproxy
 fi
 
 [ -z "$need" ] && exit 0

@@ -25,6 +25,28 @@ teardown() {
 	return 0
 }
 
+# needs COMMAND WHAT: skip this test, saying why, when COMMAND is
+# missing.  `make test` (a packager's build: nothing installed, no root)
+# skips; make check has installed everything, sets STRICT=1, and fails.
+needs() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	if [ -n "${STRICT:-}" ]; then
+		echo "no $1 ($2): tests/deps.sh installs it" >&2
+		return 1
+	fi
+	skip "no $1: $2"
+}
+
+# needs_root WHAT: the same, for a test that must run as root.
+needs_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	if [ -n "${STRICT:-}" ]; then
+		echo "not root ($1): make check runs as root" >&2
+		return 1
+	fi
+	skip "not root: $1"
+}
+
 # wait_for FILE: until it exists (a socket bound, a request recorded).
 wait_for() {
 	local i=0
@@ -133,4 +155,45 @@ free_port() {
 	kill "$pid"
 	wait "$pid" || true
 	cat "$T/freeport"
+}
+
+# The tests of what another local user can do run as root and play that
+# user as nobody; elsewhere (make test as a packager) they are skipped.
+need_other_user() {
+	needs_root "to act as another user" &&
+	    needs setpriv "to act as another user"
+}
+
+as_other() {	# as_other COMMAND...: run it as nobody
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# shared_dir: S, a directory anyone may create names in, as /tmp is
+# (world-writable, sticky); teardown removes it.
+shared_dir() {
+	S=$(mktemp -d /tmp/cgi2scgi-shared.XXXXXX)
+	chmod 1777 "$S"
+}
+
+# squat ADDRESS: another user listens there first (a socket path,
+# @name, or 127.0.0.1:PORT), and writes how many bytes each connection
+# brought into $S/squat.N.  Needs shared_dir.
+squat() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups perl -MIO::Socket::UNIX -MIO::Socket::INET -e '
+	    my ($addr, $dir) = @ARGV;
+	    my $s = $addr =~ /^\@(.*)/ ?
+		IO::Socket::UNIX->new(Listen => 5, Local => "\0$1") :
+		$addr =~ m{/} ? IO::Socket::UNIX->new(Listen => 5, Local => $addr) :
+		IO::Socket::INET->new(Listen => 5, LocalAddr => $addr);
+	    $s or die "squat $addr: $!\n";
+	    open(my $f, ">", "$dir/squat.ready") or die; close $f;
+	    for (my $n = 1; my $c = $s->accept; $n++) {
+		local $/;
+		my $d = <$c>;
+		open(my $o, ">", "$dir/squat.$n") or die;
+		print $o length($d // "");
+		close $o;
+	    }' "$1" "$S" &
+	echo $! > "$T/squat.pid"
+	wait_for "$S/squat.ready"
 }

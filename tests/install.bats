@@ -1,5 +1,24 @@
 #!/usr/bin/env bats
-# make install and uninstall honour PREFIX and DESTDIR.
+# How the Makefile builds and installs: the static musl build by default,
+# the user's CFLAGS, CPPFLAGS and LDFLAGS, PREFIX and DESTDIR.
+
+load helper
+
+# build_dir NAME: cd to a copy of what builds the bridge, in the test's
+# temp dir, with none of the flags or make options of the build that runs
+# the tests (a package's, say).
+build_dir() {
+	unset CFLAGS CPPFLAGS LDFLAGS MAKEFLAGS MFLAGS MAKELEVEL
+	d=$BATS_TEST_TMPDIR/$1
+	mkdir -p "$d"
+	cp "$BATS_TEST_DIRNAME"/../{Makefile,cgi2scgi.c,netstring.c,netstring.h} "$d"
+	cd "$d"
+}
+
+# dynamic FILE: whether it asks for a dynamic linker.
+dynamic() {
+	readelf -lW "$1" | grep -q 'Requesting program interpreter'
+}
 
 @test "make install puts the program and its man page under DESTDIR and PREFIX; uninstall removes them" {
 	cd "$BATS_TEST_DIRNAME/.."
@@ -15,17 +34,78 @@
 	[ ! -e "$d/opt/c2s/share/man/man1/cgi2scgi.1" ]
 }
 
+@test "plain make builds statically with musl where musl-gcc is, and says so; MUSLCC= builds with cc" {
+	needs musl-gcc "the default build uses it"
+	build_dir musl
+	run make
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "cgi2scgi: static musl build (musl-gcc)" ]
+	[[ "${lines[1]}" == "+ musl-gcc -static "*" -O2 -g "* ]]
+	! dynamic cgi2scgi
+	./cgi2scgi --version
+	rm cgi2scgi
+	run make MUSLCC=
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "cgi2scgi: build with cc and the system's libc (MUSLCC empty)" ]
+	dynamic cgi2scgi
+	rm cgi2scgi
+	run make MUSLCC=no-such-musl-gcc
+	[ "${lines[0]}" = "cgi2scgi: no-such-musl-gcc not found: dynamic build with cc" ]
+	dynamic cgi2scgi
+}
+
+@test "CFLAGS, CPPFLAGS and LDFLAGS from the environment and the command line reach the build, after the project's flags" {
+	build_dir flags
+	run env CFLAGS=-DFROM_ENV CPPFLAGS=-DCPP_ENV LDFLAGS=-Wl,-O1 make
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == *" -Werror -DCPP_ENV -DFROM_ENV -Wl,-O1 -o cgi2scgi "* ]]
+	rm cgi2scgi
+	run make CFLAGS='-O0 -DFROM="the command line"' CPPFLAGS=-DCPP_CMD LDFLAGS=-Wl,-O1
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == *" -Werror -DCPP_CMD -O0 -DFROM=the command line -Wl,-O1 -o cgi2scgi "* ]]
+	rm cgi2scgi
+	# Warnings stay in WFLAGS, so they hold whatever CFLAGS says.
+	printf 'static int unused;\n' >> netstring.c
+	run make CFLAGS=-O0
+	[ "$status" -ne 0 ]
+	run make CFLAGS=-O0 WERROR=
+	[ "$status" -eq 0 ]
+}
+
+@test "dpkg-buildflags' hardening flags build warning-free, with musl-gcc and with gcc" {
+	needs dpkg-buildflags "it gives Debian's flags"
+	needs musl-gcc "the default build uses it"
+	needs gcc "the build without musl"
+	build_dir hardening
+	for muslcc in musl-gcc ""; do
+		run --separate-stderr sh -c 'eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all \
+		    dpkg-buildflags --export=sh)"; make CC=cc MUSLCC="$1"' \
+		    sh "$muslcc"
+		[ "$status" -eq 0 ]
+		# Nothing but the command line, which set -x prints.
+		[ "$(grep -vc '^+ ' <<< "$stderr")" -eq 0 ]
+		[[ "$stderr" == *" -D_FORTIFY_SOURCE=2 "*" -fstack-protector-strong "*" -Wl,-z,relro -Wl,-z,now "* ]]
+		./cgi2scgi --version
+		rm cgi2scgi
+	done
+}
+
 @test "an instrumented build comes from the ordinary CC, CFLAGS and LDFLAGS" {
-	cd "$BATS_TEST_DIRNAME/.."
 	for cc in gcc clang; do
-		d=$BATS_TEST_TMPDIR/$cc
-		mkdir -p "$d"
-		cp Makefile cgi2scgi.c netstring.c netstring.h "$d"
+		needs "$cc" "the instrumented build"
+		build_dir "$cc"
 		make -s -C "$d" CC="$cc" CFLAGS='-fsanitize=address,undefined -g' \
 		    LDFLAGS='-fsanitize=address,undefined'
-		nm "$d/cgi2scgi" | grep -q __asan_init
-		nm "$d/cgi2scgi" | grep -q __ubsan_handle
-		run "$d/cgi2scgi" --version
+		nm cgi2scgi | grep -q __asan_init
+		nm cgi2scgi | grep -q __ubsan_handle
+		run ./cgi2scgi --version
 		[ "$status" -eq 0 ]
 	done
+}
+
+@test "the Debian package's version is the Makefile's VERSION" {
+	cd "$BATS_TEST_DIRNAME/.."
+	version=$(sed -n 's/^VERSION *= *//p' Makefile)
+	[ -n "$version" ]
+	[ "$(head -n 1 debian/changelog)" = "cgi2scgi ($version) unstable; urgency=medium" ]
 }

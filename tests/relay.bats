@@ -198,7 +198,7 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 
 @test "splice(2) moves the bytes where stdin and stdout are pipes, read and write where they are files" {
 	[ "$(uname -s)" = Linux ] || skip "splice(2) is Linux's"
-	command -v strace > /dev/null || skip "no strace"
+	needs strace "it shows which calls move the bytes"
 	head -c 1048576 /dev/urandom > "$T/in"
 	backend -m echo
 	# LeakSanitizer cannot run under ptrace(2), so not here.

@@ -7,6 +7,8 @@
 #	/headers	custom headers, two Set-Cookie among them
 #	/file/NAME	the file $DATA/NAME, as it is
 #	/stream		an event, then a second once $DATA/go-QUERY exists
+#	/held		"held by BACKEND", once $DATA/go-QUERY exists; meanwhile
+#			$DATA/has-QUERY names the server that has it (BACKEND)
 #
 # Every answer carries X-Method, so a HEAD shows what the app saw.
 
@@ -49,6 +51,23 @@ def stream(environ):
     yield b'data: second\n\n'
 
 
+def held(environ):
+    # A request in flight for as long as the test likes: it tells the
+    # test which server has it, and is answered once the test says so.
+    environ['wsgi.input'].read()
+    backend = os.environ.get('BACKEND', '')
+    query = environ.get('QUERY_STRING', '')
+    has = os.path.join(DATA, 'has-' + query)
+    with open(has + '.tmp', 'w') as f:
+        f.write(backend + '\n')
+    os.rename(has + '.tmp', has)
+    go = os.path.join(DATA, 'go-' + query)
+    deadline = time.monotonic() + 60
+    while not os.path.exists(go) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return ('held by %s\n' % backend).encode()
+
+
 def application(environ, start_response):
     path = environ.get('PATH_INFO', '').split('/')
     what = path[1] if len(path) > 1 else ''
@@ -87,6 +106,9 @@ def application(environ, start_response):
                     ('Content-Length', str(os.path.getsize(name)))]
         f = open(name, 'rb')
         body = environ['wsgi.file_wrapper'](f, 65536)
+    elif what == 'held':
+        headers.append(('Content-Type', 'text/plain'))
+        body = [held(environ)]
     elif what == 'stream':
         headers += [('Content-Type', 'text/event-stream'),
                     ('Cache-Control', 'no-cache')]

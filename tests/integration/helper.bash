@@ -36,6 +36,8 @@ port_of() {
 	closer)			echo "$PORT_CLOSER" ;;
 	garbage)		echo "$PORT_GARBAGE" ;;
 	load)			echo "$PORT_LOAD" ;;
+	haproxy)		echo "$PORT_HAPROXY" ;;
+	package)		echo "$PORT_PACKAGE" ;;
 	mini-httpd*)		echo "$PORT_MINI" ;;
 	busybox)		echo "$PORT_BUSYBOX" ;;
 	ctl)			echo "$PORT_CTL" ;;

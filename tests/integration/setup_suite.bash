@@ -74,6 +74,7 @@ listening() {	# listening PORT
 recipe() {
 	sed -e "s|/usr/local/bin/cgi2scgi|$BIN|g" \
 	    -e "s|/usr/local/libexec/app|${4:-}|g" \
+	    -e "s|/run/app/app.sock|${2:-}|g" \
 	    -e "s|/run/app.sock|${2:-}|g" \
 	    -e "s|\\b4000\\b|${3:-}|g" "$HERE/conf/$1"
 }
@@ -213,6 +214,15 @@ write_apache() {
 		# Recipe 1 with the plain build, for the load test.
 		vhost "$PORT_LOAD"
 		BIN=$IT/bin/cgi2scgi-plain recipe apache-file.conf "$IT/uwsgi.sock"
+		end_vhost
+		# Recipe 2 pointed at HAProxy, which haproxy.bats starts.
+		vhost "$PORT_HAPROXY"
+		recipe apache-tcp.conf - "$HAPROXY_PORT"
+		end_vhost
+		# Recipe 1 with the Debian package's /usr/bin/cgi2scgi, which
+		# package.bats builds and installs before it asks.
+		vhost "$PORT_PACKAGE"
+		BIN=/usr/bin/cgi2scgi recipe apache-file.conf "$IT/uwsgi.sock"
 		end_vhost
 		# A cgi-bin, and in it a "#!cgi2scgi -f" script, which
 		# starts its app the first time it finds none listening.
@@ -359,6 +369,7 @@ setup_suite() {
 	need "$UWSGI" uwsgi-core
 	need /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	need /usr/share/perl5/SCGI.pm libscgi-perl
+	need /usr/sbin/haproxy haproxy
 	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
 	id "$RUN_AS" >/dev/null 2>&1 || fail_suite "no user $RUN_AS"
 
@@ -373,15 +384,17 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 22)
-	[ $# -eq 22 ] || fail_suite "could not find 22 free ports"
+	set -- $(free_ports 27)
+	[ $# -eq 27 ] || fail_suite "could not find 27 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
 	    PORT_GARBAGE=${12} UWSGI_PORT=${13} UWSGI_NPH_PORT=${14} \
 	    PORT_UNUSED=${15} PORT_SCRIPT=${16} PORT_LOAD=${17} \
-	    PORT_MINI=${18} PORT_BUSYBOX=${19} PORT_CTL=${20} \
-	    PORT_LIGHTTPD_CTL=${21} EVIL_PORT=${22}
+	    PORT_HAPROXY=${18} HAPROXY_PORT=${19} APP1_PORT=${20} APP2_PORT=${21} \
+	    PORT_PACKAGE=${22} \
+	    PORT_MINI=${23} PORT_BUSYBOX=${24} PORT_CTL=${25} \
+	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 

@@ -1,2 +1,2 @@
 #!/bin/sh
-exec /usr/local/bin/cgi2scgi /run/app.sock
+exec /usr/local/bin/cgi2scgi /run/app/app.sock

@@ -1,0 +1,2 @@
+#!/usr/local/bin/cgi2scgi -f
+-bind -connect /run/app/app.sock
