@@ -392,8 +392,11 @@ cl() {
 
 @test "a chunked upload while no server can be reached | 502; nothing spooled | 111" {
 	# A spool would fail in a TMPDIR that does not exist: it is not tried.
+	# valgrind cannot start without one: under it, only the answer counts.
+	local tmp=$T/none
+	[ -z "${CGI2SCGI_WRAP:-}" ] || tmp=$T
 	run --separate-stderr bridge HTTP_TRANSFER_ENCODING=chunked \
-	    TMPDIR="$T/none" -- "$SOCK" <<< "body"
+	    TMPDIR="$tmp" -- "$SOCK" <<< "body"
 	refused 111 '502 Bad Gateway'
 	[ "$stderr" = "cgi2scgi: connect $SOCK: No such file or directory" ]
 }
