@@ -555,7 +555,10 @@ cl() {
 	exec 5000<&-
 	ok_page
 	pid=$(cat "$T/starts")
-	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
+	# valgrind takes the descriptors above the soft limit for its own
+	# and will not let the bridge close them: under it, 5000 stays.
+	[ -n "${CGI2SCGI_WRAP:-}" ] ||
+	    [ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
 }
 
 @test "signals the web server left ignored or blocked | back to their defaults in a started app | 0" {
