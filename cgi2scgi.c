@@ -36,6 +36,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -247,6 +248,15 @@ extern char	**environ;
 
 /* Errors */
 static COLD NORETURN void die(enum fault, const char *, const char *);
+static COLD NORETURN void dief(enum fault, const char *, const char *, ...)
+#ifdef __GNUC__
+			    __attribute__((__format__(__printf__, 3, 4)))
+#endif
+			    ;
+static COLD NORETURN void die_at(enum fault, const char *,
+			    const struct target *, const char *);
+static COLD void	 say_at(const char *, const struct target *,
+			    const char *);
 static COLD NORETURN void fail(const struct request *, enum event);
 static COLD NORETURN void usage(void);
 static COLD void	 say(const char *, const char *);
@@ -522,6 +532,43 @@ die(enum fault f, const char *what, const char *why)
 	exit(faults[f].exit);
 }
 
+/*
+ * die() with a why to format: the buffer lives in this cold frame, not
+ * on the stack of each hot function that may fail.
+ */
+static void
+dief(enum fault f, const char *what, const char *fmt, ...)
+{
+	char	 why[MESSAGE_MAX];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	die(f, what, why);
+}
+
+/* die() for what failed with server t: "connect /run/app.sock: why". */
+static void
+die_at(enum fault f, const char *verb, const struct target *t,
+    const char *why)
+{
+	char	 what[NAME_MAX_LEN + sizeof("connect ")];
+
+	snprintf(what, sizeof(what), "%s %s", verb, name_of(t));
+	die(f, what, why);
+}
+
+/* A server passed over: one line, as die_at() would say it. */
+static void
+say_at(const char *verb, const struct target *t, const char *why)
+{
+	char	 what[NAME_MAX_LEN + sizeof("connect ")];
+
+	snprintf(what, sizeof(what), "%s %s", verb, name_of(t));
+	say(what, why);
+}
+
 /* What stopped the relay, as the fault it is and the line that says so. */
 static void
 fail(const struct request *rq, enum event ev)
@@ -781,7 +828,7 @@ args_from_file(const char *path, int *argc, char ***argv)
 {
 	static char	 text[ARGFILE_MAX + 1];
 	static char	*args[MAX_ARGS + 2];
-	char		*line, why[MESSAGE_MAX];
+	char		*line;
 	size_t		 got = 0;
 	ssize_t		 n;
 	int		 fd, i;
@@ -796,15 +843,13 @@ args_from_file(const char *path, int *argc, char ***argv)
 			die(F_CONFIG, path, strerror(errno));
 	close(fd);
 	if ((line = arg_line(text, got, got < ARGFILE_MAX)) == NULL) {
-		snprintf(why, sizeof(why), got < ARGFILE_MAX ? "no line of "
-		    "arguments" : "no line of arguments in its first %d KiB",
-		    KIB(ARGFILE_MAX));
-		die(F_CONFIG, path, why);
+		if (got < ARGFILE_MAX)
+			die(F_CONFIG, path, "no line of arguments");
+		dief(F_CONFIG, path, "no line of arguments in its first %d "
+		    "KiB", KIB(ARGFILE_MAX));
 	}
-	if ((i = split_words(line, args + 1, MAX_ARGS)) == -1) {
-		snprintf(why, sizeof(why), "over %d arguments", MAX_ARGS);
-		die(F_CONFIG, path, why);
-	}
+	if ((i = split_words(line, args + 1, MAX_ARGS)) == -1)
+		dief(F_CONFIG, path, "over %d arguments", MAX_ARGS);
 	args[0] = (*argv)[0];
 	args[i + 1] = NULL;
 	*argc = i + 1;
@@ -959,28 +1004,15 @@ limits_from_env(struct route *r)
 static void
 set_seconds(int *ms, const char *s, const char *name)
 {
-	char	 why[MESSAGE_MAX];
-
-	if (s == NULL || *s == '\0')
-		return;
-	if (parse_seconds(s, ms) == -1) {
-		snprintf(why, sizeof(why), "not a number of seconds: \"%.40s\"",
-		    s);
-		die(F_CONFIG, name, why);
-	}
+	if (s != NULL && *s != '\0' && parse_seconds(s, ms) == -1)
+		dief(F_CONFIG, name, "not a number of seconds: \"%.40s\"", s);
 }
 
 static void
 set_size(unsigned long long *v, const char *s, const char *name)
 {
-	char	 why[MESSAGE_MAX];
-
-	if (s == NULL || *s == '\0')
-		return;
-	if (parse_size(s, v) == -1) {
-		snprintf(why, sizeof(why), "not a size in bytes: \"%.40s\"", s);
-		die(F_CONFIG, name, why);
-	}
+	if (s != NULL && *s != '\0' && parse_size(s, v) == -1)
+		dief(F_CONFIG, name, "not a size in bytes: \"%.40s\"", s);
 }
 
 /* "7", "0.25", "90.5": seconds, to the millisecond, as ms. */
@@ -1162,12 +1194,8 @@ add_conn(struct route *r, const char *conn)
 static struct target *
 new_target(struct route *r)
 {
-	char	 why[MESSAGE_MAX];
-
-	if (r->ntargets == MAX_TARGETS) {
-		snprintf(why, sizeof(why), "over %d servers", MAX_TARGETS);
-		die(F_CONFIG, "configuration", why);
-	}
+	if (r->ntargets == MAX_TARGETS)
+		dief(F_CONFIG, "configuration", "over %d servers", MAX_TARGETS);
 	return &r->to[r->ntargets++];	/* zeroed, as r is static */
 }
 
@@ -1236,8 +1264,7 @@ static void
 resolve_targets(struct route *r)
 {
 	struct addrinfo	 hints;
-	struct target	*t;
-	char		 what[NAME_MAX_LEN + sizeof("resolve ")];
+	struct target	*t = &r->to[0];
 	int		 i, n = 0, res = 0, err = 0;
 
 	memset(&hints, 0, sizeof(hints));
@@ -1252,12 +1279,11 @@ resolve_targets(struct route *r)
 		}
 		err = errno;
 		t->ai = NULL;
-		snprintf(what, sizeof(what), "resolve %s", name_of(t));
 		if (i + 1 < r->ntargets || n > 0)
-			say(what, gai_reason(res, err));
+			say_at("resolve", t, gai_reason(res, err));
 	}
 	if (n == 0)
-		die(res == EAI_AGAIN ? F_SERVER : F_CONFIG, what,
+		die_at(res == EAI_AGAIN ? F_SERVER : F_CONFIG, "resolve", t,
 		    gai_reason(res, err));
 }
 
@@ -1392,7 +1418,6 @@ find_body(const struct route *r, struct request *rq)
 {
 	const char	*cl = env_value("CONTENT_LENGTH");
 	struct half	*up = &rq->up;
-	char		 why[MESSAGE_MAX];
 
 	up->from = up->to = -1;
 	up->buf = rq->body_buf;
@@ -1401,13 +1426,11 @@ find_body(const struct route *r, struct request *rq)
 	if (cl != NULL) {
 		switch (parse_length(cl, r->max_body, &rq->body.len)) {
 		case 400:
-			snprintf(why, sizeof(why),
+			dief(F_REQUEST, "CONTENT_LENGTH",
 			    "not a decimal number: \"%.40s\"", cl);
-			die(F_REQUEST, "CONTENT_LENGTH", why);
 		case 413:
-			snprintf(why, sizeof(why), "%.40s is over the limit "
-			    "of %llu bytes", cl, r->max_body);
-			die(F_TOO_LARGE, "CONTENT_LENGTH", why);
+			dief(F_TOO_LARGE, "CONTENT_LENGTH", "%.40s is over the "
+			    "limit of %llu bytes", cl, r->max_body);
 		}
 		up->from = 0;
 		up->left = rq->body.len;
@@ -1431,22 +1454,17 @@ static void
 spool_body(const struct route *r, struct request *rq)
 {
 	struct half	*up = &rq->up;
-	char		 why[MESSAGE_MAX];
 	ssize_t		 n;
 	int		 fd = spool_file();
 
 	while ((n = read_stdin(r->idle_ms, up->buf, up->left < up->cap ?
 	    (size_t)up->left : up->cap)) > 0) {
-		if ((up->left -= (unsigned long long)n) == 0) {
-			snprintf(why, sizeof(why), "chunked upload over the "
-			    "limit of %llu bytes", rq->body.len + (size_t)n - 1);
-			die(F_TOO_LARGE, "request body", why);
-		}
-		if (spool_full(fd, (size_t)n)) {
-			snprintf(why, sizeof(why), "under %d%% free: no room "
-			    "for a chunked upload", SPOOL_FREE_PCT);
-			die(F_STORAGE, "TMPDIR", why);
-		}
+		if ((up->left -= (unsigned long long)n) == 0)
+			dief(F_TOO_LARGE, "request body", "chunked upload over "
+			    "the limit of %llu bytes", rq->body.len + (size_t)n - 1);
+		if (spool_full(fd, (size_t)n))
+			dief(F_STORAGE, "TMPDIR", "under %d%% free: no room for "
+			    "a chunked upload", SPOOL_FREE_PCT);
 		if (write_all(fd, up->buf, (size_t)n) == -1)
 			die(F_STORAGE, "spool request body", strerror(errno));
 		rq->body.len += (unsigned long long)n;
@@ -1663,13 +1681,10 @@ static void
 add_pair(char *pairs, size_t *used, const char *name, size_t nlen,
     const char *value, size_t vlen)
 {
-	char	 why[MESSAGE_MAX];
-
 	if (nlen > MAX_HEADER || vlen > MAX_HEADER ||
-	    nlen + vlen + 2 > MAX_HEADER - *used) {
-		snprintf(why, sizeof(why), "over %d KiB", KIB(MAX_HEADER));
-		die(F_HEADERS_TOO_LARGE, "request header", why);
-	}
+	    nlen + vlen + 2 > MAX_HEADER - *used)
+		dief(F_HEADERS_TOO_LARGE, "request header", "over %d KiB",
+		    KIB(MAX_HEADER));
 	memcpy(pairs + *used, name, nlen);
 	pairs[*used + nlen] = '\0';
 	memcpy(pairs + *used + nlen + 1, value, vlen);
@@ -1732,13 +1747,14 @@ reconnect_if_closed(const struct route *r, struct launch *l,
 /*
  * Each server in turn, and again while one of them may come up within
  * the retry time.  A server passed over is logged, once.  The socket,
- * and in *server which one it reaches.
+ * and in *server which one it reaches.  The clock costs an exec two
+ * page faults (the vDSO), so with one server it is read only once that
+ * server has refused, which takes no time; with more, one may time out.
  */
 static int
 connect_backend(const struct route *r, const struct target **server)
 {
-	long long	 give_up = now_ms() + r->retry_ms;
-	char		 what[NAME_MAX_LEN + sizeof("connect ")];
+	long long	 start = r->ntargets > 1 ? now_ms() : 0;
 	int		 s, i, last = 0, err = 0, again, round;
 	int		 delay = BACKOFF_MIN_MS;
 
@@ -1753,21 +1769,22 @@ connect_backend(const struct route *r, const struct target **server)
 			err = errno;
 			again |= may_retry(err);
 			last = i;
-			if (round == 1 && i + 1 < r->ntargets) {
-				snprintf(what, sizeof(what), "connect %s",
-				    name_of(&r->to[i]));
-				say(what, strerror(err));
-			}
+			if (round == 1 && i + 1 < r->ntargets)
+				say_at("connect", &r->to[i], strerror(err));
 		}
-		if (!again || now_ms() + delay > give_up)
+		if (!again)
+			break;
+		if (start == 0)
+			start = now_ms();
+		if (now_ms() + delay > start + r->retry_ms)
 			break;
 		poll(NULL, 0, delay);
 		delay = delay * 2 < BACKOFF_MAX_MS ? delay * 2 : BACKOFF_MAX_MS;
 	}
-	snprintf(what, sizeof(what), "connect %s", name_of(&r->to[last]));
 	if (err == ENOTSOCK)
-		die(F_CONFIG, what, "not a socket");
-	die(err == ETIMEDOUT ? F_TIMEOUT : F_SERVER, what, strerror(err));
+		die_at(F_CONFIG, "connect", &r->to[last], "not a socket");
+	die_at(err == ETIMEDOUT ? F_TIMEOUT : F_SERVER, "connect",
+	    &r->to[last], strerror(err));
 }
 
 /* One attempt at one server: its socket, or -1 with errno set. */
@@ -1970,7 +1987,6 @@ start_only(const struct route *r, struct launch *l)
 static void
 check_listener(const struct launch *l, const struct target *t, int s)
 {
-	char	 why[MESSAGE_MAX];
 	long	 uid = listener_uid(s);
 
 	if (uid == -1 && l->unchecked)
@@ -1978,11 +1994,9 @@ check_listener(const struct launch *l, const struct target *t, int s)
 	if (uid == -1)
 		die(F_SERVER, name_of(t), "cannot tell who listens there "
 		    "(see -unchecked)");
-	if (uid != (long)geteuid() && uid != 0) {
-		snprintf(why, sizeof(why), "another user listens there "
+	if (uid != (long)geteuid() && uid != 0)
+		dief(F_SERVER, name_of(t), "another user listens there "
 		    "(uid %ld)", uid);
-		die(F_SERVER, name_of(t), why);
-	}
 }
 
 /* The uid of whoever listens where s is connected, or -1 if unknown. */
@@ -2165,7 +2179,6 @@ listen_target(const struct target *t)
 	struct sockaddr_un	 sun;
 	const struct sockaddr	*sa = (struct sockaddr *)&sun;
 	socklen_t		 len;
-	char			 what[NAME_MAX_LEN + sizeof("listen ")];
 	int			 s, one = 1;
 
 	if (t->path != NULL)
@@ -2184,8 +2197,7 @@ listen_target(const struct target *t)
 			close(s);
 			return -1;
 		}
-		snprintf(what, sizeof(what), "listen %s", name_of(t));
-		die(F_START, what, strerror(errno));
+		die_at(F_START, "listen", t, strerror(errno));
 	}
 	return s;
 }
@@ -2504,22 +2516,18 @@ is_app_var(const char *e)
 static void
 explain_exit(const struct launch *l)
 {
-	char	 why[MESSAGE_MAX];
 	pid_t	 pid;
 	int	 i, status;
 
 	for (i = 0; l->started && i < REAP_MS / LOOK_MS; i++) {
 		if ((pid = waitpid(-1, &status, WNOHANG)) == -1)
 			return;
-		if (pid > 0) {
-			if (WIFEXITED(status))
-				snprintf(why, sizeof(why), "exited at once, "
-				    "status %d", WEXITSTATUS(status));
-			else
-				snprintf(why, sizeof(why), "killed at once by "
-				    "signal %d", WTERMSIG(status));
-			die(F_START, l->app, why);
-		}
+		if (pid > 0 && WIFEXITED(status))
+			dief(F_START, l->app, "exited at once, status %d",
+			    WEXITSTATUS(status));
+		if (pid > 0)
+			dief(F_START, l->app, "killed at once by signal %d",
+			    WTERMSIG(status));
 		poll(NULL, 0, LOOK_MS);
 	}
 }
