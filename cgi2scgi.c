@@ -283,6 +283,9 @@ static void		 limits_from_env(struct route *);
 static COLD void	 set_seconds(int *, const char *, const char *);
 static COLD void	 set_size(unsigned long long *, const char *,
 			    const char *);
+static void		 get_seconds(const char *, const char *, int *);
+static void		 get_size(const char *, const char *,
+			    unsigned long long *);
 static int		 parse_seconds(const char *, int *);
 static int		 parse_length(const char *, unsigned long long,
 			    unsigned long long *);
@@ -513,7 +516,9 @@ die(enum fault f, const char *what, const char *why)
 	int	 n;
 
 	say(what, why);
-	if (!fate.replied && faults[f].status != 0) {
+	/* From a shell, a configuration error is its line, as usage is. */
+	if (!fate.replied && faults[f].status != 0 &&
+	    (fate.cgi || f != F_CONFIG)) {
 		n = snprintf(msg, sizeof(msg), "Status: %d %s\r\n"
 		    "Content-Type: text/plain\r\n\r\n%d %s\n",
 		    faults[f].status, faults[f].reason, faults[f].status,
@@ -941,7 +946,7 @@ flag_option(const char *a, struct launch *l)
 	return 1;
 }
 
-/* An option with the value v; -1 if a is none, or v is bad. */
+/* An option with the value v; -1 if a is none.  A bad v names a. */
 static int
 value_option(const char *a, const char *v, struct route *r, struct launch *l)
 {
@@ -950,15 +955,15 @@ value_option(const char *a, const char *v, struct route *r, struct launch *l)
 	else if (strcmp(a, "-log") == 0)
 		l->log = v;
 	else if (strcmp(a, "-t") == 0)
-		return parse_seconds(v, &r->connect_ms);
+		get_seconds(a, v, &r->connect_ms);
 	else if (strcmp(a, "-r") == 0)
-		return parse_seconds(v, &r->retry_ms);
+		get_seconds(a, v, &r->retry_ms);
 	else if (strcmp(a, "-i") == 0)
-		return parse_seconds(v, &r->idle_ms);
+		get_seconds(a, v, &r->idle_ms);
 	else if (strcmp(a, "-m") == 0)
-		return parse_size(v, &r->max_body);
+		get_size(a, v, &r->max_body);
 	else if (strcmp(a, "-s") == 0)
-		return parse_size(v, &r->max_spool);
+		get_size(a, v, &r->max_spool);
 	else
 		return -1;
 	return 0;
@@ -1001,17 +1006,33 @@ limits_from_env(struct route *r)
 	}
 }
 
+/* A variable set and not empty, as get_seconds() or get_size() does. */
 static void
 set_seconds(int *ms, const char *s, const char *name)
 {
-	if (s != NULL && *s != '\0' && parse_seconds(s, ms) == -1)
-		dief(F_CONFIG, name, "not a number of seconds: \"%.40s\"", s);
+	if (s != NULL && *s != '\0')
+		get_seconds(name, s, ms);
 }
 
 static void
 set_size(unsigned long long *v, const char *s, const char *name)
 {
-	if (s != NULL && *s != '\0' && parse_size(s, v) == -1)
+	if (s != NULL && *s != '\0')
+		get_size(name, s, v);
+}
+
+/* s as a number of seconds into *ms, or an error that names its source. */
+static void
+get_seconds(const char *name, const char *s, int *ms)
+{
+	if (parse_seconds(s, ms) == -1)
+		dief(F_CONFIG, name, "not a number of seconds: \"%.40s\"", s);
+}
+
+static void
+get_size(const char *name, const char *s, unsigned long long *v)
+{
+	if (parse_size(s, v) == -1)
 		dief(F_CONFIG, name, "not a size in bytes: \"%.40s\"", s);
 }
 
@@ -1186,7 +1207,8 @@ add_conn(struct route *r, const char *conn)
 	/* An IPv6 address needs its brackets, and a port after them. */
 	if (*conn == '[' ? colon[-1] != ']' :
 	    memchr(conn, ':', (size_t)(colon - conn)) != NULL)
-		usage();
+		dief(F_CONFIG, "-connect", "not a socket, host:port or "
+		    "[address]:port: \"%.80s\"", conn);
 	set_host(t, conn, (size_t)(colon - conn));
 	t->port = colon + 1;
 }

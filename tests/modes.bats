@@ -370,8 +370,8 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	for args in "-start $SOCK" "-start -connect $SOCK" "-bind $SOCK" \
 	    "-bind -connect $SOCK app" "-connect a.sock -connect b.sock app" \
 	    "-connect $SOCK app 0" "-connect $SOCK app 257" "-fd0 $SOCK" \
-	    "-log x $SOCK" "-connect $SOCK -fd0" "-connect ::1:80" "-connect [::1]" \
-	    "-connect"; do
+	    "-log x $SOCK" "-connect $SOCK -fd0" "-unchecked $SOCK" \
+	    "-bind -connect $SOCK -unchecked" "-connect"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" $args
 		[ "$status" -eq 100 ] || { echo "args: $args" >&2; false; }
