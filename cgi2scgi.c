@@ -60,6 +60,7 @@
 #define CONNECT_MS	10000		/* -t, SCGI_CONNECT_TIMEOUT */
 #define RETRY_MS	3000		/* -r, SCGI_RETRY_TIMEOUT */
 #define IDLE_MS		60000		/* -i, SCGI_IDLE_TIMEOUT */
+#define DOWN_MS		10000		/* -d, SCGI_DOWN_TIME */
 #define BACKOFF_MIN_MS	50		/* between attempts at a connect */
 #define BACKOFF_MAX_MS	500
 #define MAX_TARGETS	8		/* servers to fail over between */
@@ -163,6 +164,7 @@ struct target {				/* one SCGI server */
 
 struct route {				/* where a request goes, and its limits */
 	int		 connect_ms, retry_ms, idle_ms;
+	int		 down_ms;	/* a server that timed out is passed over */
 	unsigned long long max_body;	/* CONTENT_LENGTH */
 	unsigned long long max_spool;	/* a chunked upload, on disk */
 	int		 ntargets;
@@ -333,6 +335,13 @@ static COLD void	 reconnect_if_closed(const struct route *,
 			    struct launch *, struct request *);
 static int		 connect_backend(const struct route *,
 			    const struct target **);
+static int		 try_order(const struct route *, int [], int []);
+static int		 is_down(const struct route *, const struct target *);
+static COLD void	 mark_down(const struct route *, const struct target *);
+static COLD void	 mark_up(const struct target *);
+static COLD char	*private_file(char *, size_t, const struct target *,
+			    const char *, int);
+static COLD int		 is_private_dir(const char *);
 static int		 connect_once(const struct route *,
 			    const struct target *);
 static int		 connect_unix(const char *, int);
@@ -365,7 +374,6 @@ static COLD int		 open_admin_log(const char *);
 static COLD int		 open_own(const char *, int, const char **);
 static COLD void	 beside(char *, size_t, const struct target *,
 			    const char *);
-static COLD const char	*private_dir(char *, size_t);
 static COLD void	 spawn_app(const struct launch *, int, int);
 static COLD NORETURN void exec_app(const struct launch *, int, int, int);
 static COLD int		 hand_over_fds(const struct launch *, int, int,
@@ -401,8 +409,8 @@ static int		 io_mode(int);
 static void		 grow_pipe(struct half *, int);
 
 static const char usage_text[] =
-    "usage: cgi2scgi [-i seconds] [-m bytes] [-r seconds] [-s bytes]\n"
-    "                [-t seconds] [socket | host port]\n"
+    "usage: cgi2scgi [-d seconds] [-i seconds] [-m bytes] [-r seconds]\n"
+    "                [-s bytes] [-t seconds] [socket | host port]\n"
     "       cgi2scgi [options] -bind -connect conn [-connect conn ...]\n"
     "       cgi2scgi [options] [-start] -connect conn [-fd0] [-log file]\n"
     "                [-unchecked] app [n]\n"
@@ -418,6 +426,7 @@ static const char help_text[] =
     "  -t seconds  connect timeout (SCGI_CONNECT_TIMEOUT, default 10)\n"
     "  -r seconds  keep retrying a refused connect this long (SCGI_RETRY_TIMEOUT, 3)\n"
     "  -i seconds  idle timeout, 0 for none (SCGI_IDLE_TIMEOUT, default 60)\n"
+    "  -d seconds  pass over a server that timed out this long (SCGI_DOWN_TIME, 10)\n"
     "  -m bytes    largest request body, k/M/G suffixes (SCGI_MAX_BODY, default 1G)\n"
     "  -s bytes    largest chunked upload, spooled first (SCGI_MAX_SPOOL, 64M)\n"
     "\n"
@@ -701,7 +710,7 @@ configure(int argc, char *argv[], struct route *r, struct launch *l)
 	int	 first, i;
 
 	fate.cgi = env_get("GATEWAY_INTERFACE") != NULL;
-	r->connect_ms = r->retry_ms = r->idle_ms = -1;
+	r->connect_ms = r->retry_ms = r->idle_ms = r->down_ms = -1;
 	r->max_body = r->max_spool = UNSET;
 	if (args_are_query(argc, argv))
 		argc = 1;		/* the client's words: none of ours */
@@ -960,6 +969,8 @@ value_option(const char *a, const char *v, struct route *r, struct launch *l)
 		get_seconds(a, v, &r->retry_ms);
 	else if (strcmp(a, "-i") == 0)
 		get_seconds(a, v, &r->idle_ms);
+	else if (strcmp(a, "-d") == 0)
+		get_seconds(a, v, &r->down_ms);
 	else if (strcmp(a, "-m") == 0)
 		get_size(a, v, &r->max_body);
 	else if (strcmp(a, "-s") == 0)
@@ -994,6 +1005,11 @@ limits_from_env(struct route *r)
 		r->idle_ms = IDLE_MS;
 		set_seconds(&r->idle_ms, env_get("SCGI_IDLE_TIMEOUT"),
 		    "SCGI_IDLE_TIMEOUT");
+	}
+	if (r->down_ms == -1) {
+		r->down_ms = DOWN_MS;
+		set_seconds(&r->down_ms, env_get("SCGI_DOWN_TIME"),
+		    "SCGI_DOWN_TIME");
 	}
 	if (r->max_body == UNSET) {
 		r->max_body = MAX_BODY;
@@ -1777,21 +1793,25 @@ static int
 connect_backend(const struct route *r, const struct target **server)
 {
 	long long	 start = r->ntargets > 1 ? now_ms() : 0;
-	int		 s, i, last = 0, err = 0, again, round;
+	int		 order[MAX_TARGETS], down[MAX_TARGETS];
+	int		 s, i, k, n, last = 0, err = 0, again, round;
 	int		 delay = BACKOFF_MIN_MS;
 
+	n = try_order(r, order, down);
 	for (round = 1;; round++) {
-		for (i = again = 0; i < r->ntargets; i++) {
-			if (r->to[i].path == NULL && r->to[i].ai == NULL)
-				continue;	/* its name did not resolve */
+		for (k = again = 0; k < n; k++) {
+			i = order[k];
 			if ((s = connect_once(r, &r->to[i])) != -1) {
+				if (down[i])
+					mark_up(&r->to[i]);
 				*server = &r->to[i];
 				return s;
 			}
-			err = errno;
+			if ((err = errno) == ETIMEDOUT && n > 1)
+				mark_down(r, &r->to[i]);
 			again |= may_retry(err);
 			last = i;
-			if (round == 1 && i + 1 < r->ntargets)
+			if (round == 1 && k + 1 < n)
 				say_at("connect", &r->to[i], strerror(err));
 		}
 		if (!again)
@@ -1807,6 +1827,125 @@ connect_backend(const struct route *r, const struct target **server)
 		die_at(F_CONFIG, "connect", &r->to[last], "not a socket");
 	die_at(err == ETIMEDOUT ? F_TIMEOUT : F_SERVER, "connect",
 	    &r->to[last], strerror(err));
+}
+
+/*
+ * The order to try the servers in: as given, but those that timed out
+ * within the -d time last, so that each request does not wait for
+ * their timeout again, as nginx's fail_timeout spares them.  A name
+ * that did not resolve is left out.  Their number; down[i] for each.
+ */
+static int
+try_order(const struct route *r, int order[], int down[])
+{
+	int	 i, n = 0, pass;
+
+	for (i = 0; i < r->ntargets; i++)
+		down[i] = r->ntargets > 1 && is_down(r, &r->to[i]);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < r->ntargets; i++)
+			if (down[i] == pass && (r->to[i].path != NULL ||
+			    r->to[i].ai != NULL))
+				order[n++] = i;
+	return n;
+}
+
+/*
+ * A TCP server timed out within the -d time if its mark in our private
+ * directory, a file of ours, was touched since.  Any other file there
+ * is not ours, and marks nothing: another user who took the directory
+ * cannot make us pass over a server.
+ */
+static int
+is_down(const struct route *r, const struct target *t)
+{
+	char		 path[PATH_MAX];
+	struct stat	 st;
+	struct timespec	 now;
+	long long	 ago;
+
+	if (t->path != NULL || r->down_ms == 0 ||
+	    private_file(path, sizeof(path), t, ".down", 0) == NULL ||
+	    lstat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid())
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ago = (long long)(now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+	    (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+	return ago >= 0 && ago < r->down_ms;
+}
+
+/* t timed out: mark it so, for the -d time. */
+static void
+mark_down(const struct route *r, const struct target *t)
+{
+	char		 path[PATH_MAX];
+	const char	*why;
+	int		 fd;
+
+	if (t->path != NULL || r->down_ms == 0 ||
+	    private_file(path, sizeof(path), t, ".down", 1) == NULL ||
+	    (fd = open_own(path, O_WRONLY, &why)) == -1)
+		return;
+	futimens(fd, NULL);
+	close(fd);
+}
+
+/* t, passed over, answered after all: it is up again. */
+static void
+mark_up(const struct target *t)
+{
+	char	 path[PATH_MAX];
+
+	if (private_file(path, sizeof(path), t, ".down", 0) != NULL)
+		unlink(path);
+}
+
+/*
+ * TMPDIR/cgi2scgi-UID/name.ext for server t, into path, any '/' of an
+ * abstract name as '_'; with make, the directory is made if need be,
+ * and must be a private one of ours: else NULL, with its name in path.
+ */
+static char *
+private_file(char *path, size_t cap, const struct target *t,
+    const char *ext, int make)
+{
+	const char	*tmp = env_value("TMPDIR");
+	char		*p;
+	int		 n;
+
+	n = snprintf(path, cap, "%s/cgi2scgi-%ld", tmp ? tmp : "/tmp",
+	    (long)geteuid());
+	if (n < 0 || (size_t)n >= cap)
+		die(F_CONFIG, "TMPDIR", "path too long");
+	if (make && !is_private_dir(path))
+		return NULL;
+	p = path + n;
+	if (snprintf(p, cap - (size_t)n, "/%s%s", name_of(t), ext) >=
+	    (int)(cap - (size_t)n))
+		die(F_CONFIG, name_of(t), "path in TMPDIR too long");
+	while (*++p != '\0')
+		if (*p == '/')
+			*p = '_';
+	return path;
+}
+
+/*
+ * A directory in TMPDIR that only we can write to, "cgi2scgi-UID", for
+ * the marks of servers that timed out and the log of an app on TCP or
+ * an abstract name: in a directory shared with other users, they could
+ * plant a mark or a log.  Another user may have taken the name first,
+ * and can keep it: then it is not ours, and we do without.
+ */
+static int
+is_private_dir(const char *dir)
+{
+	struct stat	 st;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return 0;
+	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid() && (st.st_mode & 077) == 0;
 }
 
 /* One attempt at one server: its socket, or -1 with errno set. */
@@ -2246,8 +2385,8 @@ remove_stale(const struct target *t)
 static int
 open_log(const struct launch *l, const struct target *t)
 {
-	char		 path[PATH_MAX], dir[PATH_MAX], *p;
-	const char	*why = "not a private directory of ours", *at = dir;
+	char		 path[PATH_MAX], msg[MESSAGE_MAX];
+	const char	*why = "not a private directory of ours";
 	int		 fd;
 
 	if (l->log != NULL)
@@ -2258,20 +2397,12 @@ open_log(const struct launch *l, const struct target *t)
 			die(F_START, path, why);
 		return fd;
 	}
-	if (private_dir(dir, sizeof(dir)) != NULL) {
-		if (snprintf(path, sizeof(path), "%s/%s.log", dir, name_of(t)) >=
-		    (int)sizeof(path))
-			die(F_CONFIG, name_of(t), "log path too long");
-		for (p = path + strlen(dir) + 1; *p != '\0'; p++)
-			if (*p == '/')
-				*p = '_';	/* an abstract name's */
-		if ((fd = open_own(path, O_WRONLY | O_APPEND, &why)) != -1)
-			return fd;
-		at = path;
-	}
-	snprintf(path, sizeof(path), "%s: app's output to /dev/null "
-	    "(see -log)", why);
-	say(at, path);
+	if (private_file(path, sizeof(path), t, ".log", 1) != NULL &&
+	    (fd = open_own(path, O_WRONLY | O_APPEND, &why)) != -1)
+		return fd;
+	snprintf(msg, sizeof(msg), "%s: app's output to /dev/null (see -log)",
+	    why);
+	say(path, msg);
 	return open("/dev/null", O_WRONLY | O_CLOEXEC);
 }
 
@@ -2323,32 +2454,6 @@ beside(char *buf, size_t cap, const struct target *t, const char *ext)
 
 	if (n < 0 || (size_t)n >= cap)
 		die(F_CONFIG, t->path, "lock or log path too long");
-}
-
-/*
- * A directory in TMPDIR that only we can write to, "cgi2scgi-UID", for
- * the log of an app on TCP or an abstract name: in a directory shared
- * with other users, they could plant a log to read or to redirect.
- * Another user may have taken the name first, and can keep it: then
- * NULL, and the app starts all the same.
- */
-static const char *
-private_dir(char *buf, size_t cap)
-{
-	const char	*tmp = env_value("TMPDIR");
-	struct stat	 st;
-	int		 n;
-
-	n = snprintf(buf, cap, "%s/cgi2scgi-%ld", tmp ? tmp : "/tmp",
-	    (long)geteuid());
-	if (n < 0 || (size_t)n >= cap)
-		die(F_CONFIG, "TMPDIR", "path too long");
-	if (mkdir(buf, 0700) == -1 && errno != EEXIST)
-		return NULL;
-	if (lstat(buf, &st) == -1 || !S_ISDIR(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-		return NULL;
-	return buf;
 }
 
 /* One copy of app on lfd.  Its exec failing is this request's 503. */
