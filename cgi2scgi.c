@@ -225,6 +225,8 @@ struct request {
 	int		 tcp;		/* and it is TCP */
 	const struct target *server;	/* the server, for messages */
 	int		 err;		/* errno of what stopped the relay */
+	char		*block;		/* the header block, in header[] */
+	size_t		 blocklen;
 	struct body	 body;
 	struct half	 up, down;	/* body to the server, answer to us */
 	struct head	 head;		/* the answer's, while it is checked */
@@ -333,6 +335,9 @@ static void		 connect_server(const struct route *,
 			    struct launch *, struct request *);
 static COLD void	 reconnect_if_closed(const struct route *,
 			    struct launch *, struct request *);
+static COLD void	 reconnect(const struct route *, struct launch *,
+			    struct request *);
+static COLD int		 may_resend(struct request *);
 static int		 connect_backend(const struct route *,
 			    const struct target **);
 static int		 try_order(const struct route *, int [], int []);
@@ -449,7 +454,9 @@ static const char help_text[] =
  * A request: configure, then for -start only start the app; else find
  * the body, build the header block, connect, and relay.  A chunked
  * upload's length is known only once it is spooled, and it is spooled
- * only once a server has taken the connection.
+ * only once a server has taken the connection.  A server that closes
+ * without an answer may have died: one that this request started is
+ * explained, and an idempotent request goes once more.
  */
 int
 main(int argc, char *argv[])
@@ -475,12 +482,17 @@ main(int argc, char *argv[])
 		build_request(&rq);
 		reconnect_if_closed(&route, &launch, &rq);
 	}
-	free_addresses(&route);
-	if ((ev = relay(&rq, route.idle_ms)) == EV_NO_RESPONSE)
+	if ((ev = relay(&rq, route.idle_ms)) == EV_NO_RESPONSE) {
 		explain_exit(&launch);
+		if (may_resend(&rq)) {
+			reconnect(&route, &launch, &rq);
+			ev = relay(&rq, route.idle_ms);
+		}
+	}
 	if (ev != EV_END)
 		fail(&rq, ev);
 	/* Nothing of ours left open at exit (valgrind --track-fds). */
+	free_addresses(&route);
 	close(rq.backend);
 	if (rq.body.spooled)
 		close(rq.up.from);
@@ -1576,8 +1588,8 @@ read_stdin(int ms, char *buf, size_t cap)
 }
 
 /*
- * The SCGI header block, built in place in rq->header and queued to go
- * before the body: CONTENT_LENGTH first, SCGI=1, then the environment.
+ * The SCGI header block, built in place in rq->header, to go before the
+ * body: CONTENT_LENGTH first, SCGI=1, then the environment.
  */
 static void
 build_request(struct request *rq)
@@ -1601,8 +1613,8 @@ build_request(struct request *rq)
 		    v[i].name + v[i].nlen + 1, strlen(v[i].name + v[i].nlen + 1));
 	if (v != few)
 		free(v);
-	rq->up.p = netstring_wrap(rq->header, LENGTH_ROOM, used);
-	rq->up.len = (size_t)(pairs + used + 1 - rq->up.p);
+	rq->block = netstring_wrap(rq->header, LENGTH_ROOM, used);
+	rq->blocklen = (size_t)(pairs + used + 1 - rq->block);
 }
 
 /* The environment's variables to send, in order; their count. */
@@ -1775,11 +1787,51 @@ reconnect_if_closed(const struct route *r, struct launch *l,
 
 	pfd.fd = rq->backend;
 	pfd.events = HANGUP;
-	if (poll(&pfd, 1, 0) != 1)
-		return;
+	if (poll(&pfd, 1, 0) == 1)
+		reconnect(r, l, rq);
+}
+
+/* A new connection for the request, as its first one was made. */
+static void
+reconnect(const struct route *r, struct launch *l, struct request *rq)
+{
 	close(rq->backend);
 	fate.backend = -1;
 	connect_server(r, l, rq);
+}
+
+/*
+ * The server closed the connection without a byte of an answer: it may
+ * have died with the request.  Another connection may then take it, as
+ * nginx's proxy_next_upstream does, if doing it twice is as doing it
+ * once (RFC 9110 9.2.2: its method is idempotent), the client has seen
+ * nothing, and its body can be read again (none, or spooled).  Once.
+ */
+static int
+may_resend(struct request *rq)
+{
+	static const char *const idempotent[] = { "GET", "HEAD", "OPTIONS",
+	    "TRACE", "PUT", "DELETE", NULL };
+	const char		*method = env_value("REQUEST_METHOD");
+	const char *const	*m;
+	static int		 resent;
+
+	if (resent++ || method == NULL || fate.replied ||
+	    (rq->body.len > 0 && !rq->body.spooled))
+		return 0;
+	for (m = idempotent; *m != NULL && strcmp(*m, method) != 0; m++)
+		;
+	if (*m == NULL || (rq->body.spooled && lseek(rq->up.from, 0,
+	    SEEK_SET) == -1))
+		return 0;
+	say(name_of(rq->server), "closed the connection without a response: "
+	    "sending the request again");
+	rq->up.left = rq->body.len;
+	rq->up.io = IO_UNKNOWN;
+	rq->up.wait_to = rq->up.hup = 0;
+	memset(&rq->down, 0, sizeof(rq->down));
+	memset(&rq->head, 0, sizeof(rq->head));
+	return 1;
 }
 
 /*
@@ -2781,12 +2833,14 @@ relay(struct request *rq, int idle_ms)
 	enum event	 ev;
 	int		 nup, ndown;
 
+	rq->up.p = rq->block;	/* the header block goes first */
+	rq->up.len = rq->blocklen;
 	rq->up.to = rq->down.from = rq->backend;
 	rq->down.to = 1;
 	rq->down.left = UNTIL_EOF;
 	rq->down.buf = rq->head.start = rq->response + HEAD_SLACK;
 	rq->down.cap = MAX_HEAD;
-	ev = upload_step(rq);	/* the header block, into an empty buffer */
+	ev = upload_step(rq);	/* into the new socket's empty buffer */
 	while (ev == EV_NONE) {
 		choose_io(rq);
 		nup = want(&rq->up, rq->backend, &pfd[0]);

@@ -151,7 +151,7 @@ load helper
 
 @test "a backend that closes at once answers 502 and exits 111" {
 	backend -m close
-	run --separate-stderr bridge -- "$SOCK"
+	run --separate-stderr bridge REQUEST_METHOD=POST -- "$SOCK"
 	[ "$status" -eq 111 ]
 	[ "$output" = "$(error_page '502 Bad Gateway')" ]
 	[ "$stderr" = "cgi2scgi: $SOCK: closed the connection without a response" ]

@@ -281,11 +281,37 @@ cl() {
 	[ "$stderr" = "cgi2scgi: $SOCK: malformed response header" ]
 }
 
-@test "a backend that closes before sending anything | 502 | 111" {
+@test "a backend that closes before sending anything | 502; a GET goes once more first | 111" {
 	backend -m close
-	run --separate-stderr bridge -- "$SOCK"
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=5 \
+	    -- "$SOCK" <<< "abcd"
 	refused 111 '502 Bad Gateway'
 	[ "$stderr" = "cgi2scgi: $SOCK: closed the connection without a response" ]
+	run --separate-stderr bridge -- "$SOCK"
+	refused 111 '502 Bad Gateway'
+	[ "$stderr" = "cgi2scgi: $SOCK: closed the connection without a response: sending the request again
+cgi2scgi: $SOCK: closed the connection without a response" ]
+	wait_for "$REC/3.done"
+}
+
+@test "a server that dies with a GET, HEAD, OPTIONS, TRACE, PUT or DELETE without a body | sent once more, on a new connection | 0" {
+	# The first connection closes at once, as a server that died.
+	backend -k 1
+	run --separate-stderr bridge -- "$SOCK"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Status: 200 OK"* ]]
+	[ "$stderr" = "cgi2scgi: $SOCK: closed the connection without a response: sending the request again" ]
+	wait_for "$REC/2.done"
+	grep -qx REQUEST_METHOD=GET "$REC/2.env"
+	# A chunked upload is in its spool, so it can go again too.
+	kill "$(cat "$T/backend.pid")"
+	rm -rf "$REC" && mkdir "$REC"
+	backend -k 1
+	run bridge REQUEST_METHOD=PUT HTTP_TRANSFER_ENCODING=chunked -- \
+	    "$SOCK" <<< "body"
+	[ "$status" -eq 0 ]
+	wait_for "$REC/2.done"
+	[ "$(cat "$REC/2.body")" = body ]
 }
 
 @test "the web server closes stdout early (client gone) | backend connection closed at once | 111" {
