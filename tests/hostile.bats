@@ -374,7 +374,8 @@ cgi2scgi: $SOCK: closed the connection without a response" ]
 	mkdir "$T/evil"
 	# Each query, then its words as a server without Apache's
 	# backslashes passes them: %5C%5C is two backslashes, which Apache
-	# would pass as four.
+	# would pass as four.  The last as Boa passes it, without the words
+	# it cannot decode.
 	while IFS='|' read -r query args; do
 		read -ra words <<< "$args"
 		run --separate-stderr bridge SCGI_FILE="$SOCK" \
@@ -385,9 +386,10 @@ cgi2scgi: $SOCK: closed the connection without a response" ]
 	-connect+$evil+-connect+a%5Cb|-connect $evil -connect a\b
 	-connect+$evil+-connect+%5C%27|-connect $evil -connect \'
 	127.0.0.1+${evil#*:}+%5C|127.0.0.1 ${evil#*:}
+	%+-connect+$evil+%zz|-connect $evil
 	EOF
 	[ ! -e "$T/evil/1.done" ]
-	[ "$(ls "$REC"/*.done | wc -l)" -eq 4 ]
+	[ "$(ls "$REC"/*.done | wc -l)" -eq 5 ]
 }
 
 @test "a response header with a bare CR, a NUL or another control character | 502 | 111" {
@@ -404,6 +406,14 @@ cgi2scgi: $SOCK: closed the connection without a response" ]
 	printf 'Status: 200 OK\r\nX-A: a\tb\200\r\n\r\nbody' > "$T/reply"
 	backend -r "$T/reply"
 	bridge -- "$SOCK" | cmp - "$T/reply"
+}
+
+@test "a response header folded onto a second line | 502 | 111" {
+	printf 'Status: 200 OK\r\nX-A: a\r\n Location: /elsewhere\r\n\r\nbody' > "$T/reply"
+	backend -r "$T/reply"
+	run --separate-stderr bridge -- "$SOCK"
+	refused 111 '502 Bad Gateway'
+	[ "$stderr" = "cgi2scgi: $SOCK: malformed response header" ]
 }
 
 @test "HTTP_TRANSFER_ENCODING beside CONTENT_LENGTH | not sent: the body is CONTENT_LENGTH bytes, plain | 0" {
@@ -508,22 +518,59 @@ cgi2scgi: $SOCK: closed the connection without a response" ]
 	make_app
 	shared_dir
 	port=$(free_port)
-	for conn in "$S/app.sock" "@cgi2scgi-test-$$-$RANDOM" "127.0.0.1:$port"; do
+	name=@cgi2scgi-test-$$-$RANDOM
+	# A unix socket, an abstract one, a port, a port on a listener bound
+	# to the loopback device, and the same as an IPv4-mapped address.
+	while read -r conn at mode; do
 		rm -f "$S/squat.ready" "$S/squat.1"
-		squat "$conn"
-		run --separate-stderr bridge -- -connect "$conn" "$T/app"
+		squat "$at" "$mode"
+		run --separate-stderr bridge -- -unchecked -connect "$conn" "$T/app"
 		refused 111 '502 Bad Gateway' || { echo "conn: $conn" >&2; false; }
 		[ "$stderr" = "cgi2scgi: $conn: another user listens there (uid 65534)" ]
 		wait_for "$S/squat.1"
 		[ "$(cat "$S/squat.1")" = 0 ]
 		kill "$(cat "$T/squat.pid")"
 		wait "$(cat "$T/squat.pid")" 2>/dev/null || true
-	done
+	done <<-EOF
+	$S/app.sock $S/app.sock
+	$name $name
+	127.0.0.1:$port 127.0.0.1:$port
+	127.0.0.1:$port 127.0.0.1:$port lo
+	[::ffff:127.0.0.1]:$port 127.0.0.1:$port lo
+	EOF
 	[ "$(starts)" -eq 0 ]
 	# Root's own server is good: root could read the requests anyway.
 	backend
 	run bridge -- -connect "$SOCK" "$T/app"
 	[ "$status" -eq 0 ]
+}
+
+@test "another user who takes our connection, then lets the real app have the port before we look | 502, nothing sent | 111" {
+	need_other_user
+	needs strace "to hold the bridge between its connect and its check"
+	make_app
+	shared_dir
+	port=$(free_port)
+	squat "127.0.0.1:$port" handover
+	# The bridge's look at who holds its connection waits 2 s (strace):
+	# meanwhile the squatter frees the port, and a request starts the
+	# real app on it.
+	strace -f -o /dev/null -e trace=getpeername \
+	    -e inject=getpeername:delay_enter=2000000 \
+	    env -i GATEWAY_INTERFACE=CGI/1.1 ASAN_OPTIONS=detect_leaks=0 \
+	    "$CGI2SCGI" -connect "127.0.0.1:$port" "$T/app" > "$T/out" \
+	    2> "$T/err" &
+	victim=$!
+	wait_for "$S/squat.handed"
+	run bridge -- -connect "127.0.0.1:$port" "$T/app"
+	ok_page
+	rc=0
+	wait_pid "$victim" 20 || rc=$?
+	[ "$rc" -eq 111 ]
+	[ "$(cat "$T/out")" = "$(error_page '502 Bad Gateway')" ]
+	[ "$(cat "$T/err")" = "cgi2scgi: 127.0.0.1:$port: another user listens there (uid 65534)" ]
+	wait_for "$S/squat.1"
+	[ "$(cat "$S/squat.1")" = 0 ]
 }
 
 @test "-connect host:port app, where the system cannot tell who listens | 502 unless -unchecked | 111" {

@@ -133,6 +133,16 @@ load helper
 	[ -z "$(ls -A "$T/tmp")" ]	# the spool file was unlinked
 }
 
+@test "a chunked upload under limits as large as they go is sent whole, not cut to nothing" {
+	backend
+	run bridge HTTP_TRANSFER_ENCODING=chunked \
+	    SCGI_MAX_SPOOL=18446744073709551615 \
+	    SCGI_MAX_BODY=18446744073709551615 -- "$SOCK" <<< "body"
+	[ "$status" -eq 0 ]
+	wait_for "$REC/1.done"
+	grep -qx CONTENT_LENGTH=5 "$REC/1.env"
+}
+
 @test "a chunked upload over the limit answers 413 and sends nothing" {
 	backend
 	head -c 5000 /dev/zero > "$T/in"
