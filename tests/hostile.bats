@@ -11,6 +11,17 @@ refused() {
 	[ "$status" -eq "$1" ] && [ "$output" = "$(error_page "$2")" ]
 }
 
+# malformed REPLY: a backend that answers REPLY (printf's format) gets
+# the request a 502 and the error log the line that says why.
+malformed() {
+	printf "$1" > "$T/reply"
+	backend -r "$T/reply" -n 1
+	run --separate-stderr bridge -- "$SOCK"
+	refused 111 '502 Bad Gateway' || { echo "reply: $1" >&2; return 1; }
+	[ "$stderr" = "cgi2scgi: $SOCK: malformed response header" ]
+	wait_pid "$(cat "$T/backend.pid")" 10
+}
+
 # nothing_sent: the backend saw no request at all.
 nothing_sent() {
 	sleep 0.1	# a request, had one been sent, would be recorded by now
@@ -274,11 +285,7 @@ cl() {
 }
 
 @test "a backend that sends garbage | 502 | 111" {
-	printf '\0\1\2 garbage\r\n\r\n' > "$T/reply"
-	backend -r "$T/reply"
-	run --separate-stderr bridge -- "$SOCK"
-	refused 111 '502 Bad Gateway'
-	[ "$stderr" = "cgi2scgi: $SOCK: malformed response header" ]
+	malformed '\0\1\2 garbage\r\n\r\n'
 }
 
 @test "a backend that closes before sending anything | 502; a GET goes once more first | 111" {
@@ -395,12 +402,7 @@ cgi2scgi: $SOCK: closed the connection without a response" ]
 @test "a response header with a bare CR, a NUL or another control character | 502 | 111" {
 	for bad in 'X-A: a\rb' 'X-A: a\0b' 'X-A: a\001b' 'X-A: \033[31m' \
 	    'X-A: a\177b' 'X-A: a\r\nX-B: b\rc' 'X\r: v'; do
-		printf "Status: 200 OK\r\n$bad\r\n\r\nbody" > "$T/reply"
-		backend -r "$T/reply" -n 1
-		run --separate-stderr bridge -- "$SOCK"
-		refused 111 '502 Bad Gateway' || { echo "head: $bad" >&2; false; }
-		[ "$stderr" = "cgi2scgi: $SOCK: malformed response header" ]
-		wait_pid "$(cat "$T/backend.pid")" 10
+		malformed "Status: 200 OK\r\n$bad\r\n\r\nbody"
 	done
 	# A tab is no control character here (RFC 9110 5.5), nor is 0x80.
 	printf 'Status: 200 OK\r\nX-A: a\tb\200\r\n\r\nbody' > "$T/reply"
@@ -409,11 +411,7 @@ cgi2scgi: $SOCK: closed the connection without a response" ]
 }
 
 @test "a response header folded onto a second line | 502 | 111" {
-	printf 'Status: 200 OK\r\nX-A: a\r\n Location: /elsewhere\r\n\r\nbody' > "$T/reply"
-	backend -r "$T/reply"
-	run --separate-stderr bridge -- "$SOCK"
-	refused 111 '502 Bad Gateway'
-	[ "$stderr" = "cgi2scgi: $SOCK: malformed response header" ]
+	malformed 'Status: 200 OK\r\nX-A: a\r\n Location: /elsewhere\r\n\r\nbody'
 }
 
 @test "HTTP_TRANSFER_ENCODING beside CONTENT_LENGTH | not sent: the body is CONTENT_LENGTH bytes, plain | 0" {
@@ -610,20 +608,19 @@ cgi2scgi: $SOCK: closed the connection without a response" ]
 
 @test "a FIFO planted at conn.log or conn.lock | 503 at once: it is not waited on | 111" {
 	make_app
-	mkfifo "$SOCK.log"
-	bridge -- -connect "$SOCK" "$T/app" > "$T/out" 2> "$T/err" &
-	rc=0
-	wait_pid $! 10 || rc=$?
-	[ "$rc" -eq 111 ]
-	[ "$(cat "$T/out")" = "$(error_page '503 Service Unavailable')" ]
-	[ "$(cat "$T/err")" = "cgi2scgi: $SOCK.log: No such device or address" ]
-	rm "$SOCK.log" "$SOCK.lock"
-	mkfifo "$SOCK.lock"
-	bridge -- -connect "$SOCK" "$T/app" > "$T/out" 2> "$T/err" &
-	rc=0
-	wait_pid $! 10 || rc=$?
-	[ "$rc" -eq 111 ]
-	[ "$(cat "$T/err")" = "cgi2scgi: $SOCK.lock: not a plain file of ours" ]
+	# A FIFO with no reader: opened for writing (the log) or both (the
+	# lock), open(2) would wait for one.
+	for fifo in "$SOCK.log|No such device or address" \
+	    "$SOCK.lock|not a plain file of ours"; do
+		rm -f "$SOCK.log" "$SOCK.lock"
+		mkfifo "${fifo%%|*}"
+		bridge -- -connect "$SOCK" "$T/app" > "$T/out" 2> "$T/err" &
+		rc=0
+		wait_pid $! 10 || rc=$?
+		[ "$rc" -eq 111 ]
+		[ "$(cat "$T/out")" = "$(error_page '503 Service Unavailable')" ]
+		[ "$(cat "$T/err")" = "cgi2scgi: ${fifo%%|*}: ${fifo#*|}" ]
+	done
 	[ "$(starts)" -eq 0 ]
 }
 
