@@ -229,6 +229,7 @@ struct request {
 	int		 err;		/* errno of what stopped the relay */
 	char		*block;		/* the header block, in header[] */
 	size_t		 blocklen;
+	int		 resent;	/* it went once more: see may_resend() */
 	struct body	 body;
 	struct half	 up, down;	/* body to the server, answer to us */
 	struct head	 head;		/* the answer's, while it is checked */
@@ -1821,9 +1822,8 @@ may_resend(struct request *rq)
 	    "TRACE", "PUT", "DELETE", NULL };
 	const char		*method = env_value("REQUEST_METHOD");
 	const char *const	*m;
-	static int		 resent;
 
-	if (resent++ || method == NULL || fate.replied ||
+	if (rq->resent++ || method == NULL || fate.replied ||
 	    (rq->body.len > 0 && !rq->body.spooled))
 		return 0;
 	for (m = idempotent; *m != NULL && strcmp(*m, method) != 0; m++)
