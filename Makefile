@@ -120,7 +120,8 @@ demo: cgi2scgi example/hello-scgi
 
 # The unit suite, as a packager's build runs it (dh_auto_test): no root,
 # no network but loopback, nothing installed.  A test that needs what
-# is missing (a program, root) is skipped, and says why.
+# is missing (a program, root) is skipped, and says why; bats-support
+# and bats-assert it cannot do without (debian/control's Build-Depends).
 test: all $(TOOLS)
 	bats tests
 

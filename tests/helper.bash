@@ -5,6 +5,18 @@
 
 bats_require_minimum_version 1.5.0
 
+# bats-support and bats-assert: assert_success, assert_output and the
+# like say what was expected and what came.  Debian's bats-support and
+# bats-assert; tests/deps.sh installs them, debian/control asks for them.
+# Without them every test would fail on its first check: say so once.
+for lib in bats-support bats-assert; do
+	bats_load_library_safe "$lib" 2>/dev/null || {
+		echo "tests/helper.bash: no $lib: install it (Debian: apt-get install $lib)" >&2
+		exit 1
+	}
+done
+unset lib
+
 CGI2SCGI=${CGI2SCGI:-$BATS_TEST_DIRNAME/../cgi2scgi}
 FAKESCGI=$BATS_TEST_DIRNAME/fakescgi
 EXECENV=$BATS_TEST_DIRNAME/execenv
@@ -45,6 +57,38 @@ needs_root() {
 		return 1
 	fi
 	skip "not root: $1"
+}
+
+# assert_stderr [--partial | --prefix] TEXT: what the last `run
+# --separate-stderr` wrote to stderr is TEXT, holds it, or starts with it
+# (when libc's words end the line, and glibc's and musl's differ).
+# bats-assert 2.1 (Debian 12) has no assert_stderr; this one wins over a
+# later one, which has no --prefix.
+assert_stderr() {
+	local mode=exact
+	case $1 in
+	--partial|--prefix)
+		mode=${1#--}
+		shift
+		;;
+	esac
+	case $mode in
+	exact)	[[ $stderr == "$1" ]] && return 0 ;;
+	partial) [[ $stderr == *"$1"* ]] && return 0 ;;
+	prefix)	[[ $stderr == "$1"* ]] && return 0 ;;
+	esac
+	batslib_print_kv_single_or_multi 8 expected "$1" stderr "$stderr" |
+	    batslib_decorate "stderr differs ($mode)" | fail
+}
+
+# assert_error_page STATUS REASON: the last `run` exited STATUS and
+# answered with the error page for REASON ("502 Bad Gateway").
+assert_error_page() {
+	if assert_failure "$1" && assert_output "$(error_page "$2")"; then
+		return 0
+	fi
+	[ -z "${stderr:-}" ] || echo "stderr: $stderr" >&2
+	return 1
 }
 
 # wait_for FILE: until it exists (a socket bound, a request recorded).
