@@ -186,9 +186,11 @@ starts() {
 	if [ -f "$T/starts" ]; then wc -l < "$T/starts"; else echo 0; fi
 }
 
-# ok_page: did the last `run` get the example app's page?
-ok_page() {
-	[ "$status" -eq 0 ] && [[ "$output" == "Status: 200 OK"*"Hello from an SCGI application."* ]]
+# assert_ok_page: the last `run` got the example app's page.
+assert_ok_page() {
+	assert_success || return
+	assert_output --regexp '^Status: 200 OK' || return
+	assert_output --partial 'Hello from an SCGI application.'
 }
 
 # A free TCP port on 127.0.0.1: one the kernel just gave out and took back.

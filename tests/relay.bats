@@ -21,7 +21,7 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 		wait_for "$REC/$i.done"
 		grep -qx "CONTENT_LENGTH=$n" "$REC/$i.env"
 		cmp "$T/in" "$REC/$i.body"
-		[ "$(cat "$REC/$i.bodyeof")" = complete ]
+		assert_equal "$(cat "$REC/$i.bodyeof")" complete
 	done
 }
 
@@ -47,10 +47,10 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	printf 'abcdefghij' > "$T/in"
 	exec 5<"$T/in"
 	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=4 -- "$SOCK" <&5
-	[ "$status" -eq 0 ]
-	[ "$(offset_of_fd5)" = 4 ]
+	assert_success
+	assert_equal "$(offset_of_fd5)" 4
 	wait_for "$REC/1.done"
-	[ "$(cat "$REC/1.body")" = abcd ]
+	assert_equal "$(cat "$REC/1.body")" abcd
 }
 
 @test "the body ends at CONTENT_LENGTH even if stdin never reaches end of file" {
@@ -62,18 +62,17 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	wait_pid $! 20
 	exec 6>&-
 	wait_for "$REC/1.done"
-	[ "$(cat "$REC/1.body")" = abcd ]
+	assert_equal "$(cat "$REC/1.body")" abcd
 }
 
 @test "a body shorter than CONTENT_LENGTH closes the backend connection, answers 400 and exits 100" {
 	backend
 	printf 'abcd' > "$T/in"
 	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- "$SOCK" < "$T/in"
-	[ "$status" -eq 100 ]
-	[ "$output" = "$(error_page '400 Bad Request')" ]
-	[ "$stderr" = "cgi2scgi: request body: stdin ended after 4 of 10 bytes" ]
+	assert_error_page 100 '400 Bad Request'
+	assert_stderr "cgi2scgi: request body: stdin ended after 4 of 10 bytes"
 	wait_for "$REC/1.done"
-	[ "$(cat "$REC/1.bodyeof")" = eof ]
+	assert_equal "$(cat "$REC/1.bodyeof")" eof
 }
 
 @test "a backend that answers 8 MiB before reading an 8 MiB body does not deadlock" {
@@ -91,9 +90,9 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	backend -m noread
 	exec 5<"$T/in"
 	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=4194304 -- "$SOCK" <&5
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')" ]
-	[ "$(offset_of_fd5)" = 4194304 ]
+	assert_success
+	assert_output "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')"
+	assert_equal "$(offset_of_fd5)" 4194304
 }
 
 @test "a 16 MiB body echoed back arrives whole both ways" {
@@ -146,7 +145,7 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	pid=$!
 	exec 7<"$T/pipe"
 	IFS= read -r -t 10 line <&7
-	[ "$line" = $'Status: 200 OK\r' ]
+	assert_equal "$line" $'Status: 200 OK\r'
 	head -c 100 <&7 >/dev/null	# part of the first chunk: the rest waits
 	touch "$T/go"
 	cat <&7 >/dev/null
