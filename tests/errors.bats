@@ -22,15 +22,6 @@ load helper
 	assert_stderr "cgi2scgi: connect $T/none.sock: No such file or directory"
 }
 
-@test "a refused TCP connect answers 502 and exits 111" {
-	backend_tcp -n 1
-	bridge -- 127.0.0.1 "$PORT" >/dev/null	# the one connection it takes
-	wait_for "$REC/1.done"
-	run --separate-stderr bridge SCGI_HOST=127.0.0.1 SCGI_PORT="$PORT"
-	assert_error_page 111 '502 Bad Gateway'
-	assert_stderr "cgi2scgi: connect 127.0.0.1:$PORT: Connection refused"
-}
-
 @test "SCGI_PORT alone means localhost, over TCP" {
 	backend_tcp
 	run bridge SCGI_PORT="$PORT"
@@ -52,27 +43,6 @@ load helper
 	backend
 	wait_pid "$pid" 20
 	assert_equal "$(cat "$T/out")" "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')"
-}
-
-@test "a socket path longer than sun_path is a configuration error, not truncated" {
-	long=$T/$(head -c 120 /dev/zero | tr '\0' s).sock
-	run --separate-stderr bridge SCGI_FILE="$long"
-	assert_error_page 100 '500 Internal Server Error'
-	assert_stderr "cgi2scgi: $long: socket path too long"
-}
-
-@test "SCGI_PORT of 0, 70000 or an unknown service name is a configuration error" {
-	for port in 0 70000 no-such-service; do
-		run --separate-stderr bridge SCGI_PORT="$port"
-		assert_error_page 100 '500 Internal Server Error'
-		assert_regex "$stderr" "^cgi2scgi: .*localhost:$port: "
-	done
-}
-
-@test "an unknown host name is a configuration error" {
-	run --separate-stderr bridge SCGI_HOST=no-such-host.invalid SCGI_PORT=4000
-	assert_error_page 100 '500 Internal Server Error'
-	assert_stderr --prefix "cgi2scgi: resolve no-such-host.invalid:4000: "
 }
 
 @test "a bad timeout or size in the environment is a configuration error" {
@@ -120,13 +90,6 @@ load helper
 	assert_error_page 111 '504 Gateway Timeout'
 }
 
-@test "a backend that closes at once answers 502 and exits 111" {
-	backend -m close
-	run --separate-stderr bridge -- "$SOCK"
-	assert_error_page 111 '502 Bad Gateway'
-	assert_stderr "cgi2scgi: $SOCK: closed the connection without a response"
-}
-
 @test "a backend that closes at once still gets a posted body drained, so the 502 reaches the client" {
 	backend -m close
 	head -c 1048576 /dev/zero > "$T/in"
@@ -136,39 +99,17 @@ load helper
 	assert_equal "$(offset_of_fd5)" 1048576
 }
 
-@test "garbage, a cut head, a head without fields or over 64 KiB answer 502" {
-	check() {	# check REPLY REASON
-		printf "$1" > "$T/reply"
-		run --separate-stderr bridge -- "$SOCK"
-		assert_error_page 111 '502 Bad Gateway'
-		assert_stderr "cgi2scgi: $SOCK: $2"
-	}
+@test "a response head cut short, or over 64 KiB, answers 502" {
+	# Garbage, and heads that break the rules: tests/hostile.bats.
+	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n' > "$T/reply"
 	backend -r "$T/reply"
-	check '<html>hello</html>\n' 'malformed response header'
-	check 'Status: 200 OK\r\nContent-Type: text/plain\r\n' 'response header cut short'
-	check '\r\nbody' 'malformed response header'
-	check 'HTTP/1.1 2000 OK\r\n\r\n' 'malformed response header'
-	check 'HTTP/1.1 200 OK\r\n no field\r\n\r\n' 'malformed response header'
-	check 'Bad Name: x\r\n\r\n' 'malformed response header'
-	{ printf 'X-Big: '; head -c 70000 /dev/zero | tr '\0' x; printf '\r\n\r\n'; } > "$T/big"
-	cp "$T/big" "$T/reply"
 	run --separate-stderr bridge -- "$SOCK"
-	assert_failure 111
+	assert_error_page 111 '502 Bad Gateway'
+	assert_stderr "cgi2scgi: $SOCK: response header cut short"
+	{ printf 'X-Big: '; head -c 70000 /dev/zero | tr '\0' x; printf '\r\n\r\n'; } > "$T/reply"
+	run --separate-stderr bridge -- "$SOCK"
+	assert_error_page 111 '502 Bad Gateway'
 	assert_stderr "cgi2scgi: $SOCK: response header over 64 KiB"
-}
-
-@test "a backend that never answers hits the idle timeout: 504, exit 111" {
-	backend -m silent
-	run --separate-stderr bridge SCGI_IDLE_TIMEOUT=0.3 -- "$SOCK"
-	assert_error_page 111 '504 Gateway Timeout'
-	assert_stderr "cgi2scgi: $SOCK: timed out"
-}
-
-@test "a backend that accepts but never reads hits the idle timeout too" {
-	backend -m hang
-	head -c 8388608 /dev/zero > "$T/in"
-	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=8388608 -- -i 0.3 "$SOCK" < "$T/in"
-	assert_error_page 111 '504 Gateway Timeout'
 }
 
 @test "a connect that gets no answer times out with 504" {
@@ -192,10 +133,3 @@ load helper
 	assert_stderr "cgi2scgi: request body: timed out"
 }
 
-@test "a connection reset after the head counts as the end of the response" {
-	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it' > "$T/reply"
-	backend_tcp -m reset -r "$T/reply"
-	run --separate-stderr bridge -- 127.0.0.1 "$PORT"
-	assert_success
-	assert_output "$(cat "$T/reply")"
-}

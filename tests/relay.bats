@@ -42,17 +42,6 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	{ cat "$T/head"; pattern 104857600; } | cmp - "$T/out"
 }
 
-@test "stdin is read up to CONTENT_LENGTH and not one byte further" {
-	backend
-	printf 'abcdefghij' > "$T/in"
-	exec 5<"$T/in"
-	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=4 -- "$SOCK" <&5
-	assert_success
-	assert_equal "$(offset_of_fd5)" 4
-	wait_for "$REC/1.done"
-	assert_equal "$(cat "$REC/1.body")" abcd
-}
-
 @test "the body ends at CONTENT_LENGTH even if stdin never reaches end of file" {
 	backend
 	mkfifo "$T/fifo"
@@ -65,24 +54,22 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	assert_equal "$(cat "$REC/1.body")" abcd
 }
 
-@test "a body shorter than CONTENT_LENGTH closes the backend connection, answers 400 and exits 100" {
-	backend
-	printf 'abcd' > "$T/in"
-	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- "$SOCK" < "$T/in"
-	assert_error_page 100 '400 Bad Request'
-	assert_stderr "cgi2scgi: request body: stdin ended after 4 of 10 bytes"
-	wait_for "$REC/1.done"
-	assert_equal "$(cat "$REC/1.bodyeof")" eof
-}
-
-@test "a backend that answers 8 MiB before reading an 8 MiB body does not deadlock" {
+@test "a backend that answers 8 MiB before reading an 8 MiB body does not deadlock, through pipes or files" {
 	head -c 8388608 /dev/urandom > "$T/in"
+	{ printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n'; pattern 8388608; } > "$T/want"
 	backend -m early -g 8388608
-	post "$T/in" "$SOCK"
+	# Pipes both ways, as Apache has them: splice(2).
+	cat "$T/in" | bridge REQUEST_METHOD=POST CONTENT_LENGTH=8388608 \
+	    -- "$SOCK" | cat > "$T/out"
 	wait_for "$REC/1.done"
 	cmp "$T/in" "$REC/1.body"
-	{ printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n'; pattern 8388608; } |
-	    cmp - "$T/out"
+	cmp "$T/want" "$T/out"
+	# Files both ways: read(2) and write(2).
+	bridge REQUEST_METHOD=POST CONTENT_LENGTH=8388608 -- "$SOCK" \
+	    < "$T/in" > "$T/out"
+	wait_for "$REC/2.done"
+	cmp "$T/in" "$REC/2.body"
+	cmp "$T/want" "$T/out"
 }
 
 @test "a backend that never reads the body: its answer is relayed and stdin is drained to CONTENT_LENGTH" {
@@ -93,14 +80,6 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	assert_success
 	assert_output "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')"
 	assert_equal "$(offset_of_fd5)" 4194304
-}
-
-@test "a 16 MiB body echoed back arrives whole both ways" {
-	head -c 16777216 /dev/urandom > "$T/in"
-	backend -m echo
-	post "$T/in" "$SOCK"
-	{ printf 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n'; cat "$T/in"; } |
-	    cmp - "$T/out"
 }
 
 @test "an HTTP status line from the backend becomes a Status: line, keeping its line ending" {
@@ -124,13 +103,6 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 
 @test "any other response passes byte for byte" {
 	printf 'Status: 201 Created\nX-Folded: a\n  b\nSet-Cookie: a=b; Path=/\r\nContent-Type: application/octet-stream\n\n\0\1\2\377HTTP/1.1 200 OK\r\n' > "$T/reply"
-	backend -r "$T/reply"
-	bridge -- "$SOCK" > "$T/out"
-	cmp "$T/reply" "$T/out"
-}
-
-@test "a header-only response passes as it is" {
-	printf 'Status: 204 No Content\r\n\r\n' > "$T/reply"
 	backend -r "$T/reply"
 	bridge -- "$SOCK" > "$T/out"
 	cmp "$T/reply" "$T/out"
@@ -182,17 +154,6 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	backend -r "$T/head" -g 10485760
 	bridge -- "$SOCK" | cat > "$T/out"
 	{ cat "$T/head"; pattern 10485760; } | cmp - "$T/out"
-}
-
-@test "through pipes, a backend that answers 8 MiB before reading an 8 MiB body does not stall" {
-	head -c 8388608 /dev/urandom > "$T/in"
-	backend -m early -g 8388608
-	cat "$T/in" | bridge REQUEST_METHOD=POST CONTENT_LENGTH=8388608 \
-	    -- "$SOCK" | cat > "$T/out"
-	wait_for "$REC/1.done"
-	cmp "$T/in" "$REC/1.body"
-	{ printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n'; pattern 8388608; } |
-	    cmp - "$T/out"
 }
 
 @test "splice(2) moves the bytes where stdin and stdout are pipes, read and write where they are files" {

@@ -26,28 +26,6 @@ load helper
 	grep -qx 'HTTP_COOKIE=a=b; c=d' "$REC/1.env"
 }
 
-@test "a name given twice is sent once, the first value winning, as getenv does" {
-	# bats test_tags=exactenv
-	backend
-	run "$EXECENV" GATEWAY_INTERFACE=CGI/1.1 HTTP_X=first A=1 HTTP_X=second \
-	    -- "$CGI2SCGI" "$SOCK"
-	assert_success
-	wait_for "$REC/1.done"
-	printf 'CONTENT_LENGTH\0000\0SCGI\0001\0GATEWAY_INTERFACE\0CGI/1.1\0HTTP_X\0first\0A\0001\0' |
-	    cmp - "$REC/1.head"
-}
-
-@test "entries without '=' or with an empty name are skipped; empty values pass" {
-	# bats test_tags=exactenv
-	backend
-	run "$EXECENV" GATEWAY_INTERFACE=CGI/1.1 NOEQUALS =novalue EMPTY= \
-	    -- "$CGI2SCGI" "$SOCK"
-	assert_success
-	wait_for "$REC/1.done"
-	printf 'CONTENT_LENGTH\0000\0SCGI\0001\0GATEWAY_INTERFACE\0CGI/1.1\0EMPTY\0\0' |
-	    cmp - "$REC/1.head"
-}
-
 @test "SCGI_* configuration, HTTP_PROXY and a stray SCGI or CONTENT_LENGTH are not forwarded" {
 	backend
 	run bridge SCGI_FILE="$SOCK" SCGI_IDLE_TIMEOUT=5 SCGI=2 \
@@ -55,34 +33,11 @@ load helper
 	assert_success
 	wait_for "$REC/1.done"
 	[ ! -e "$REC/1.error" ]
-	run grep -c '^SCGI' "$REC/1.env"
-	assert_output 1
+	assert_equal "$(grep -c '^SCGI' "$REC/1.env")" 1
 	grep -qx 'SCGI=1' "$REC/1.env"
 	grep -qx 'CONTENT_LENGTH=0' "$REC/1.env"
 	! grep -q '^HTTP_PROXY=' "$REC/1.env"
 	grep -qx 'HTTP_PROXY_X=kept' "$REC/1.env"
-}
-
-@test "a malformed CONTENT_LENGTH answers 400, exits 100 and sends nothing" {
-	backend
-	for bad in -1 +5 ' 5' '5 ' 0x10 1e3 12a 'a'; do
-		run --separate-stderr bridge "CONTENT_LENGTH=$bad" -- "$SOCK" </dev/null
-		assert_error_page 100 '400 Bad Request'
-		assert_stderr "cgi2scgi: CONTENT_LENGTH: not a decimal number: \"$bad\""
-	done
-	[ ! -e "$REC/1.head" ]
-}
-
-@test "a CONTENT_LENGTH over the limit, or too long to be a number, answers 413 and sends nothing" {
-	backend
-	run --separate-stderr bridge CONTENT_LENGTH=1025 -- -m 1k "$SOCK" </dev/null
-	assert_error_page 100 '413 Content Too Large'
-	assert_stderr --partial "over the limit of 1024 bytes"
-	run --separate-stderr bridge CONTENT_LENGTH=123456789012345678901234567890 -- "$SOCK" </dev/null
-	assert_error_page 100 '413 Content Too Large'
-	run bridge CONTENT_LENGTH=2049 SCGI_MAX_BODY=2k -- "$SOCK" </dev/null
-	assert_failure 100
-	[ ! -e "$REC/1.head" ]
 }
 
 @test "a CONTENT_LENGTH of exactly the limit passes, leading zeros and all" {
@@ -93,17 +48,6 @@ load helper
 	wait_for "$REC/1.done"
 	grep -qx 'CONTENT_LENGTH=1024' "$REC/1.env"
 	cmp "$T/in" "$REC/1.body"
-}
-
-@test "an empty CONTENT_LENGTH means no body (RFC 3875 4.1.2)" {
-	backend
-	echo data > "$T/in"
-	exec 5<"$T/in"
-	run bridge CONTENT_LENGTH= -- "$SOCK" <&5
-	assert_success
-	assert_equal "$(offset_of_fd5)" 0
-	wait_for "$REC/1.done"
-	grep -qx 'CONTENT_LENGTH=0' "$REC/1.env"
 }
 
 @test "with no CONTENT_LENGTH and no Transfer-Encoding, stdin is not read at all" {
@@ -127,24 +71,15 @@ load helper
 	grep -qx 'CONTENT_LENGTH=300000' "$REC/1.env"
 	! grep -q '^HTTP_TRANSFER_ENCODING=' "$REC/1.env"
 	cmp "$T/in" "$REC/1.body"
-	[ -z "$(ls -A "$T/tmp")" ]	# the spool file was unlinked
+	assert_equal "$(ls -A "$T/tmp")" ""	# the spool file was unlinked
 }
 
-@test "a chunked upload over the limit answers 413 and sends nothing" {
+@test "a chunked upload over the body limit (-m) answers 413 and sends nothing" {
 	backend
 	head -c 5000 /dev/zero > "$T/in"
 	run --separate-stderr bridge HTTP_TRANSFER_ENCODING=chunked -- -m 4k "$SOCK" <"$T/in"
 	assert_error_page 100 '413 Content Too Large'
 	assert_stderr "cgi2scgi: request body: chunked upload over the limit of 4096 bytes"
-	[ ! -e "$REC/1.head" ]
-}
-
-@test "a header block over 64 KiB answers 431 and sends nothing" {
-	backend
-	big=$(head -c 70000 /dev/zero | tr '\0' x)
-	run --separate-stderr bridge "HTTP_COOKIE=$big" -- "$SOCK"
-	assert_error_page 100 '431 Request Header Fields Too Large'
-	assert_stderr "cgi2scgi: request header: over 64 KiB"
 	[ ! -e "$REC/1.head" ]
 }
 
