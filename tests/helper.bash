@@ -20,6 +20,7 @@ unset lib
 CGI2SCGI=${CGI2SCGI:-$BATS_TEST_DIRNAME/../cgi2scgi}
 FAKESCGI=$BATS_TEST_DIRNAME/fakescgi
 EXECENV=$BATS_TEST_DIRNAME/execenv
+PLAIN=$BATS_TEST_DIRNAME/../cgi2scgi	# the plain build, to help a test
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -111,6 +112,19 @@ backend() {
 	wait_for "$SOCK"
 }
 
+# nothing_sent: the backend got no request from the bridge, which has
+# exited.  So a connection it made is in the backend's queue by now, or
+# served; the backend serves them in order, and records a request before
+# it answers: once a probe request sent now has its answer, every one
+# before it is recorded, and the probe's is the only one.
+nothing_sent() {
+	local others
+	env -i GATEWAY_INTERFACE=CGI/1.1 HTTP_X_PROBE=1 "$PLAIN" "$SOCK" > /dev/null
+	others=$(grep -Lx HTTP_X_PROBE=1 "$REC"/*.env)
+	[ -z "$others" ] && return 0
+	echo "$others" | batslib_decorate 'the backend got a request' | fail
+}
+
 # backend_tcp [fakescgi options]: the same on 127.0.0.1; sets PORT.
 backend_tcp() {
 	"$FAKESCGI" -o "$REC" -p "$T/port" "$@" 127.0.0.1:0 3>&- &
@@ -146,6 +160,26 @@ pattern() {
 # Where fd 5 of this shell is: how far cgi2scgi read a shared stdin.
 offset_of_fd5() {
 	awk '/^pos:/ { print $2 }' "/proc/$$/fdinfo/5"
+}
+
+# wait_until SECONDS COMMAND...: until COMMAND succeeds; fail, saying
+# what did not happen, if it has not after SECONDS.
+wait_until() {
+	local i=0 n=$(($1 * 20))
+	shift
+	until "$@"; do
+		i=$((i + 1))
+		if [ "$i" -gt "$n" ]; then
+			echo "timed out waiting until: $*" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# exited PID: that process is gone (reaped, not a zombie).
+exited() {
+	! kill -0 "$1" 2>/dev/null
 }
 
 # wait_pid PID SECONDS: its exit status, or fail (and kill it) if it is

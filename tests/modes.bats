@@ -262,7 +262,7 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK.lock" "$T/locked" &
 	bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- -i 30 -connect "$SOCK" \
 	    "$T/app" < "$T/fifo" > "$T/out1" 2>&1 &
 	echo $! > "$T/first.pid"
-	until [ -s "$T/out1" ]; do sleep 0.05; done	# it has answered 503
+	wait_until 10 test -s "$T/out1"	# it has answered 503
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
 	assert_failure 111
 	assert_stderr "cgi2scgi: $T/app: No such file or directory"
@@ -308,7 +308,7 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	assert_ok_page
 	pid=$(cat "$T/starts")
 	kill -9 "$pid"
-	wait_pid "$pid" 10 2>/dev/null || while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	wait_until 10 exited "$pid"	# not our child: its parent reaps it
 	run bridge -- -connect "$SOCK" "$T/app"
 	assert_ok_page
 	assert_equal "$(starts)" 2

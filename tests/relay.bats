@@ -121,7 +121,7 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	head -c 100 <&7 >/dev/null	# part of the first chunk: the rest waits
 	touch "$T/go"
 	cat <&7 >/dev/null
-	wait "$pid"
+	wait_pid "$pid" 20
 }
 
 # The two ways bytes move: splice(2) where stdin or stdout is a pipe, as
