@@ -395,9 +395,13 @@ no_number() {
 }
 
 @test "a chunked upload while no server can be reached | 502; nothing spooled | 111" {
-	# A spool would fail in a TMPDIR that does not exist: it is not tried.
+	# A spool would fail in a TMPDIR that does not exist: it is not
+	# tried.  valgrind cannot start without one: under it, only the
+	# answer is checked.
+	tmp=$T/none
+	[ -z "${CGI2SCGI_WRAP:-}" ] || tmp=$T
 	run --separate-stderr bridge HTTP_TRANSFER_ENCODING=chunked \
-	    TMPDIR="$T/none" -- "$SOCK" <<< "body"
+	    TMPDIR="$tmp" -- "$SOCK" <<< "body"
 	assert_error_page 111 '502 Bad Gateway'
 	assert_stderr "cgi2scgi: connect $SOCK: No such file or directory"
 }
@@ -559,7 +563,10 @@ no_number() {
 	exec 5000<&-
 	assert_ok_page
 	pid=$(cat "$T/starts")
-	assert_equal "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" "0 1 2 3 "
+	# valgrind takes the descriptors above the soft limit for its own
+	# and will not let the bridge close them: under it, 5000 stays.
+	[ -n "${CGI2SCGI_WRAP:-}" ] ||
+	    assert_equal "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" "0 1 2 3 "
 }
 
 @test "signals the web server left ignored or blocked | back to their defaults in a started app | 0" {
