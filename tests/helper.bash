@@ -136,15 +136,30 @@ backend_tcp() {
 # bridge [NAME=value ...] [-- arg ...]: cgi2scgi with a small CGI
 # environment and nothing else; SCGI_RETRY_TIMEOUT=0 unless given.
 bridge() {
+	bridge_argv "$@"
+	"${BRIDGE[@]}"
+}
+
+# bridge_bg [NAME=value ...] [-- arg ...]: the same in the background,
+# as process $! itself: `bridge ... &` would make $! a subshell, which a
+# signal kills and leaves the bridge running.  <&0: without it, bash
+# gives a background command /dev/null for stdin.
+bridge_bg() {
+	bridge_argv "$@"
+	"${BRIDGE[@]}" <&0 &
+}
+
+bridge_argv() {	# BRIDGE: the command bridge runs
 	local vars=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		vars+=("$1")
 		shift
 	done
 	[ $# -gt 0 ] && shift
-	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
-	    SERVER_PROTOCOL=HTTP/1.1 SCRIPT_NAME=/app SCGI_RETRY_TIMEOUT=0 \
-	    "${vars[@]}" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" "$@"
+	# shellcheck disable=SC2206
+	BRIDGE=(env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET
+	    SERVER_PROTOCOL=HTTP/1.1 SCRIPT_NAME=/app SCGI_RETRY_TIMEOUT=0
+	    "${vars[@]}" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" "$@")
 }
 
 # The error page cgi2scgi answers with, for status line $1.

@@ -315,7 +315,7 @@ no_number() {
 
 @test "SIGTERM from the web server | exits at once, closing the backend connection, leaving no process | 143" {
 	backend -m stream -g 4000 -d 500
-	bridge -- "$SOCK" > "$T/out" 2> "$T/err" &
+	bridge_bg -- "$SOCK" > "$T/out" 2> "$T/err"
 	pid=$!
 	wait_until 10 test -s "$T/out"	# relaying
 	kill -TERM "$pid"

@@ -258,15 +258,19 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK.lock" "$T/locked" &
 
 @test "a failed start lets go of its lock and socket before it drains the body" {
 	mkfifo "$T/fifo"
-	exec 6<>"$T/fifo"		# a body that never comes
-	bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- -i 30 -connect "$SOCK" \
-	    "$T/app" < "$T/fifo" > "$T/out1" 2>&1 &
-	echo $! > "$T/first.pid"
+	exec 6<>"$T/fifo"		# a body that does not come
+	bridge_bg REQUEST_METHOD=POST CONTENT_LENGTH=10 -- -i 30 -connect "$SOCK" \
+	    "$T/app" < "$T/fifo" > "$T/out1" 2>&1 6>&-
+	first=$!
+	echo "$first" > "$T/first.pid"
 	wait_until 10 test -s "$T/out1"	# it has answered 503
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
 	assert_failure 111
 	assert_stderr "cgi2scgi: $T/app: No such file or directory"
-	kill "$(cat "$T/first.pid")"
+	exec 6>&-			# the body ends, cut short
+	rc=0
+	wait_pid "$first" 10 || rc=$?
+	assert_equal "$rc" 111		# the 503's status
 }
 
 @test "-start leaves a busy server's socket alone" {
