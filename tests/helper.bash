@@ -192,9 +192,13 @@ wait_until() {
 	done
 }
 
-# exited PID: that process is gone (reaped, not a zombie).
+# exited PID: that process has exited: it is gone, or a zombie that its
+# parent has yet to reap (init may take seconds), its descriptors closed.
 exited() {
-	! kill -0 "$1" 2>/dev/null
+	case $(ps -o stat= -p "$1") in
+	''|Z*)	return 0 ;;
+	esac
+	return 1
 }
 
 # wait_pid PID SECONDS: its exit status, or fail (and kill it) if it is

@@ -312,7 +312,7 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	assert_ok_page
 	pid=$(cat "$T/starts")
 	kill -9 "$pid"
-	wait_until 10 exited "$pid"	# not our child: its parent reaps it
+	wait_until 10 exited "$pid"	# not our child: wait cannot
 	run bridge -- -connect "$SOCK" "$T/app"
 	assert_ok_page
 	assert_equal "$(starts)" 2
