@@ -125,8 +125,8 @@ no_number() {
 	nothing_sent
 }
 
+# bats test_tags=exactenv
 @test "a header block of exactly 64 KiB | sent whole | 0" {
-	# bats test_tags=exactenv
 	backend
 	# CONTENT_LENGTH\0""0\0SCGI\01\0 is 24 bytes, X\0...\0 the rest.
 	v=$(head -c $((65536 - 24 - 3)) /dev/zero | tr '\0' v)
@@ -139,8 +139,8 @@ no_number() {
 	assert_stderr "cgi2scgi: request header: over 64 KiB"
 }
 
+# bats test_tags=exactenv
 @test "duplicate names | the first sent, once | 0" {
-	# bats test_tags=exactenv
 	backend
 	# The first value wins, in its place, as getenv(3) has it.
 	run "$EXECENV" HTTP_A=1 B=2 HTTP_A=2 CONTENT_LENGTH=0 CONTENT_LENGTH=9 \
@@ -151,8 +151,8 @@ no_number() {
 	[ ! -e "$REC/1.error" ]
 }
 
+# bats test_tags=exactenv
 @test "names with odd bytes | sent as they are | 0" {
-	# bats test_tags=exactenv
 	backend
 	run "$EXECENV" "$(printf 'A B\001\377.-')=x" -- "$CGI2SCGI" "$SOCK"
 	assert_success
@@ -160,8 +160,8 @@ no_number() {
 	printf 'CONTENT_LENGTH\0000\0SCGI\0001\0A B\001\377.-\0x\0' | cmp - "$REC/1.head"
 }
 
+# bats test_tags=exactenv
 @test "an empty name, or no '=' | skipped | 0" {
-	# bats test_tags=exactenv
 	backend
 	# An empty value is a value: it passes.
 	run "$EXECENV" =x NOEQUALS A=1 EMPTY= -- "$CGI2SCGI" "$SOCK"
@@ -170,8 +170,8 @@ no_number() {
 	printf 'CONTENT_LENGTH\0000\0SCGI\0001\0A\0001\0EMPTY\0\0' | cmp - "$REC/1.head"
 }
 
+# bats test_tags=exactenv
 @test "values that are not UTF-8 | sent byte for byte | 0" {
-	# bats test_tags=exactenv
 	backend
 	run "$EXECENV" "HTTP_X=$(printf '\377\376\300\200\001')" -- "$CGI2SCGI" "$SOCK"
 	assert_success
@@ -253,8 +253,8 @@ no_number() {
 	assert_stderr "cgi2scgi: $SOCK: timed out"
 }
 
+# bats test_tags=slow
 @test "a backend that answers 1 GiB | relayed whole | 0" {
-	# bats test_tags=slow
 	printf 'Status: 200 OK\r\n\r\n' > "$T/head"
 	backend -r "$T/head" -g 1073741824
 	cmp <(bridge -- "$SOCK") <(cat "$T/head"; pattern 1073741824)

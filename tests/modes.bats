@@ -196,8 +196,8 @@ cgi2scgi: connect 127.0.0.3:$PORT: Connection refused"
 	assert_equal "$(starts)" 1
 }
 
+# bats test_tags=slow
 @test "-connect app: 20 concurrent first requests start app exactly once, n copies" {
-	# bats test_tags=slow
 	make_app
 	for i in $(seq 20); do
 		bridge QUERY_STRING="n=$i" -- -r 10 -connect "$SOCK" "$T/app" 3 \
@@ -377,8 +377,8 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	done
 }
 
+# bats test_tags=slow
 @test "-connect app hands its socket to the real uWSGI, by socket activation" {
-	# bats test_tags=slow
 	needs uwsgi "the real uWSGI, socket-activated"
 	cat > "$T/app.py" <<-EOF
 	def application(env, start_response):

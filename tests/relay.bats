@@ -25,8 +25,8 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	done
 }
 
+# bats test_tags=slow
 @test "a 100 MiB binary body reaches the backend byte for byte" {
-	# bats test_tags=slow
 	backend
 	head -c 104857600 /dev/urandom > "$T/in"
 	post "$T/in" "$SOCK"
@@ -34,8 +34,8 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	cmp "$T/in" "$REC/1.body"
 }
 
+# bats test_tags=slow
 @test "a 100 MiB binary response reaches stdout byte for byte" {
-	# bats test_tags=slow
 	printf 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n' > "$T/head"
 	backend -r "$T/head" -g 104857600
 	bridge -- "$SOCK" > "$T/out"

@@ -5,8 +5,8 @@
 
 load helper
 
+# bats test_tags=exactenv
 @test "a request without a body sends CONTENT_LENGTH 0 first, SCGI=1, then the environment in order" {
-	# bats test_tags=exactenv
 	backend
 	run --separate-stderr "$EXECENV" GATEWAY_INTERFACE=CGI/1.1 \
 	    REQUEST_METHOD=GET QUERY_STRING=a=1 SCGI_FILE="$SOCK" -- "$CGI2SCGI"
