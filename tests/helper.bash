@@ -246,14 +246,18 @@ assert_ok_page() {
 	assert_output --partial 'Hello from an SCGI application.'
 }
 
-# A free TCP port on 127.0.0.1: one the kernel just gave out and took back.
+# A free TCP port on 127.0.0.1, for a test's server to bind: one that
+# nothing listens on, below the kernel's ephemeral ports, so that no
+# connection another test makes meanwhile can take it as its own port
+# (make check runs passes side by side), and below the range of
+# tests/integration's servers.
 free_port() {
-	"$FAKESCGI" -p "$T/freeport" 127.0.0.1:0 &
-	local pid=$!
-	wait_for "$T/freeport"
-	kill "$pid"
-	wait "$pid" || true
-	cat "$T/freeport"
+	perl -MIO::Socket::INET -e '
+	    for (;;) {
+		my $p = 10000 + int(rand(10000));
+		IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1:$p")
+		    and print("$p\n"), exit;
+	    }'
 }
 
 # The tests of what another local user can do run as root and play that
