@@ -125,16 +125,29 @@ demo: cgi2scgi example/hello-scgi
 test: all $(TOOLS)
 	bats tests
 
-# Every test: installs what it needs (Debian packages) when missing, then
+# Every test: installs what it needs (Debian packages) when missing,
 # builds (so that musl-tools is there first, and the bridge tested is
-# the one users get), lints, runs the suite, then runs it again under
-# ASan+UBSan and in part valgrind, runs the sanitizer build under real
-# web and SCGI servers, builds the Debian package and serves a request
-# through Apache with what it installed, and fuzzes.  STRICT=1: here a
-# test that would skip for want of something fails instead.
+# the one users get), then runs these passes side by side (tests/check.sh
+# prints each one's output as it ends, and fails if any failed); `make
+# check-NAME` runs one alone.
+#	lint		mandoc, cppcheck and clang-tidy
+#	unit		the suite
+#	asan		the suite again under ASan+UBSan
+#	valgrind	the suite but its slow tests under valgrind
+#	integration	the sanitizer build under real web and SCGI servers;
+#			builds the Debian package and serves a request
+#			through Apache with what it installed
+#	fuzz		every fuzz target, 30 s each
+# STRICT=1: here a test that would skip for want of something fails.
+CHECKS = check-lint check-unit check-asan check-valgrind check-integration \
+	 check-fuzz
+
 check:
 	sh tests/deps.sh
 	$(MAKE) all $(TOOLS) tests/cgi2scgi-san
+	bash tests/check.sh "$(MAKE)" $(CHECKS)
+
+check-lint:
 	mandoc -Tlint -Wwarning man/cgi2scgi.1
 	# unusedStructMember: the kernel's sock_diag structs have fields
 	# cgi2scgi sends as zero or does not read, which they must keep.
@@ -143,11 +156,21 @@ check:
 	    --suppress=variableScope --suppress=unusedStructMember \
 	    cgi2scgi.c netstring.c
 	clang-tidy --quiet cgi2scgi.c netstring.c -- $(WFLAGS)
+
+check-unit: all $(TOOLS)
 	STRICT=1 bats tests
+
+check-asan: all $(TOOLS) tests/cgi2scgi-san
 	STRICT=1 CGI2SCGI="$$PWD/tests/cgi2scgi-san" bats tests
+
+check-valgrind: all $(TOOLS)
 	STRICT=1 CGI2SCGI_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite" bats --filter-tags '!slow' tests
+
+check-integration: all $(TOOLS) tests/cgi2scgi-san
 	STRICT=1 CGI2SCGI="$$PWD/tests/cgi2scgi-san" bats tests/integration
+
+check-fuzz:
 	$(MAKE) fuzz FUZZ_SECONDS=30
 
 install: all
@@ -172,4 +195,5 @@ clean:
 	rm -f cgi2scgi $(TOOLS) tests/cgi2scgi-san $(FUZZERS)
 	cd bench && $(MAKE) clean
 
-.PHONY: all demo test check fuzz install uninstall clean bench bench-apache
+.PHONY: all demo test check $(CHECKS) fuzz install uninstall clean bench \
+	bench-apache
