@@ -48,6 +48,22 @@ netstring_encode(char *dst, size_t cap, const char *src, size_t len)
 	return nd + 1 + len + 1;
 }
 
+char *
+netstring_wrap(char *buf, size_t room, size_t len)
+{
+	size_t	 nd = digits(len), i, v;
+	char	*start;
+
+	if (room < nd + 1)
+		return NULL;
+	start = buf + room - nd - 1;
+	for (i = nd, v = len; i > 0; v /= 10)
+		start[--i] = (char)('0' + v % 10);
+	start[nd] = ':';
+	buf[room + len] = ',';
+	return start;
+}
+
 size_t
 netstring_decode(const char *src, size_t n, size_t max, size_t *off,
     size_t *len)

@@ -28,6 +28,15 @@ size_t	netstring_size(size_t len);
 size_t	netstring_encode(char *dst, size_t cap, const char *src, size_t len);
 
 /*
+ * netstring_wrap: make the len bytes at buf + room a netstring where they
+ * lie, so that a payload built in place needs no copy: its length and
+ * ':' go at the end of the room before it, a ',' after it, and buf must
+ * hold room + len + 1 bytes.  Returns where the netstring starts, or
+ * NULL if room is too small for the length and ':' (buf is untouched).
+ */
+char	*netstring_wrap(char *buf, size_t room, size_t len);
+
+/*
  * netstring_decode: parse the netstring at the start of src[0..n).
  * A payload longer than max, a length with a leading zero or no digits,
  * or a missing ':' or ',' is NETSTRING_ERROR.  If src holds only a valid

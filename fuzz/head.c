@@ -2,7 +2,7 @@
  * Copyright (c) 2026 The cgi2scgi authors.  See LICENSE for terms (ISC).
  *
  * fuzz/head.c: libFuzzer target for the response-head check, fed the
- * way read_response() feeds it, in pieces whose sizes the first byte
+ * way read_response() feeds filter_head(), in pieces whose sizes the first byte
  * seeds.  Properties: the verdict does not depend on the pieces; it
  * agrees with a line-by-line reference (which refuses control characters
  * but HTAB anywhere in the head); and a head that passes comes out
@@ -29,8 +29,9 @@ static char	 out[2 * MAX_HEAD + 1024], expect[2 * MAX_HEAD + 1024];
 static int
 feed(const char *in, size_t len, unsigned int seed, size_t *outlen)
 {
-	struct head	 hd = { 0, 0, downbuf + HEAD_SLACK, 0, 0 };
-	char		*buf = downbuf + HEAD_SLACK;
+	static char	 response[HEAD_SLACK + MAX_HEAD];
+	struct head	 hd = { 0, 0, response + HEAD_SLACK, 0, 0 };
+	char		*buf = response + HEAD_SLACK;
 	size_t		 pos = 0, n;
 	int		 r = 0, whole = seed == 0;
 
@@ -51,7 +52,7 @@ feed(const char *in, size_t len, unsigned int seed, size_t *outlen)
 		return BAD;
 	if (r == 0)
 		return CUT;
-	if (hd.start < downbuf)
+	if (hd.start < response)
 		abort();		/* the rewrite stays in its slack */
 	*outlen = (size_t)(buf + hd.have - hd.start);
 	memcpy(out, hd.start, *outlen);

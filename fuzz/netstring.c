@@ -4,7 +4,8 @@
  * fuzz/netstring.c: libFuzzer target for netstring.c.  Properties: what
  * is encoded decodes to itself; whatever decodes re-encodes to the same
  * bytes (one spelling per netstring); a netstring cut short is never an
- * error, only incomplete.
+ * error, only incomplete; a payload wrapped in place is the netstring
+ * encoded, and needs no more room in front than its length and ':'.
  */
 
 #include <stdint.h>
@@ -42,6 +43,24 @@ check_roundtrip(const char *src, size_t len)
 }
 
 static void
+check_wrap(const char *src, size_t len)
+{
+	static char	 buf[70000], want[70000];
+	size_t		 n, room = netstring_size(len) - len - 1;
+	char		*start;
+
+	if (netstring_size(len) > sizeof(want) || room + len + 1 > sizeof(buf))
+		return;
+	n = netstring_encode(want, sizeof(want), src, len);
+	memcpy(buf + room, src, len);
+	if (netstring_wrap(buf, room - 1, len) != NULL)
+		abort();		/* one byte of room short must fail */
+	if ((start = netstring_wrap(buf, room, len)) != buf ||
+	    memcmp(start, want, n) != 0)
+		abort();
+}
+
+static void
 check_decode(const char *src, size_t size)
 {
 	static char	 buf[70000];
@@ -61,6 +80,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	check_roundtrip((const char *)data, size);
+	check_wrap((const char *)data, size);
 	check_decode((const char *)data, size);
 	return 0;
 }

@@ -77,7 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	env[0] = query;
 	env[1] = NULL;
 	environ = env;
-	under_cgi = 1;
+	fate.cgi = 1;
 	argv[0] = "cgi2scgi";
 	n = 1 + data[0] % WORDS_MAX;
 	apache = data[1] & 1;

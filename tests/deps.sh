@@ -47,6 +47,10 @@ else
 	want_file /usr/sbin/apache2 apache2
 	want_file /usr/lib/apache2/modules/mod_proxy_scgi.so apache2-bin
 	want_file /usr/sbin/lighttpd lighttpd
+	# These two pass a query's words to a CGI program in other forms
+	# than Apache (raw, or not at all): tests/integration/hostile.bats.
+	want_file /usr/sbin/mini_httpd mini-httpd
+	want busybox busybox
 	want_file /usr/bin/uwsgi-core uwsgi-core
 	want_file /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	want_file /usr/share/perl5/SCGI.pm libscgi-perl
@@ -60,9 +64,10 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "deps.sh: installing$need" >&2
 export DEBIAN_FRONTEND=noninteractive
-# apache2 and lighttpd would start on port 80 as they install (and the
-# second could not bind, which can fail its install); the tests start
-# their own.  Docker images have a policy-rc.d that says no: keep it.
+# apache2, lighttpd and mini-httpd would start on port 80 as they
+# install (and the second could not bind, which can fail its install);
+# the tests start their own.  invoke-rc.d asks policy-rc.d first, and
+# 101 means no; Docker images have one that says so: keep it.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
 	chmod 755 /usr/sbin/policy-rc.d

@@ -55,13 +55,34 @@ load helper
 }
 
 @test "run from a shell, bad usage prints the usage to stderr and exits 100" {
-	for args in "a b c" "-x" "-t" "-t 1.2345 sock" "-m 5x sock"; do
+	for args in "a b c" "-x" "-t" "-start sock"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" $args
 		assert_failure 100
 		refute_output
 		assert_stderr --prefix "usage: cgi2scgi "
 	done
+}
+
+@test "a bad option value names the option, as a bad variable names the variable" {
+	while IFS='|' read -r args line; do
+		# shellcheck disable=SC2086
+		run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" $args
+		assert_failure 100 || { echo "args: $args" >&2; false; }
+		refute_output	# from a shell: the line, not a CGI answer
+		assert_stderr "cgi2scgi: $line"
+	done <<-'EOF'
+	-t 1.2345 sock|-t: not a number of seconds: "1.2345"
+	-r soon sock|-r: not a number of seconds: "soon"
+	-i -1 sock|-i: not a number of seconds: "-1"
+	-m 5x sock|-m: not a size in bytes: "5x"
+	-s 1T sock|-s: not a size in bytes: "1T"
+	-connect ::1:80|-connect: not a socket, host:port or [address]:port: "::1:80"
+	-connect [::1]|-connect: not a socket, host:port or [address]:port: "[::1]"
+	EOF
+	run --separate-stderr bridge -- -t abc sock
+	assert_error_page 100 '500 Internal Server Error'
+	assert_stderr 'cgi2scgi: -t: not a number of seconds: "abc"'
 }
 
 @test "run by a web server, bad usage answers 500" {

@@ -118,6 +118,57 @@ load helper
 cgi2scgi: connect 127.0.0.3:$PORT: Connection refused"
 }
 
+@test "a server that timed out is passed over for the -d time, tried last, and marked up when it answers" {
+	needs python3 "to fill a listen queue"
+	backend_tcp
+	good=127.0.0.1:$PORT
+	# A listener with a full queue: the kernel drops new SYNs, so that
+	# a connect to it times out, as to a host that is down.
+	"$FAKESCGI" -m noaccept -p "$T/fullport" 127.0.0.1:0 &
+	echo $! > "$T/full.pid"
+	wait_for "$T/fullport"
+	full=127.0.0.1:$(cat "$T/fullport")
+	python3 -c 'import socket, sys, time
+s = []
+for i in range(4):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(("127.0.0.1", int(sys.argv[1])))
+    except BlockingIOError: pass
+    s.append(c)
+open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
+	echo $! > "$T/filler.pid"
+	wait_for "$T/full"
+	mkdir "$T/tmp"
+	mark=$T/tmp/cgi2scgi-$(id -u)/$full.down
+	ask() {	# ask [option ...]: a request to $full, else $good
+		run --separate-stderr bridge TMPDIR="$T/tmp" -- -t 0.5 "$@" \
+		    -connect "$full" -connect "$good"
+	}
+	ask
+	assert_success
+	assert_stderr --prefix "cgi2scgi: connect $full: "
+	assert_regex "$stderr" 'timed out$'
+	[ -f "$mark" ]
+	# The next requests go to $good first: no wait, nothing to say.
+	ask
+	assert_success
+	assert_stderr ""
+	# Once the -d time is past, or with -d 0, $full comes first again.
+	ask -d 5
+	assert_stderr ""
+	touch -d '6 seconds ago' "$mark"
+	ask -d 5
+	assert_regex "$stderr" 'timed out$'
+	ask -d 0
+	assert_regex "$stderr" 'timed out$'
+	# A server passed over that answers when the others fail is up again.
+	touch "$T/tmp/cgi2scgi-$(id -u)/$good.down"
+	run --separate-stderr bridge TMPDIR="$T/tmp" -- \
+	    -connect 127.0.0.2:1 -connect "$good"
+	assert_success
+	[ ! -e "$T/tmp/cgi2scgi-$(id -u)/$good.down" ]
+}
+
 @test "abstract sockets: @name, and @name\\0 for uWSGI's name with a trailing NUL" {
 	name=@cgi2scgi-test-$$-$RANDOM
 	"$FAKESCGI" -o "$REC" -p "$T/ready1" "$name" &
@@ -368,8 +419,8 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	for args in "-start $SOCK" "-start -connect $SOCK" "-bind $SOCK" \
 	    "-bind -connect $SOCK app" "-connect a.sock -connect b.sock app" \
 	    "-connect $SOCK app 0" "-connect $SOCK app 257" "-fd0 $SOCK" \
-	    "-log x $SOCK" "-connect $SOCK -fd0" "-connect ::1:80" "-connect [::1]" \
-	    "-connect"; do
+	    "-log x $SOCK" "-connect $SOCK -fd0" "-unchecked $SOCK" \
+	    "-bind -connect $SOCK -unchecked" "-connect"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" $args
 		assert_failure 100 || { echo "args: $args" >&2; false; }

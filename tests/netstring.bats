@@ -82,3 +82,17 @@ NSENC="$BATS_TEST_DIRNAME/nsenc"
 	run sh -c "printf '5:hello,' | '$NSENC' decode 5"
 	assert_line --index 0 "8 2 5"
 }
+
+@test "netstring_wrap frames a payload where it lies, given room for its length and colon" {
+	run sh -c "printf 'hello world!' | '$NSENC' wrap 3"
+	assert_success
+	assert_output "12:hello world!,"
+	run sh -c "printf '' | '$NSENC' wrap 2"
+	assert_output "0:,"
+	# Room to spare stays in front, unwritten.
+	run sh -c "printf abc | '$NSENC' wrap 6"
+	assert_output "3:abc,"
+	run sh -c "printf 'hello world!' | '$NSENC' wrap 2"
+	assert_failure 1
+	assert_output "room too small"
+}

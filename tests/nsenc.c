@@ -4,6 +4,8 @@
  * nsenc: drive netstring.o from the shell for tests/netstring.bats.
  *   nsenc encode [cap]    netstring of stdin to stdout ("cap too small"
  *                         and exit 1 if it does not fit in cap bytes)
+ *   nsenc wrap room       netstring_wrap() of stdin placed after room
+ *                         bytes ("room too small" and exit 1 if it fails)
  *   nsenc size len        netstring_size(len)
  *   nsenc decode max      parse stdin: "size off len" and the payload on
  *                         a second line, or "incomplete" or "error"
@@ -44,6 +46,21 @@ main(int argc, char *argv[])
 		fwrite(out, 1, r, stdout);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "wrap") == 0) {
+		char	*start;
+
+		n = slurp();
+		cap = strtoul(argv[2], NULL, 10);
+		if (cap > sizeof(out) - n - 1)
+			return 2;
+		memcpy(out + cap, in, n);
+		if ((start = netstring_wrap(out, cap, n)) == NULL) {
+			puts("room too small");
+			return 1;
+		}
+		fwrite(start, 1, (size_t)(out + cap + n + 1 - start), stdout);
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "size") == 0) {
 		printf("%zu\n", netstring_size(strtoull(argv[2], NULL, 10)));
 		return 0;
@@ -62,6 +79,7 @@ main(int argc, char *argv[])
 		}
 		return 0;
 	}
-	fputs("usage: nsenc encode [cap] | size len | decode max\n", stderr);
+	fputs("usage: nsenc encode [cap] | wrap room | size len | decode max\n",
+	    stderr);
 	return 2;
 }

@@ -5,23 +5,6 @@
 
 load helper
 
-# logged ROUTE TEXT: TEXT reaches ROUTE's error log during this test;
-# Apache may write the script's stderr a moment after the response.
-logged() {
-	local f i=0
-	f=$(error_log "$1")
-	until tail -c +"$(($(cat "$T/$(basename "$(dirname "$f")").logsize") + 1))" "$f" |
-	    grep -qF -- "$2"; do
-		i=$((i + 1))
-		if [ "$i" -gt 300 ]; then
-			printf '%s: no "%s" in %s:\n' "$1" "$2" "$f" >&2
-			tail -n 20 "$f" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
 # bad_gateway ROUTE: GET and POST both get the bridge's 502 page.
 bad_gateway() {
 	route=$1

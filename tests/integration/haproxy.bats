@@ -10,7 +10,8 @@
 # So what holds, and what this checks, is: every request gets its own
 # answer, but those in flight at the moment of the kill, which get
 # cgi2scgi's 502 and nothing else; every request that starts after the
-# kill is answered, though HAProxy has not yet seen the server go.
+# kill is answered, though HAProxy has not yet seen the server go.  A
+# GET in flight is not lost: cgi2scgi sends it once more itself.
 
 load helper
 
@@ -214,4 +215,26 @@ dead() {	# dead PGID: no process of the group is left but zombies
 	# so slow that the health checks had taken app1 out already.
 	grep -q ' scgi/app2 .* [0-9]*/[0-9]*/[0-9]*/[0-9]*/+1 ' "$IT/haproxy.log" ||
 	    grep -q 'Server scgi/app1 is DOWN' "$IT/haproxy.log"
+}
+
+@test "a GET the killed uWSGI had goes once more through HAProxy, and the other server answers it" {
+	local q clients= on1
+	start_all
+	route=haproxy
+	for q in c d; do
+		curl -sS --max-time 120 -o "$T/out.$q" -w '%{http_code}' \
+		    "$(url haproxy "/held?$q")" > "$T/status.$q" &
+		clients="$clients $!"
+		until_true 60 test -e "$IT/data/has-$q"
+	done
+	on1=$(grep -l '^app1$' "$IT/data/has-c" "$IT/data/has-d" | sed 's/.*has-//')
+	expect "the GET app1 held" "$(echo $on1 | wc -w)" 1
+	kill_app1
+	touch "$IT/data/go-c" "$IT/data/go-d"
+	# shellcheck disable=SC2086
+	wait $clients || :
+	expect "status of the GET app1 had" "$(cat "$T/status.$on1")" 200
+	expect "its page" "$(cat "$T/out.$on1")" "held by app2"
+	logged haproxy \
+	    "closed the connection without a response: sending the request again"
 }

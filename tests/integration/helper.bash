@@ -13,6 +13,13 @@ bats_require_minimum_version 1.5.0
 #	lighttpd		the lighttpd recipe		 uWSGI --scgi-nph-socket
 ROUTES="apache-file apache-tcp apache-wrapper-tcp apache-wrapper-unix
 prefork-mod-cgi lighttpd"
+# and, for hostile.bats, where a query's words become arguments:
+#	mini-httpd		cgi-bin/app, the binary; no env	 none: a 500
+#	busybox			cgi-bin/app, SCGI_FILE inherited uWSGI --scgi-socket
+# and to the control-character backend (fakescgi -r $IT/ctl.reply):
+#	ctl			recipe 1 under Apache
+#	lighttpd-ctl		the lighttpd recipe
+#	mini-httpd-ctl		cgi-bin/ctl, the wrapper of recipe 4
 
 port_of() {
 	case $1 in
@@ -31,20 +38,61 @@ port_of() {
 	load)			echo "$PORT_LOAD" ;;
 	haproxy)		echo "$PORT_HAPROXY" ;;
 	package)		echo "$PORT_PACKAGE" ;;
+	mini-httpd*)		echo "$PORT_MINI" ;;
+	busybox)		echo "$PORT_BUSYBOX" ;;
+	ctl)			echo "$PORT_CTL" ;;
+	lighttpd-ctl)		echo "$PORT_LIGHTTPD_CTL" ;;
 	*)			echo "no route $1" >&2; return 1 ;;
 	esac
 }
 
 url() {		# url ROUTE PATH
-	echo "http://127.0.0.1:$(port_of "$1")/app$2"
+	local script=/app
+	case $1 in
+	mini-httpd-ctl)		script=/cgi-bin/ctl ;;
+	mini-httpd|busybox)	script=/cgi-bin/app ;;
+	esac
+	echo "http://127.0.0.1:$(port_of "$1")$script$2"
 }
 
 error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 	case $1 in
 	prefork-*)	echo "$IT/prefork/error.log" ;;
-	lighttpd)	echo "$IT/lighttpd/error.log" ;;
+	lighttpd*)	echo "$IT/$1/error.log" ;;
+	mini-httpd*)	echo "$IT/mini_httpd/error.log" ;;
+	busybox)	echo "$IT/busybox/error.log" ;;
 	*)		echo "$IT/apache/error.log" ;;
 	esac
+}
+
+# Every error log, each in a directory named for its server.
+LOGS="apache prefork lighttpd lighttpd-ctl mini_httpd busybox"
+
+# log_sizes SUFFIX: each log's size now, in $T/SERVER.SUFFIX.
+log_sizes() {
+	local n
+	for n in $LOGS; do
+		wc -c < "$IT/$n/error.log" > "$T/$n.$1"
+	done
+}
+
+# logged ROUTE TEXT [MORE]: a line with TEXT (and MORE) reaches ROUTE's
+# error log after the last log_sizes mark (at the latest, the start of
+# the test); Apache may write the script's stderr after the response.
+logged() {
+	local f i=0
+	f=$(error_log "$1")
+	until tail -c +"$(($(cat "$T/$(basename "$(dirname "$f")").mark") + 1))" "$f" |
+	    grep -F -- "$2" | grep -qF -- "${3:-$2}"; do
+		i=$((i + 1))
+		if [ "$i" -gt 300 ]; then
+			printf '%s: no "%s" with "%s" in %s:\n' "$1" "$2" \
+			    "${3:-$2}" "$f" >&2
+			tail -n 20 "$f" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
 }
 
 # fetch [curl options] URL: the body to $T/body, the head to $T/head,
@@ -90,18 +138,15 @@ digest() {	# digest NAME: the sha256 of data file NAME
 setup() {
 	T=$BATS_TEST_TMPDIR
 	route=
-	local f
-	for f in "$IT"/apache/error.log "$IT"/prefork/error.log \
-	    "$IT"/lighttpd/error.log; do
-		wc -c < "$f" > "$T/$(basename "$(dirname "$f")").logsize"
-	done
+	log_sizes logsize
+	log_sizes mark
 }
 
 teardown() {
 	local f n
-	for f in "$IT"/apache/error.log "$IT"/prefork/error.log \
-	    "$IT"/lighttpd/error.log; do
-		n=$(cat "$T/$(basename "$(dirname "$f")").logsize")
+	for n in $LOGS; do
+		f=$IT/$n/error.log
+		n=$(cat "$T/$n.logsize")
 		if tail -c +"$((n + 1))" "$f" |
 		    grep -E 'Sanitizer|runtime error:|valgrind'; then
 			echo "a sanitizer spoke in $f" >&2

@@ -1,6 +1,8 @@
 # Starts, once for all of tests/integration, the real programs: Apache
-# httpd twice (event MPM with mod_cgid, prefork with mod_cgi), lighttpd,
-# uWSGI and an SCGI server on libscgi-perl, plus two broken backends.
+# httpd twice (event MPM with mod_cgid, prefork with mod_cgi), lighttpd
+# twice, mini_httpd, busybox httpd, uWSGI and an SCGI server on
+# libscgi-perl, plus three broken backends and the listeners that
+# hostile.bats's queries must never reach.
 # Every one is configured here, in a temp dir, listens only on
 # 127.0.0.1 or on unix sockets in that dir, and is stopped by its pid.
 # A program that is missing or will not start fails the suite: these
@@ -11,6 +13,8 @@ TOP=$(cd "$HERE/../.." && pwd)
 APACHE=/usr/sbin/apache2
 APACHE_MODULES=/usr/lib/apache2/modules
 LIGHTTPD=/usr/sbin/lighttpd
+MINI_HTTPD=/usr/sbin/mini_httpd
+BUSYBOX=/bin/busybox
 UWSGI=/usr/bin/uwsgi-core
 FAKESCGI=$TOP/tests/fakescgi
 export RUN_AS=www-data	# the web servers' user, as on Debian
@@ -203,6 +207,10 @@ write_apache() {
 		vhost "$PORT_GARBAGE"
 		recipe apache-file.conf "$IT/garbage.sock"
 		end_vhost
+		# And at one whose head hostile.bats chooses.
+		vhost "$PORT_CTL"
+		recipe apache-file.conf "$IT/ctl.sock"
+		end_vhost
 		# Recipe 1 with the plain build, for the load test.
 		vhost "$PORT_LOAD"
 		BIN=$IT/bin/cgi2scgi-plain recipe apache-file.conf "$IT/uwsgi.sock"
@@ -210,6 +218,7 @@ write_apache() {
 		# Recipe 2 pointed at HAProxy, which haproxy.bats starts.
 		vhost "$PORT_HAPROXY"
 		recipe apache-tcp.conf - "$HAPROXY_PORT"
+		end_vhost
 		# Recipe 1 with the Debian package's /usr/bin/cgi2scgi, which
 		# package.bats builds and installs before it asks.
 		vhost "$PORT_PACKAGE"
@@ -255,34 +264,108 @@ start_apache() {	# start_apache NAME
 	started "$1" $!
 }
 
+# write_lighttpd NAME PORT SOCKET: the README's recipe, to SOCKET.
 write_lighttpd() {
-	local d=$IT/lighttpd
+	local d=$IT/$1
 	mkdir -p "$d/htdocs"
 	# As root, lighttpd opens its error log as the user it runs as.
-	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d"
+	: > "$d/error.log"
+	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d" "$d/error.log"
 	{
 		cat <<-EOF
 		server.document-root = "$d/htdocs"
 		server.bind = "127.0.0.1"
-		server.port = $PORT_LIGHTTPD
+		server.port = $2
 		server.errorlog = "$d/error.log"
 		server.upload-dirs = ( "$d" )
 		server.username = "$RUN_AS"
 		server.groupname = "$RUN_AS"
 		EOF
-		recipe lighttpd.conf "$IT/uwsgi-nph.sock"
+		recipe lighttpd.conf "$3"
 	} > "$d/lighttpd.conf"
 }
 
-start_lighttpd() {
-	"$LIGHTTPD" -D -f "$IT/lighttpd/lighttpd.conf" > "$IT/lighttpd.log" 2>&1 3>&- &
-	started lighttpd $!
+# In the foreground, lighttpd leaves its CGI programs' stderr on its own
+# (server.breakagelog only counts when it is a daemon): so its own goes
+# to the error log too.
+start_lighttpd() {	# start_lighttpd NAME
+	"$LIGHTTPD" -D -f "$IT/$1/lighttpd.conf" > "$IT/$1.log" \
+	    2>> "$IT/$1/error.log" 3>&- &
+	started "$1" $!
+}
+
+# mini_httpd passes a query's words to a CGI program as its arguments,
+# %-decoded and raw, and makes the program's environment from scratch:
+# nothing of its own passes, and there is no SetEnv.  So its cgi-bin
+# holds the bridge itself as app, with no server to go to, and as ctl
+# a README wrapper to the control-character backend.  It sends a CGI
+# program's stderr to the client, in the head: the wrapper sends it to
+# error.log instead, as a site would.
+write_mini_httpd() {
+	local d=$IT/mini_httpd
+	mkdir -p "$d/www/cgi-bin"
+	cp "$BIN" "$d/www/cgi-bin/app"
+	recipe wrapper-unix.sh "$IT/ctl.sock" |
+	    sed "/^exec /s|\$| 2>>$d/error.log|" > "$d/www/cgi-bin/ctl"
+	chmod 755 "$d/www/cgi-bin/ctl"
+	: > "$d/error.log"
+	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d/error.log"
+}
+
+start_mini_httpd() {
+	"$MINI_HTTPD" -D -h 127.0.0.1 -p "$PORT_MINI" -d "$IT/mini_httpd/www" \
+	    -c 'cgi-bin/*' -u "$RUN_AS" -l "$IT/mini_httpd/access.log" \
+	    > "$IT/mini_httpd.log" 2>&1 3>&- &
+	started mini_httpd $!
+}
+
+# busybox httpd passes a CGI program no arguments, and its own
+# environment whole: so it starts with nothing in it but PATH and
+# SCGI_FILE, which names uWSGI's socket (recipe 1, as it were), and
+# its cgi-bin holds the bridge itself.  A CGI program's stderr is
+# busybox's own: error.log.
+write_busybox() {
+	local d=$IT/busybox
+	mkdir -p "$d/www/cgi-bin"
+	cp "$BIN" "$d/www/cgi-bin/app"
+	: > "$d/httpd.conf"	# else it reads /etc/httpd.conf
+}
+
+start_busybox() {
+	env -i PATH=/usr/bin:/bin SCGI_FILE="$IT/uwsgi.sock" \
+	    "$BUSYBOX" httpd -f -p "127.0.0.1:$PORT_BUSYBOX" \
+	    -h "$IT/busybox/www" -c "$IT/busybox/httpd.conf" -u "$RUN_AS" \
+	    > "$IT/busybox.log" 2> "$IT/busybox/error.log" 3>&- &
+	started busybox $!
+}
+
+# What hostile.bats's queries must never reach.  Listeners on a port and
+# on two unix sockets, one with a quote and two backslashes in its name,
+# record each connection in evil-rec/NAME.  evil/, where the web servers'
+# user may write, holds an app that would leave app-ran there and a -f
+# file naming the port: so a bridge that obeyed a query could do all it
+# can, and the tests need only look for what is new in evil/.
+write_evil() {
+	local d=$IT/evil
+	mkdir -p "$d"
+	printf '#!/bin/sh\ntouch %s/app-ran\n' "$d" > "$d/app"
+	chmod 755 "$d/app"
+	printf -- '-connect 127.0.0.1:%s\n' "$EVIL_PORT" > "$d/args"
+	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d"
+}
+
+evil() {	# evil NAME TARGET: a listener that records each connection
+	mkdir -p "$IT/evil-rec/$1"
+	"$FAKESCGI" -o "$IT/evil-rec/$1" "$2" > "$IT/evil-$1.log" 2>&1 3>&- &
+	started "evil-$1" $!
 }
 
 setup_suite() {
 	need "$APACHE" apache2
 	need "$APACHE_MODULES/mod_proxy_scgi.so" apache2-bin
 	need "$LIGHTTPD" lighttpd
+	need "$MINI_HTTPD" mini-httpd
+	need "$BUSYBOX" busybox
 	need "$UWSGI" uwsgi-core
 	need /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	need /usr/share/perl5/SCGI.pm libscgi-perl
@@ -301,28 +384,46 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 22)
-	[ $# -eq 22 ] || fail_suite "could not find 22 free ports"
+	set -- $(free_ports 27)
+	[ $# -eq 27 ] || fail_suite "could not find 27 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
 	    PORT_GARBAGE=${12} UWSGI_PORT=${13} UWSGI_NPH_PORT=${14} \
 	    PORT_UNUSED=${15} PORT_SCRIPT=${16} PORT_LOAD=${17} \
 	    PORT_HAPROXY=${18} HAPROXY_PORT=${19} APP1_PORT=${20} APP2_PORT=${21} \
-	    PORT_PACKAGE=${22}
+	    PORT_PACKAGE=${22} \
+	    PORT_MINI=${23} PORT_BUSYBOX=${24} PORT_CTL=${25} \
+	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27}
+	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
+	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
 	make_data
 	start_uwsgi
 	start_perl
 	broken closer -m close
 	broken garbage -r "$IT/data/garbage"
+	# hostile.bats writes the reply, read anew for each request.
+	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n' \
+	    > "$IT/ctl.reply"
+	broken ctl -r "$IT/ctl.reply"
+	write_evil
+	evil tcp "127.0.0.1:$EVIL_PORT"
+	evil unix "$EVIL_SOCK"
+	evil odd "$EVIL_ODD"
 	write_script
 	write_apache
 	write_prefork
-	write_lighttpd
+	write_lighttpd lighttpd "$PORT_LIGHTTPD" "$IT/uwsgi-nph.sock"
+	write_lighttpd lighttpd-ctl "$PORT_LIGHTTPD_CTL" "$IT/ctl.sock"
+	write_mini_httpd
+	write_busybox
 	start_apache apache
 	start_apache prefork
-	start_lighttpd
+	start_lighttpd lighttpd
+	start_lighttpd lighttpd-ctl
+	start_mini_httpd
+	start_busybox
 
 	wait_until uwsgi listening "$UWSGI_PORT"
 	wait_until uwsgi listening "$UWSGI_NPH_PORT"
@@ -330,10 +431,19 @@ setup_suite() {
 	wait_until perl test -S "$IT/perl.sock"
 	wait_until closer test -S "$IT/closer.sock"
 	wait_until garbage test -S "$IT/garbage.sock"
-	chmod 666 "$IT/closer.sock" "$IT/garbage.sock"
+	wait_until ctl test -S "$IT/ctl.sock"
+	wait_until evil-tcp listening "$EVIL_PORT"
+	wait_until evil-unix test -S "$EVIL_SOCK"
+	wait_until evil-odd test -S "$EVIL_ODD"
+	chmod 666 "$IT/closer.sock" "$IT/garbage.sock" "$IT/ctl.sock" \
+	    "$EVIL_SOCK" "$EVIL_ODD"
 	wait_until apache listening "$PORT_GARBAGE"
+	wait_until apache listening "$PORT_CTL"
 	wait_until prefork listening "$PORT_PREFORK"
 	wait_until lighttpd listening "$PORT_LIGHTTPD"
+	wait_until lighttpd-ctl listening "$PORT_LIGHTTPD_CTL"
+	wait_until mini_httpd listening "$PORT_MINI"
+	wait_until busybox listening "$PORT_BUSYBOX"
 }
 
 teardown_suite() {
