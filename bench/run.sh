@@ -8,7 +8,8 @@
 # are what count.
 #
 # BENCH_ROUNDS (default 25) rounds of BENCH_RUNS (default 20) execs for
-# latency; BENCH_MB (default 256) MiB per transfer, medians of 3.
+# latency; BENCH_MB (default 256) MiB per transfer, medians of 3;
+# BENCH_BASELINE, a cgi2scgi binary to add to the tiny GET's rows.
 set -eu
 cd "$(dirname "$0")"
 
@@ -83,6 +84,11 @@ cgi2scgi, Debian package, unix|./cgi2scgi-deb $T/scgi.sock
 cgi2scgi, make MUSLCC=, unix|./cgi2scgi-libc $T/scgi.sock
 cgi-fcgi (libfcgi), unix|cgi-fcgi -bind -connect $T/fcgi.sock
 EOT
+# BENCH_BASELINE=path: another cgi2scgi, an older one say, in the same
+# rounds, so that a change is measured against what it changes.
+[ -z "${BENCH_BASELINE:-}" ] ||
+    echo "cgi2scgi, BENCH_BASELINE, unix|$BENCH_BASELINE $T/scgi.sock" \
+    >> "$T/bridges"
 nb=$(wc -l < "$T/bridges")
 
 line() {	# line N: the command of bridge N
