@@ -84,6 +84,9 @@
 #define LENGTH_ROOM	(sizeof("65536:") - 1)	/* a MAX_HEADER netstring's "len:" */
 #define UNTIL_EOF	ULLONG_MAX	/* a read budget with no end */
 #define UNSET		ULLONG_MAX	/* a size no option has given */
+#define UID_UNKNOWN	(-1L)		/* the system cannot tell whose */
+#define UID_NONE	(-2L)		/* no socket of anyone's */
+#define DIAG_HALF	(-3L)		/* not a whole socket yet */
 
 #ifndef NSIG
 #define NSIG		65		/* signals to reset: Linux's number */
@@ -198,7 +201,6 @@ struct head {				/* the response head, being checked */
 	size_t		 have;		/* bytes in buf */
 	size_t		 line;		/* where the first unchecked line starts */
 	char		*start;		/* where the head to pass on starts */
-	int		 after_field;	/* the last line was a header field */
 	int		 done;
 };
 
@@ -366,7 +368,10 @@ static COLD void	 check_listener(const struct launch *,
 			    const struct target *, int);
 static COLD long	 listener_uid(int);
 #ifdef __linux__
+union inet;
 static COLD long	 tcp_listener_uid(int);
+static COLD long	 diag_uid(const union inet *, const union inet *);
+static COLD void	 diag_end(uint32_t [4], uint16_t *, const union inet *);
 #endif
 static COLD void	 lock_start(const struct route *);
 static COLD void	 unlock_start(void);
@@ -745,12 +750,13 @@ configure(int argc, char *argv[], struct route *r, struct launch *l)
  * Those words come from the client, so they must never choose the
  * backend: /app?host+25 would otherwise make us connect wherever the
  * client likes, and /app?-connect+sock+app run what it likes.  So
- * whenever the arguments could be the words of the query, in any form a
- * server passes them, none of them is used.  A server may pass only the
- * first words (Apache: the first 4 KiB of them), so those are enough:
- * padding must not make a client's words look like ours.  The '=' rule
- * is not trusted either: a server that passes words anyway must not
- * open the hole again.
+ * whenever the arguments could be words of the query, in any form a
+ * server passes them, none of them is used.  Some of the words, in
+ * their order, are enough: a server may pass only the first ones
+ * (Apache: 4091 of them), or drop some (Boa: those it cannot decode),
+ * and padding or junk must not make a client's words look like ours.
+ * The '=' rule is not trusted either: a server that passes words
+ * anyway must not open the hole again.
  */
 static int
 args_are_query(int argc, char *argv[])
@@ -762,12 +768,11 @@ args_are_query(int argc, char *argv[])
 		return 0;
 	for (p = q; (p = strchr(p, '+')) != NULL; p++)
 		words++;
-	if (argc - 1 > words)
-		return 0;
-	for (i = 1; i < argc; i++)
-		if (!is_query_word(&q, argv[i]))
-			return 0;
-	return 1;
+	/* Each argument the earliest word that can be it: if any can. */
+	for (i = 1; i < argc && words > 0; words--)
+		if (is_query_word(&q, argv[i]))
+			i++;
+	return i == argc;
 }
 
 /*
@@ -1068,7 +1073,7 @@ get_size(const char *name, const char *s, unsigned long long *v)
 static int
 parse_seconds(const char *s, int *ms)
 {
-	long	 v = 0;
+	long long v = 0;
 	int	 scale = 100;
 
 	if (*s < '0' || *s > '9')
@@ -1084,7 +1089,7 @@ parse_seconds(const char *s, int *ms)
 		for (s++; *s >= '0' && *s <= '9' && scale > 0; s++, scale /= 10)
 			v += (*s - '0') * scale;
 	}
-	if (*s != '\0')
+	if (*s != '\0' || v > INT_MAX)
 		return -1;
 	*ms = (int)v;
 	return 0;
@@ -1487,8 +1492,10 @@ find_body(const struct route *r, struct request *rq)
 	} else if (env_value("HTTP_TRANSFER_ENCODING") != NULL) {
 		rq->body.chunked = 1;
 		up->from = 0;
-		up->left = (r->max_spool < r->max_body ? r->max_spool :
-		    r->max_body) + 1;
+		up->left = r->max_spool < r->max_body ? r->max_spool :
+		    r->max_body;
+		if (up->left < UNTIL_EOF)
+			up->left++;
 	}
 }
 
@@ -2202,17 +2209,23 @@ check_listener(const struct launch *l, const struct target *t, int s)
 {
 	long	 uid = listener_uid(s);
 
-	if (uid == -1 && l->unchecked)
+	if (uid == UID_UNKNOWN && l->unchecked)
 		return;
-	if (uid == -1)
+	if (uid == UID_UNKNOWN)
 		die(F_SERVER, name_of(t), "cannot tell who listens there "
 		    "(see -unchecked)");
+	if (uid == UID_NONE)
+		die(F_SERVER, name_of(t), "no socket of anyone's holds our "
+		    "connection");
 	if (uid != (long)geteuid() && uid != 0)
 		dief(F_SERVER, name_of(t), "another user listens there "
 		    "(uid %ld)", uid);
 }
 
-/* The uid of whoever listens where s is connected, or -1 if unknown. */
+/*
+ * The uid of whoever holds the other end of our connection s; UID_NONE
+ * if no one's socket does, UID_UNKNOWN if the system cannot tell.
+ */
 static long
 listener_uid(int s)
 {
@@ -2223,17 +2236,17 @@ listener_uid(int s)
 
 	ss.ss_family = AF_UNSPEC;
 	if (getsockname(s, (struct sockaddr *)&ss, &len) == -1)
-		return -1;
+		return UID_UNKNOWN;
 	if (ss.ss_family != AF_UNIX)
 		return tcp_listener_uid(s);
 	/* A unix socket's peer is as it was when it called listen(2). */
 	len = sizeof(cred);
 	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
-		return -1;
+		return UID_UNKNOWN;
 	return (long)cred.uid;
 #else
 	(void)s;
-	return -1;
+	return UID_UNKNOWN;
 #endif
 }
 
@@ -2245,12 +2258,28 @@ listener_uid(int s)
 #define NETLINK_SOCK_DIAG	4
 #define SOCK_DIAG_BY_FAMILY	20
 #define NLM_F_REQUEST		1
-#define TCP_LISTEN		10
+#define NLMSG_ERROR		2
+#define TCP_SYN_RECV		3	/* a request, not yet a socket */
+#define TCP_TIME_WAIT		6
+#define TCP_NEW_SYN_RECV	12
+#define LOOPBACK_IFINDEX	1	/* lo's, in every network namespace */
+#define DIAG_REPLY_MAX		512
+#define HALF_TRIES		100	/* ms for a handshake to complete */
 
 struct nl_header {			/* struct nlmsghdr */
 	uint32_t	 len;
 	uint16_t	 type, flags;
 	uint32_t	 seq, pid;
+};
+
+struct nl_error {			/* struct nlmsgerr */
+	struct nl_header hdr;
+	int32_t		 error;		/* a negative errno */
+};
+
+union inet {				/* a TCP end's address */
+	struct sockaddr_in	 in;
+	struct sockaddr_in6	 in6;
 };
 
 struct diag_id {			/* struct inet_diag_sockid */
@@ -2274,50 +2303,97 @@ struct diag_reply {			/* and struct inet_diag_msg */
 };
 
 /*
- * Who listens where s is connected: the kernel looks up the socket that
- * a new connection from nowhere (address and port 0) to there would
- * reach, which is the listener.  Its uid, or -1 if the kernel will not
- * say (no sock_diag).
+ * Whose socket holds the other end of our TCP connection s: the one the
+ * listener that took the connection made, which carries the listener's
+ * owner.  It, and no other: whoever listens now may not be who took
+ * us.  The kernel tells through sock_diag, looking it up by both ends'
+ * addresses and ports, on the loopback device, so that a listener bound
+ * to a device is found too.  Until it is a whole socket (the handshake
+ * may still be in the server's queue) the kernel has no owner for it:
+ * ask again.  If it is not there, our own end shows whether the kernel
+ * can tell at all.
  */
 static long
 tcp_listener_uid(int s)
 {
-	union {
-		struct sockaddr_in	in;
-		struct sockaddr_in6	in6;
-	}			 peer;
-	socklen_t		 len = sizeof(peer);
+	union inet	 me, peer;
+	socklen_t	 len = sizeof(me), plen = sizeof(peer);
+	long		 uid = DIAG_HALF;
+	int		 i;
+
+	memset(&me, 0, sizeof(me));
+	memset(&peer, 0, sizeof(peer));
+	if (getsockname(s, (struct sockaddr *)&me, &len) == -1 ||
+	    getpeername(s, (struct sockaddr *)&peer, &plen) == -1)
+		return UID_UNKNOWN;
+	for (i = 0; uid == DIAG_HALF && i < HALF_TRIES; i++)
+		if ((uid = diag_uid(&peer, &me)) == DIAG_HALF)
+			poll(NULL, 0, 1);
+	if (uid == DIAG_HALF)
+		return UID_NONE;
+	if (uid == UID_NONE && diag_uid(&me, &peer) < 0)
+		return UID_UNKNOWN;	/* not even ours: no sock_diag */
+	return uid;
+}
+
+/*
+ * Ask sock_diag for the owner of the TCP socket whose own end is `end'
+ * and whose peer is `other'.  Its uid; UID_NONE if there is no such
+ * socket, or it is closing; DIAG_HALF if it is not a whole socket yet;
+ * UID_UNKNOWN if the kernel does not answer.
+ */
+static long
+diag_uid(const union inet *end, const union inet *other)
+{
 	struct diag_request	 req;
-	struct diag_reply	 rep;
+	union {
+		struct diag_reply	 rep;
+		struct nl_error		 err;
+		char			 buf[DIAG_REPLY_MAX];
+	}			 in;
 	ssize_t			 n;
 	int			 nl;
 
-	memset(&peer, 0, sizeof(peer));
-	if (getpeername(s, (struct sockaddr *)&peer, &len) == -1)
-		return -1;
 	memset(&req, 0, sizeof(req));
 	req.hdr.len = sizeof(req);
 	req.hdr.type = SOCK_DIAG_BY_FAMILY;
 	req.hdr.flags = NLM_F_REQUEST;
-	req.family = (uint8_t)peer.in.sin_family;
+	req.family = (uint8_t)end->in.sin_family;
 	req.protocol = IPPROTO_TCP;
 	req.states = ~0U;
+	req.id.ifindex = LOOPBACK_IFINDEX;
 	req.id.cookie[0] = req.id.cookie[1] = ~0U;	/* any socket */
-	req.id.sport = peer.in.sin_port;	/* the same in in6 */
-	if (peer.in.sin_family == AF_INET)
-		memcpy(req.id.src, &peer.in.sin_addr, 4);
-	else
-		memcpy(req.id.src, &peer.in6.sin6_addr, 16);
+	diag_end(req.id.src, &req.id.sport, end);
+	diag_end(req.id.dst, &req.id.dport, other);
 	if ((nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
 	    NETLINK_SOCK_DIAG)) == -1)
-		return -1;
+		return UID_UNKNOWN;
 	n = send(nl, &req, sizeof(req), 0) == -1 ? -1 :
-	    recv(nl, &rep, sizeof(rep), 0);
+	    recv(nl, &in, sizeof(in), 0);
 	close(nl);
-	if (n < (ssize_t)sizeof(rep) || rep.hdr.type != SOCK_DIAG_BY_FAMILY ||
-	    rep.state != TCP_LISTEN)
-		return -1;
-	return (long)rep.uid;
+	if (n >= (ssize_t)sizeof(in.err) && in.err.hdr.type == NLMSG_ERROR)
+		return in.err.error == -ENOENT ? UID_NONE : UID_UNKNOWN;
+	if (n < (ssize_t)sizeof(in.rep) || in.rep.hdr.type != SOCK_DIAG_BY_FAMILY)
+		return UID_UNKNOWN;
+	switch (in.rep.state) {
+	case TCP_SYN_RECV:
+	case TCP_NEW_SYN_RECV:
+		return DIAG_HALF;
+	case TCP_TIME_WAIT:
+		return UID_NONE;
+	}
+	return (long)in.rep.uid;
+}
+
+/* An address and port as sock_diag takes them, in network order. */
+static void
+diag_end(uint32_t addr[4], uint16_t *port, const union inet *a)
+{
+	if (a->in.sin_family == AF_INET)
+		memcpy(addr, &a->in.sin_addr, sizeof(a->in.sin_addr));
+	else
+		memcpy(addr, &a->in6.sin6_addr, sizeof(a->in6.sin6_addr));
+	*port = a->in.sin_port;		/* sin6_port is at the same place */
 }
 #endif
 
@@ -2722,7 +2798,9 @@ is_file_socket(const struct target *t)
 
 /*
  * Check the response head line by line as it arrives: header fields up
- * to an empty line, which CGI hosts need (RFC 3875 6.2).  A first line
+ * to an empty line, which CGI hosts need (RFC 3875 6.2), each on a line
+ * of its own: a field folded onto the next line is one that hosts read
+ * each their own way, and Apache refuses.  A first line
  * that is an HTTP status line, as some SCGI servers send, becomes a
  * "Status:" line, which CGI hosts take.  Returns 1 when the head is
  * complete, 0 while it is not, -1 if it is malformed.  buf has
@@ -2747,10 +2825,8 @@ check_head(char *buf, struct head *hd)
 		} else if (len == 0 && hd->line != 0) {
 			hd->done = 1;
 			return 1;
-		} else if (is_field(line, len))
-			hd->after_field = 1;
-		else if (!hd->after_field || (*line != ' ' && *line != '\t'))
-			return -1;	/* a folded line must continue a field */
+		} else if (!is_field(line, len))
+			return -1;	/* RFC 9112 5.2: nor is a folded line */
 		hd->line = (size_t)(nl + 1 - buf);
 	}
 	return 0;

@@ -30,7 +30,7 @@ static int
 feed(const char *in, size_t len, unsigned int seed, size_t *outlen)
 {
 	static char	 response[HEAD_SLACK + MAX_HEAD];
-	struct head	 hd = { 0, 0, response + HEAD_SLACK, 0, 0 };
+	struct head	 hd = { 0, 0, response + HEAD_SLACK, 0 };
 	char		*buf = response + HEAD_SLACK;
 	size_t		 pos = 0, n;
 	int		 r = 0, whole = seed == 0;
@@ -100,7 +100,7 @@ reference(const char *in, size_t len, size_t *wantlen)
 {
 	const char	*l = in, *nl;
 	size_t		 n, code = 0, i;
-	int		 field = 0, first = 1;
+	int		 first = 1;
 
 	for (; (nl = memchr(l, '\n', len - (size_t)(l - in))) != NULL;
 	    l = nl + 1, first = 0) {
@@ -119,10 +119,8 @@ reference(const char *in, size_t len, size_t *wantlen)
 			break;
 		for (i = 0; i < n && ref_tchar((unsigned char)l[i]); i++)
 			;
-		if (i > 0 && i < n && l[i] == ':')
-			field = 1;
-		else if (!(field && n > 0 && (l[0] == ' ' || l[0] == '\t')))
-			return BAD;
+		if (i == 0 || i == n || l[i] != ':')
+			return BAD;	/* a field, and no folded line */
 	}
 	if (nl == NULL)
 		return len >= MAX_HEAD ? OVER : CUT;

@@ -73,6 +73,7 @@ load helper
 		assert_stderr "cgi2scgi: $line"
 	done <<-'EOF'
 	-t 1.2345 sock|-t: not a number of seconds: "1.2345"
+	-t 2147483.999 sock|-t: not a number of seconds: "2147483.999"
 	-r soon sock|-r: not a number of seconds: "soon"
 	-i -1 sock|-i: not a number of seconds: "-1"
 	-m 5x sock|-m: not a size in bytes: "5x"

@@ -278,25 +278,45 @@ shared_dir() {
 	chmod 1777 "$S"
 }
 
-# squat ADDRESS: another user listens there first (a socket path,
+# squat ADDRESS [MODE]: another user listens there first (a socket path,
 # @name, or 127.0.0.1:PORT), and writes how many bytes each connection
-# brought into $S/squat.N.  Needs shared_dir.
+# brought into $S/squat.N.  MODE "lo": a TCP listener bound to the
+# loopback device; "handover": it takes one connection, closes its
+# listener, so that the port is free for another, touches
+# $S/squat.handed, and counts what that connection brings.  Needs
+# shared_dir.
 squat() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups perl -MIO::Socket::UNIX -MIO::Socket::INET -e '
-	    my ($addr, $dir) = @ARGV;
-	    my $s = $addr =~ /^\@(.*)/ ?
-		IO::Socket::UNIX->new(Listen => 5, Local => "\0$1") :
-		$addr =~ m{/} ? IO::Socket::UNIX->new(Listen => 5, Local => $addr) :
-		IO::Socket::INET->new(Listen => 5, LocalAddr => $addr);
+	setpriv --reuid=65534 --regid=65534 --clear-groups perl -MSocket \
+	    -MIO::Socket::UNIX -e '
+	    my ($addr, $dir, $mode) = @ARGV;
+	    my $s;
+	    if ($addr =~ /^\@(.*)/) {
+		$s = IO::Socket::UNIX->new(Listen => 5, Local => "\0$1");
+	    } elsif ($addr =~ m{/}) {
+		$s = IO::Socket::UNIX->new(Listen => 5, Local => $addr);
+	    } else {
+		my ($host, $port) = split /:/, $addr;
+		socket($s, PF_INET, SOCK_STREAM, 0) or die "socket: $!\n";
+		setsockopt($s, SOL_SOCKET, SO_REUSEADDR, 1);
+		# SO_BINDTODEVICE, which any user may set before bind(2).
+		setsockopt($s, SOL_SOCKET, 25, "lo") or die "lo: $!\n"
+		    if $mode eq "lo";
+		bind($s, pack_sockaddr_in($port, inet_aton($host))) &&
+		    listen($s, 5) or undef $s;
+	    }
 	    $s or die "squat $addr: $!\n";
-	    open(my $f, ">", "$dir/squat.ready") or die; close $f;
-	    for (my $n = 1; my $c = $s->accept; $n++) {
+	    sub mark { open(my $f, ">", "$dir/$_[0]") or die; print $f $_[1]; }
+	    mark("squat.ready", "");
+	    for (my $n = 1; accept(my $c, $s); $n++) {
+		if ($mode eq "handover") {
+			close $s;
+			mark("squat.handed", "");
+		}
 		local $/;
 		my $d = <$c>;
-		open(my $o, ">", "$dir/squat.$n") or die;
-		print $o length($d // "");
-		close $o;
-	    }' "$1" "$S" &
+		mark("squat.$n", length($d // ""));
+		last if $mode eq "handover";
+	    }' "$1" "$S" "${2:-}" &
 	echo $! > "$T/squat.pid"
 	wait_for "$S/squat.ready"
 }

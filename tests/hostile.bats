@@ -5,6 +5,17 @@
 
 load helper
 
+# malformed REPLY: a backend that answers REPLY (printf's format) gets
+# the request a 502 and the error log the line that says why.
+malformed() {
+	printf "$1" > "$T/reply"
+	backend -r "$T/reply" -n 1
+	run --separate-stderr bridge -- "$SOCK"
+	assert_error_page 111 '502 Bad Gateway' || { echo "reply: $1" >&2; return 1; }
+	assert_stderr "cgi2scgi: $SOCK: malformed response header" || return
+	wait_pid "$(cat "$T/backend.pid")" 10
+}
+
 # cl VALUE: run the bridge with CONTENT_LENGTH=VALUE and a 5-byte body.
 cl() {
 	run --separate-stderr bridge REQUEST_METHOD=POST "CONTENT_LENGTH=$1" \
@@ -268,16 +279,12 @@ no_number() {
 }
 
 @test "a backend that sends garbage | 502 | 111" {
-	backend -r "$T/reply"
 	# Bytes, HTML, a body with no head, a status code of four digits, a
 	# line that continues nothing, a field name with a space.
 	for reply in '\0\1\2 garbage\r\n\r\n' '<html>hello</html>\n' '\r\nbody' \
 	    'HTTP/1.1 2000 OK\r\n\r\n' 'HTTP/1.1 200 OK\r\n no field\r\n\r\n' \
 	    'Bad Name: x\r\n\r\n'; do
-		printf "$reply" > "$T/reply"
-		run --separate-stderr bridge -- "$SOCK"
-		assert_error_page 111 '502 Bad Gateway' || { echo "reply: $reply" >&2; false; }
-		assert_stderr "cgi2scgi: $SOCK: malformed response header"
+		malformed "$reply"
 	done
 }
 
@@ -380,7 +387,8 @@ cgi2scgi: $SOCK: closed the connection without a response"
 	mkdir "$T/evil"
 	# Each query, then its words as a server without Apache's
 	# backslashes passes them: %5C%5C is two backslashes, which Apache
-	# would pass as four.
+	# would pass as four.  The last as Boa passes it, without the words
+	# it cannot decode.
 	while IFS='|' read -r query args; do
 		read -ra words <<< "$args"
 		run --separate-stderr bridge SCGI_FILE="$SOCK" \
@@ -391,25 +399,25 @@ cgi2scgi: $SOCK: closed the connection without a response"
 	-connect+$evil+-connect+a%5Cb|-connect $evil -connect a\b
 	-connect+$evil+-connect+%5C%27|-connect $evil -connect \'
 	127.0.0.1+${evil#*:}+%5C|127.0.0.1 ${evil#*:}
+	%+-connect+$evil+%zz|-connect $evil
 	EOF
-	wait_for "$REC/4.done"	# all four reached the server named
+	wait_for "$REC/5.done"	# all five reached the server named
 	[ ! -e "$T/evil/1.done" ]
 }
 
 @test "a response header with a bare CR, a NUL or another control character | 502 | 111" {
 	for bad in 'X-A: a\rb' 'X-A: a\0b' 'X-A: a\001b' 'X-A: \033[31m' \
 	    'X-A: a\177b' 'X-A: a\r\nX-B: b\rc' 'X\r: v'; do
-		printf "Status: 200 OK\r\n$bad\r\n\r\nbody" > "$T/reply"
-		backend -r "$T/reply" -n 1
-		run --separate-stderr bridge -- "$SOCK"
-		assert_error_page 111 '502 Bad Gateway' || { echo "head: $bad" >&2; false; }
-		assert_stderr "cgi2scgi: $SOCK: malformed response header"
-		wait_pid "$(cat "$T/backend.pid")" 10
+		malformed "Status: 200 OK\r\n$bad\r\n\r\nbody"
 	done
 	# A tab is no control character here (RFC 9110 5.5), nor is 0x80.
 	printf 'Status: 200 OK\r\nX-A: a\tb\200\r\n\r\nbody' > "$T/reply"
 	backend -r "$T/reply"
 	bridge -- "$SOCK" | cmp - "$T/reply"
+}
+
+@test "a response header folded onto a second line | 502 | 111" {
+	malformed 'Status: 200 OK\r\nX-A: a\r\n Location: /elsewhere\r\n\r\nbody'
 }
 
 @test "HTTP_TRANSFER_ENCODING beside CONTENT_LENGTH | not sent: the body is CONTENT_LENGTH bytes, plain | 0" {
@@ -517,22 +525,59 @@ cgi2scgi: $SOCK: closed the connection without a response"
 	make_app
 	shared_dir
 	port=$(free_port)
-	for conn in "$S/app.sock" "@cgi2scgi-test-$$-$RANDOM" "127.0.0.1:$port"; do
+	name=@cgi2scgi-test-$$-$RANDOM
+	# A unix socket, an abstract one, a port, a port on a listener bound
+	# to the loopback device, and the same as an IPv4-mapped address.
+	while read -r conn at mode; do
 		rm -f "$S/squat.ready" "$S/squat.1"
-		squat "$conn"
-		run --separate-stderr bridge -- -connect "$conn" "$T/app"
+		squat "$at" "$mode"
+		run --separate-stderr bridge -- -unchecked -connect "$conn" "$T/app"
 		assert_error_page 111 '502 Bad Gateway' || { echo "conn: $conn" >&2; false; }
 		assert_stderr "cgi2scgi: $conn: another user listens there (uid 65534)"
 		wait_for "$S/squat.1"
 		assert_equal "$(cat "$S/squat.1")" 0
 		kill "$(cat "$T/squat.pid")"
 		wait "$(cat "$T/squat.pid")" 2>/dev/null || true
-	done
+	done <<-EOF
+	$S/app.sock $S/app.sock
+	$name $name
+	127.0.0.1:$port 127.0.0.1:$port
+	127.0.0.1:$port 127.0.0.1:$port lo
+	[::ffff:127.0.0.1]:$port 127.0.0.1:$port lo
+	EOF
 	assert_equal "$(starts)" 0
 	# Root's own server is good: root could read the requests anyway.
 	backend
 	run bridge -- -connect "$SOCK" "$T/app"
 	assert_success
+}
+
+@test "another user who takes our connection, then lets the real app have the port before we look | 502, nothing sent | 111" {
+	need_other_user
+	needs strace "to hold the bridge between its connect and its check"
+	make_app
+	shared_dir
+	port=$(free_port)
+	squat "127.0.0.1:$port" handover
+	# The bridge's look at who holds its connection waits 2 s (strace):
+	# meanwhile the squatter frees the port, and a request starts the
+	# real app on it.
+	strace -f -o /dev/null -e trace=getpeername \
+	    -e inject=getpeername:delay_enter=2000000 \
+	    env -i GATEWAY_INTERFACE=CGI/1.1 ASAN_OPTIONS=detect_leaks=0 \
+	    "$CGI2SCGI" -connect "127.0.0.1:$port" "$T/app" > "$T/out" \
+	    2> "$T/err" &
+	victim=$!
+	wait_for "$S/squat.handed"
+	run bridge -- -connect "127.0.0.1:$port" "$T/app"
+	assert_ok_page
+	rc=0
+	wait_pid "$victim" 20 || rc=$?
+	assert_equal "$rc" 111
+	assert_equal "$(cat "$T/out")" "$(error_page '502 Bad Gateway')"
+	assert_equal "$(cat "$T/err")" "cgi2scgi: 127.0.0.1:$port: another user listens there (uid 65534)"
+	wait_for "$S/squat.1"
+	assert_equal "$(cat "$S/squat.1")" 0
 }
 
 @test "-connect host:port app, where the system cannot tell who listens | 502 unless -unchecked | 111" {
@@ -572,20 +617,19 @@ cgi2scgi: $SOCK: closed the connection without a response"
 
 @test "a FIFO planted at conn.log or conn.lock | 503 at once: it is not waited on | 111" {
 	make_app
-	mkfifo "$SOCK.log"
-	bridge -- -connect "$SOCK" "$T/app" > "$T/out" 2> "$T/err" &
-	rc=0
-	wait_pid $! 10 || rc=$?
-	assert_equal "$rc" 111
-	assert_equal "$(cat "$T/out")" "$(error_page '503 Service Unavailable')"
-	assert_equal "$(cat "$T/err")" "cgi2scgi: $SOCK.log: No such device or address"
-	rm "$SOCK.log" "$SOCK.lock"
-	mkfifo "$SOCK.lock"
-	bridge -- -connect "$SOCK" "$T/app" > "$T/out" 2> "$T/err" &
-	rc=0
-	wait_pid $! 10 || rc=$?
-	assert_equal "$rc" 111
-	assert_equal "$(cat "$T/err")" "cgi2scgi: $SOCK.lock: not a plain file of ours"
+	# A FIFO with no reader: opened for writing (the log) or both (the
+	# lock), open(2) would wait for one.
+	for fifo in "$SOCK.log|No such device or address" \
+	    "$SOCK.lock|not a plain file of ours"; do
+		rm -f "$SOCK.log" "$SOCK.lock"
+		mkfifo "${fifo%%|*}"
+		bridge -- -connect "$SOCK" "$T/app" > "$T/out" 2> "$T/err" &
+		rc=0
+		wait_pid $! 10 || rc=$?
+		assert_equal "$rc" 111
+		assert_equal "$(cat "$T/out")" "$(error_page '503 Service Unavailable')"
+		assert_equal "$(cat "$T/err")" "cgi2scgi: ${fifo%%|*}: ${fifo#*|}"
+	done
 	assert_equal "$(starts)" 0
 }
 

@@ -102,7 +102,7 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 }
 
 @test "any other response passes byte for byte" {
-	printf 'Status: 201 Created\nX-Folded: a\n  b\nSet-Cookie: a=b; Path=/\r\nContent-Type: application/octet-stream\n\n\0\1\2\377HTTP/1.1 200 OK\r\n' > "$T/reply"
+	printf 'Status: 201 Created\nX-A: a\tb \377\nSet-Cookie: a=b; Path=/\r\nContent-Type: application/octet-stream\n\n\0\1\2\377HTTP/1.1 200 OK\r\n' > "$T/reply"
 	backend -r "$T/reply"
 	bridge -- "$SOCK" > "$T/out"
 	cmp "$T/reply" "$T/out"

@@ -74,6 +74,16 @@ load helper
 	assert_equal "$(ls -A "$T/tmp")" ""	# the spool file was unlinked
 }
 
+@test "a chunked upload under limits as large as they go is sent whole, not cut to nothing" {
+	backend
+	run bridge HTTP_TRANSFER_ENCODING=chunked \
+	    SCGI_MAX_SPOOL=18446744073709551615 \
+	    SCGI_MAX_BODY=18446744073709551615 -- "$SOCK" <<< "body"
+	assert_success
+	wait_for "$REC/1.done"
+	grep -qx CONTENT_LENGTH=5 "$REC/1.env"
+}
+
 @test "a chunked upload over the body limit (-m) answers 413 and sends nothing" {
 	backend
 	head -c 5000 /dev/zero > "$T/in"

@@ -132,6 +132,24 @@ answered_at_least() {	# answered_at_least N
 	[ "$(answered)" -ge "$1" ]
 }
 
+# hold Q1 Q2 [curl option ...]: a request for /held?Q1, then one for
+# /held?Q2, each held by a server (round robin: one each), answered once
+# $IT/data/go-Q exists; clients in $clients, and $on1 the one app1 has.
+hold() {
+	local q a=$1 b=$2
+	shift 2
+	clients=
+	for q in "$a" "$b"; do
+		curl -sS --max-time 120 -o "$T/out.$q" -w '%{http_code}' "$@" \
+		    "$(url haproxy "/held?$q")" > "$T/status.$q" &
+		clients="$clients $!"
+		until_true 60 test -e "$IT/data/has-$q"
+	done
+	on1=$(grep -l '^app1$' "$IT/data/has-$a" "$IT/data/has-$b" |
+	    sed 's/.*has-//')
+	expect "the request app1 holds" "$(echo $on1 | wc -w)" 1
+}
+
 dead() {	# dead PGID: no process of the group is left but zombies
 	[ -z "$(ps -o stat= -g "$1" | grep -v '^Z')" ]
 }
@@ -184,19 +202,11 @@ dead() {	# dead PGID: no process of the group is left but zombies
 }
 
 @test "HAProxy in TCP mode does not resend a request the killed uWSGI had: the client gets cgi2scgi's 502, the next request an answer" {
-	local q clients= on1 on2
+	local q clients on1 on2
 	start_all
 	route=haproxy
-	# Two requests held by the servers, one on each (round robin).
-	for q in a b; do
-		curl -sS --max-time 120 -o "$T/out.$q" -w '%{http_code}' \
-		    --data-binary "held $q" "$(url haproxy "/held?$q")" > "$T/status.$q" &
-		clients="$clients $!"
-		until_true 60 test -e "$IT/data/has-$q"
-	done
-	on1=$(grep -l '^app1$' "$IT/data/has-a" "$IT/data/has-b" | sed 's/.*has-//')
+	hold a b --data-binary "a held POST"
 	on2=$(grep -l '^app2$' "$IT/data/has-a" "$IT/data/has-b" | sed 's/.*has-//')
-	expect "the held requests' servers" "$(echo $on1 $on2 | wc -w)" 2
 	kill_app1
 	touch "$IT/data/go-a" "$IT/data/go-b"
 	# shellcheck disable=SC2086
@@ -218,17 +228,10 @@ dead() {	# dead PGID: no process of the group is left but zombies
 }
 
 @test "a GET the killed uWSGI had goes once more through HAProxy, and the other server answers it" {
-	local q clients= on1
+	local clients on1
 	start_all
 	route=haproxy
-	for q in c d; do
-		curl -sS --max-time 120 -o "$T/out.$q" -w '%{http_code}' \
-		    "$(url haproxy "/held?$q")" > "$T/status.$q" &
-		clients="$clients $!"
-		until_true 60 test -e "$IT/data/has-$q"
-	done
-	on1=$(grep -l '^app1$' "$IT/data/has-c" "$IT/data/has-d" | sed 's/.*has-//')
-	expect "the GET app1 held" "$(echo $on1 | wc -w)" 1
+	hold c d
 	kill_app1
 	touch "$IT/data/go-c" "$IT/data/go-d"
 	# shellcheck disable=SC2086

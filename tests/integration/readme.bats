@@ -4,11 +4,14 @@
 
 load helper
 
-@test "the README shows every recipe the tests run, word for word" {
-	local readme f block
+# in_readme INDENT FILE...: the README shows each FILE whole, with INDENT
+# (a sed script) putting four spaces where the README has them.
+in_readme() {
+	local readme f block indent=$1
+	shift
 	readme=$(cat "$BATS_TEST_DIRNAME/../../README")
-	for f in "$BATS_TEST_DIRNAME"/conf/*; do
-		block=$(sed 's/^/    /' "$f")
+	for f in "$@"; do
+		block=$(sed "$indent" "$f")
 		if [[ "$readme" != *"$block"* ]]; then
 			echo "README lacks ${f##*/}, indented by four spaces:" >&2
 			echo "$block" >&2
@@ -17,18 +20,14 @@ load helper
 	done
 }
 
+@test "the README shows every recipe the tests run, word for word" {
+	in_readme 's/^/    /' "$BATS_TEST_DIRNAME"/conf/*
+}
+
 @test "the README shows the systemd units of example/ word for word" {
-	local readme f block
-	readme=$(cat "$BATS_TEST_DIRNAME/../../README")
-	for f in "$BATS_TEST_DIRNAME"/../../example/app.socket \
-	    "$BATS_TEST_DIRNAME"/../../example/app.service; do
-		block=$(sed 's/^./    &/' "$f")
-		if [[ "$readme" != *"$block"* ]]; then
-			echo "README lacks ${f##*/}, indented by four spaces:" >&2
-			echo "$block" >&2
-			return 1
-		fi
-	done
+	# Their empty lines are empty there too.
+	in_readme 's/^./    &/' "$BATS_TEST_DIRNAME"/../../example/app.socket \
+	    "$BATS_TEST_DIRNAME"/../../example/app.service
 }
 
 @test "the quick start's example/app.conf is README recipe 1" {
