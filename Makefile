@@ -120,20 +120,38 @@ demo: cgi2scgi example/hello-scgi
 
 # The unit suite, as a packager's build runs it (dh_auto_test): no root,
 # no network but loopback, nothing installed.  A test that needs what
-# is missing (a program, root) is skipped, and says why.
+# is missing (a program, root) is skipped, and says why; bats-support
+# and bats-assert it cannot do without (debian/control's Build-Depends).
 test: all $(TOOLS)
 	bats tests
 
-# Every test: installs what it needs (Debian packages) when missing, then
+# Every test: installs what it needs (Debian packages) when missing,
 # builds (so that musl-tools is there first, and the bridge tested is
-# the one users get), lints, runs the suite, then runs it again under
-# ASan+UBSan and in part valgrind, runs the sanitizer build under real
-# web and SCGI servers, builds the Debian package and serves a request
-# through Apache with what it installed, and fuzzes.  STRICT=1: here a
-# test that would skip for want of something fails instead.
+# the one users get), then runs these passes side by side (tests/check.sh
+# prints each one's output as it ends, and fails if any failed); `make
+# check-NAME` runs one alone.
+#	lint		mandoc, cppcheck and clang-tidy
+#	unit		the suite
+#	asan		the suite again under ASan+UBSan
+#	valgrind	the suite but its slow tests under valgrind
+#	integration	the sanitizer build under real web and SCGI servers;
+#			builds the Debian package and serves a request
+#			through Apache with what it installed
+#	fuzz		every fuzz target, 30 s each
+# The integration pass takes longest, so the others yield it the CPU:
+# the suite's passes run at nice 5, the fuzzers at nice 19, which run
+# their 30 s all the same, on what the tests leave (`make fuzz` alone
+# fuzzes harder).  STRICT=1: here a test that would skip for want of
+# something fails.
+CHECKS = check-lint check-unit check-asan check-valgrind check-integration \
+	 check-fuzz
+
 check:
 	sh tests/deps.sh
 	$(MAKE) all $(TOOLS) tests/cgi2scgi-san
+	bash tests/check.sh "$(MAKE)" $(CHECKS)
+
+check-lint:
 	mandoc -Tlint -Wwarning man/cgi2scgi.1
 	# unusedStructMember: the kernel's sock_diag structs have fields
 	# cgi2scgi sends as zero or does not read, which they must keep.
@@ -142,12 +160,22 @@ check:
 	    --suppress=variableScope --suppress=unusedStructMember \
 	    cgi2scgi.c netstring.c
 	clang-tidy --quiet cgi2scgi.c netstring.c -- $(WFLAGS)
-	STRICT=1 bats tests
-	STRICT=1 CGI2SCGI="$$PWD/tests/cgi2scgi-san" bats tests
+
+check-unit: all $(TOOLS)
+	STRICT=1 nice -n 5 bats tests
+
+check-asan: all $(TOOLS) tests/cgi2scgi-san
+	STRICT=1 CGI2SCGI="$$PWD/tests/cgi2scgi-san" nice -n 5 bats tests
+
+check-valgrind: all $(TOOLS)
 	STRICT=1 CGI2SCGI_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
-	    --errors-for-leak-kinds=definite" bats --filter-tags '!slow' tests
+	    --errors-for-leak-kinds=definite" nice -n 5 bats --filter-tags '!slow' tests
+
+check-integration: all $(TOOLS) tests/cgi2scgi-san
 	STRICT=1 CGI2SCGI="$$PWD/tests/cgi2scgi-san" bats tests/integration
-	$(MAKE) fuzz FUZZ_SECONDS=30
+
+check-fuzz: $(FUZZERS)
+	nice -n 19 $(MAKE) fuzz FUZZ_SECONDS=30
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -171,4 +199,5 @@ clean:
 	rm -f cgi2scgi $(TOOLS) tests/cgi2scgi-san $(FUZZERS)
 	cd bench && $(MAKE) clean
 
-.PHONY: all demo test check fuzz install uninstall clean bench bench-apache
+.PHONY: all demo test check $(CHECKS) fuzz install uninstall clean bench \
+	bench-apache

@@ -20,6 +20,9 @@ if [ "${1:-}" = --install ]; then
 	need=" $*"
 else
 	want bats bats
+	# tests/helper.bash loads them: assert_output and the like.
+	want_file /usr/lib/bats/bats-support/load.bash bats-support
+	want_file /usr/lib/bats/bats-assert/load.bash bats-assert
 	want mandoc mandoc
 	want cppcheck cppcheck
 	want valgrind valgrind

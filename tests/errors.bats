@@ -6,38 +6,26 @@ load helper
 
 @test "no backend configured answers 500, says how to configure one, exits 100" {
 	run --separate-stderr bridge
-	[ "$status" -eq 100 ]
-	[ "$output" = "$(error_page '500 Internal Server Error')" ]
-	[ "$stderr" = "cgi2scgi: configuration: no SCGI server: set SCGI_FILE, or SCGI_HOST and SCGI_PORT, or give arguments" ]
+	assert_error_page 100 '500 Internal Server Error'
+	assert_stderr "cgi2scgi: configuration: no SCGI server: set SCGI_FILE, or SCGI_HOST and SCGI_PORT, or give arguments"
 }
 
 @test "SCGI_HOST without SCGI_PORT is a configuration error" {
 	run --separate-stderr bridge SCGI_HOST=127.0.0.1
-	[ "$status" -eq 100 ]
-	[ "$stderr" = "cgi2scgi: configuration: SCGI_HOST is set but SCGI_PORT is not" ]
+	assert_failure 100
+	assert_stderr "cgi2scgi: configuration: SCGI_HOST is set but SCGI_PORT is not"
 }
 
 @test "a missing socket file answers 502, names the socket and the reason, exits 111" {
 	run --separate-stderr bridge SCGI_FILE="$T/none.sock"
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '502 Bad Gateway')" ]
-	[ "$stderr" = "cgi2scgi: connect $T/none.sock: No such file or directory" ]
-}
-
-@test "a refused TCP connect answers 502 and exits 111" {
-	backend_tcp -n 1
-	bridge -- 127.0.0.1 "$PORT" >/dev/null	# the one connection it takes
-	wait_for "$REC/1.done"
-	run --separate-stderr bridge SCGI_HOST=127.0.0.1 SCGI_PORT="$PORT"
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '502 Bad Gateway')" ]
-	[ "$stderr" = "cgi2scgi: connect 127.0.0.1:$PORT: Connection refused" ]
+	assert_error_page 111 '502 Bad Gateway'
+	assert_stderr "cgi2scgi: connect $T/none.sock: No such file or directory"
 }
 
 @test "SCGI_PORT alone means localhost, over TCP" {
 	backend_tcp
 	run bridge SCGI_PORT="$PORT"
-	[ "$status" -eq 0 ]
+	assert_success
 	wait_for "$REC/1.done"
 }
 
@@ -46,7 +34,7 @@ load helper
 	echo $! > "$T/backend.pid"
 	wait_for "$T/port" || skip "no IPv6 loopback here"
 	run bridge -- ::1 "$(cat "$T/port")"
-	[ "$status" -eq 0 ]
+	assert_success
 }
 
 @test "a backend that comes up within the retry time is reached" {
@@ -54,49 +42,25 @@ load helper
 	pid=$!
 	backend
 	wait_pid "$pid" 20
-	[ "$(cat "$T/out")" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')" ]
-}
-
-@test "a socket path longer than sun_path is a configuration error, not truncated" {
-	long=$T/$(head -c 120 /dev/zero | tr '\0' s).sock
-	run --separate-stderr bridge SCGI_FILE="$long"
-	[ "$status" -eq 100 ]
-	[ "$output" = "$(error_page '500 Internal Server Error')" ]
-	[ "$stderr" = "cgi2scgi: $long: socket path too long" ]
-}
-
-@test "SCGI_PORT of 0, 70000 or an unknown service name is a configuration error" {
-	for port in 0 70000 no-such-service; do
-		run --separate-stderr bridge SCGI_PORT="$port"
-		[ "$status" -eq 100 ]
-		[ "$output" = "$(error_page '500 Internal Server Error')" ]
-		[[ "$stderr" == "cgi2scgi: "*"localhost:$port: "* ]]
-	done
-}
-
-@test "an unknown host name is a configuration error" {
-	run --separate-stderr bridge SCGI_HOST=no-such-host.invalid SCGI_PORT=4000
-	[ "$status" -eq 100 ]
-	[ "$output" = "$(error_page '500 Internal Server Error')" ]
-	[[ "$stderr" == "cgi2scgi: resolve no-such-host.invalid:4000: "* ]]
+	assert_equal "$(cat "$T/out")" "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')"
 }
 
 @test "a bad timeout or size in the environment is a configuration error" {
 	run --separate-stderr bridge SCGI_IDLE_TIMEOUT=soon SCGI_FILE="$SOCK"
-	[ "$status" -eq 100 ]
-	[ "$stderr" = 'cgi2scgi: SCGI_IDLE_TIMEOUT: not a number of seconds: "soon"' ]
+	assert_failure 100
+	assert_stderr 'cgi2scgi: SCGI_IDLE_TIMEOUT: not a number of seconds: "soon"'
 	run --separate-stderr bridge SCGI_MAX_BODY=1T SCGI_FILE="$SOCK"
-	[ "$status" -eq 100 ]
-	[ "$stderr" = 'cgi2scgi: SCGI_MAX_BODY: not a size in bytes: "1T"' ]
+	assert_failure 100
+	assert_stderr 'cgi2scgi: SCGI_MAX_BODY: not a size in bytes: "1T"'
 }
 
 @test "run from a shell, bad usage prints the usage to stderr and exits 100" {
 	for args in "a b c" "-x" "-t" "-start sock"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" $args
-		[ "$status" -eq 100 ]
-		[ -z "$output" ]
-		[[ "$stderr" == "usage: cgi2scgi "* ]]
+		assert_failure 100
+		refute_output
+		assert_stderr --prefix "usage: cgi2scgi "
 	done
 }
 
@@ -104,9 +68,9 @@ load helper
 	while IFS='|' read -r args line; do
 		# shellcheck disable=SC2086
 		run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" $args
-		[ "$status" -eq 100 ] || { echo "args: $args" >&2; false; }
-		[ -z "$output" ]	# from a shell: the line, not a CGI answer
-		[ "$stderr" = "cgi2scgi: $line" ]
+		assert_failure 100 || { echo "args: $args" >&2; false; }
+		refute_output	# from a shell: the line, not a CGI answer
+		assert_stderr "cgi2scgi: $line"
 	done <<-'EOF'
 	-t 1.2345 sock|-t: not a number of seconds: "1.2345"
 	-t 2147483.999 sock|-t: not a number of seconds: "2147483.999"
@@ -118,44 +82,34 @@ load helper
 	-connect [::1]|-connect: not a socket, host:port or [address]:port: "[::1]"
 	EOF
 	run --separate-stderr bridge -- -t abc sock
-	[ "$status" -eq 100 ]
-	[ "$output" = "$(error_page '500 Internal Server Error')" ]
-	[ "$stderr" = 'cgi2scgi: -t: not a number of seconds: "abc"' ]
+	assert_error_page 100 '500 Internal Server Error'
+	assert_stderr 'cgi2scgi: -t: not a number of seconds: "abc"'
 }
 
 @test "run by a web server, bad usage answers 500" {
 	run --separate-stderr bridge -- a b c
-	[ "$status" -eq 100 ]
-	[ "$output" = "$(error_page '500 Internal Server Error')" ]
-	[[ "$stderr" == "cgi2scgi: usage: "* ]]
+	assert_error_page 100 '500 Internal Server Error'
+	assert_stderr --prefix "cgi2scgi: usage: "
 }
 
 @test "--help and --version print to stdout and exit 0" {
 	run --separate-stderr "$CGI2SCGI" --help
-	[ "$status" -eq 0 ]
-	[[ "$output" == "usage: cgi2scgi "*"SCGI_FILE"* ]]
+	assert_success
+	assert_output --regexp '^usage: cgi2scgi '
+	assert_output --partial SCGI_FILE
 	run "$CGI2SCGI" -h
-	[ "$status" -eq 0 ]
+	assert_success
 	run "$CGI2SCGI" --version
-	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^cgi2scgi\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	assert_success
+	assert_output --regexp '^cgi2scgi [0-9]+\.[0-9]+\.[0-9]+$'
 	run "$CGI2SCGI" -V
-	[ "$status" -eq 0 ]
+	assert_success
 }
 
 @test "options override the environment" {
 	backend -m silent
 	run --separate-stderr bridge SCGI_IDLE_TIMEOUT=60 -- -i 0.3 "$SOCK"
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '504 Gateway Timeout')" ]
-}
-
-@test "a backend that closes at once answers 502 and exits 111" {
-	backend -m close
-	run --separate-stderr bridge REQUEST_METHOD=POST -- "$SOCK"
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '502 Bad Gateway')" ]
-	[ "$stderr" = "cgi2scgi: $SOCK: closed the connection without a response" ]
+	assert_error_page 111 '504 Gateway Timeout'
 }
 
 @test "a backend that closes at once still gets a posted body drained, so the 502 reaches the client" {
@@ -163,47 +117,21 @@ load helper
 	head -c 1048576 /dev/zero > "$T/in"
 	exec 5<"$T/in"
 	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=1048576 -- "$SOCK" <&5
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '502 Bad Gateway')" ]
-	[ "$(offset_of_fd5)" = 1048576 ]
+	assert_error_page 111 '502 Bad Gateway'
+	assert_equal "$(offset_of_fd5)" 1048576
 }
 
-@test "garbage, a cut head, a head without fields or over 64 KiB answer 502" {
-	check() {	# check REPLY REASON
-		printf "$1" > "$T/reply"
-		run --separate-stderr bridge -- "$SOCK"
-		[ "$status" -eq 111 ]
-		[ "$output" = "$(error_page '502 Bad Gateway')" ]
-		[ "$stderr" = "cgi2scgi: $SOCK: $2" ]
-	}
+@test "a response head cut short, or over 64 KiB, answers 502" {
+	# Garbage, and heads that break the rules: tests/hostile.bats.
+	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n' > "$T/reply"
 	backend -r "$T/reply"
-	check '<html>hello</html>\n' 'malformed response header'
-	check 'Status: 200 OK\r\nContent-Type: text/plain\r\n' 'response header cut short'
-	check '\r\nbody' 'malformed response header'
-	check 'HTTP/1.1 2000 OK\r\n\r\n' 'malformed response header'
-	check 'HTTP/1.1 200 OK\r\n no field\r\n\r\n' 'malformed response header'
-	check 'Bad Name: x\r\n\r\n' 'malformed response header'
-	{ printf 'X-Big: '; head -c 70000 /dev/zero | tr '\0' x; printf '\r\n\r\n'; } > "$T/big"
-	cp "$T/big" "$T/reply"
 	run --separate-stderr bridge -- "$SOCK"
-	[ "$status" -eq 111 ]
-	[ "$stderr" = "cgi2scgi: $SOCK: response header over 64 KiB" ]
-}
-
-@test "a backend that never answers hits the idle timeout: 504, exit 111" {
-	backend -m silent
-	run --separate-stderr bridge SCGI_IDLE_TIMEOUT=0.3 -- "$SOCK"
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '504 Gateway Timeout')" ]
-	[ "$stderr" = "cgi2scgi: $SOCK: timed out" ]
-}
-
-@test "a backend that accepts but never reads hits the idle timeout too" {
-	backend -m hang
-	head -c 8388608 /dev/zero > "$T/in"
-	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=8388608 -- -i 0.3 "$SOCK" < "$T/in"
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '504 Gateway Timeout')" ]
+	assert_error_page 111 '502 Bad Gateway'
+	assert_stderr "cgi2scgi: $SOCK: response header cut short"
+	{ printf 'X-Big: '; head -c 70000 /dev/zero | tr '\0' x; printf '\r\n\r\n'; } > "$T/reply"
+	run --separate-stderr bridge -- "$SOCK"
+	assert_error_page 111 '502 Bad Gateway'
+	assert_stderr "cgi2scgi: $SOCK: response header over 64 KiB"
 }
 
 @test "a connect that gets no answer times out with 504" {
@@ -212,11 +140,9 @@ load helper
 	exec 8<>"/dev/tcp/127.0.0.1/$PORT"	# fills the queue of one
 	exec 9<>"/dev/tcp/127.0.0.1/$PORT" || true
 	run --separate-stderr bridge -- -t 0.3 127.0.0.1 "$PORT"
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '504 Gateway Timeout')" ]
-	# strerror(ETIMEDOUT): glibc's words, then musl's.
-	[ "$stderr" = "cgi2scgi: connect 127.0.0.1:$PORT: Connection timed out" ] ||
-	    [ "$stderr" = "cgi2scgi: connect 127.0.0.1:$PORT: Operation timed out" ]
+	assert_error_page 111 '504 Gateway Timeout'
+	# strerror(ETIMEDOUT): glibc's words, or musl's.
+	assert_regex "$stderr" "^cgi2scgi: connect 127\.0\.0\.1:$PORT: (Connection|Operation) timed out\$"
 }
 
 @test "a stalled request body times out with 408" {
@@ -225,15 +151,7 @@ load helper
 	exec 6<>"$T/fifo"
 	printf 'ab' >&6
 	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- -i 0.3 "$SOCK" < "$T/fifo"
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '408 Request Timeout')" ]
-	[ "$stderr" = "cgi2scgi: request body: timed out" ]
+	assert_error_page 111 '408 Request Timeout'
+	assert_stderr "cgi2scgi: request body: timed out"
 }
 
-@test "a connection reset after the head counts as the end of the response" {
-	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it' > "$T/reply"
-	backend_tcp -m reset -r "$T/reply"
-	run --separate-stderr bridge -- 127.0.0.1 "$PORT"
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(cat "$T/reply")" ]
-}

@@ -5,9 +5,22 @@
 
 bats_require_minimum_version 1.5.0
 
+# bats-support and bats-assert: assert_success, assert_output and the
+# like say what was expected and what came.  Debian's bats-support and
+# bats-assert; tests/deps.sh installs them, debian/control asks for them.
+# Without them every test would fail on its first check: say so once.
+for lib in bats-support bats-assert; do
+	bats_load_library_safe "$lib" 2>/dev/null || {
+		echo "tests/helper.bash: no $lib: install it (Debian: apt-get install $lib)" >&2
+		exit 1
+	}
+done
+unset lib
+
 CGI2SCGI=${CGI2SCGI:-$BATS_TEST_DIRNAME/../cgi2scgi}
 FAKESCGI=$BATS_TEST_DIRNAME/fakescgi
 EXECENV=$BATS_TEST_DIRNAME/execenv
+PLAIN=$BATS_TEST_DIRNAME/../cgi2scgi	# the plain build, to help a test
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -47,6 +60,38 @@ needs_root() {
 	skip "not root: $1"
 }
 
+# assert_stderr [--partial | --prefix] TEXT: what the last `run
+# --separate-stderr` wrote to stderr is TEXT, holds it, or starts with it
+# (when libc's words end the line, and glibc's and musl's differ).
+# bats-assert 2.1 (Debian 12) has no assert_stderr; this one wins over a
+# later one, which has no --prefix.
+assert_stderr() {
+	local mode=exact
+	case $1 in
+	--partial|--prefix)
+		mode=${1#--}
+		shift
+		;;
+	esac
+	case $mode in
+	exact)	[[ $stderr == "$1" ]] && return 0 ;;
+	partial) [[ $stderr == *"$1"* ]] && return 0 ;;
+	prefix)	[[ $stderr == "$1"* ]] && return 0 ;;
+	esac
+	batslib_print_kv_single_or_multi 8 expected "$1" stderr "$stderr" |
+	    batslib_decorate "stderr differs ($mode)" | fail
+}
+
+# assert_error_page STATUS REASON: the last `run` exited STATUS and
+# answered with the error page for REASON ("502 Bad Gateway").
+assert_error_page() {
+	if assert_failure "$1" && assert_output "$(error_page "$2")"; then
+		return 0
+	fi
+	[ -z "${stderr:-}" ] || echo "stderr: $stderr" >&2
+	return 1
+}
+
 # wait_for FILE: until it exists (a socket bound, a request recorded).
 wait_for() {
 	local i=0
@@ -67,6 +112,19 @@ backend() {
 	wait_for "$SOCK"
 }
 
+# nothing_sent: the backend got no request from the bridge, which has
+# exited.  So a connection it made is in the backend's queue by now, or
+# served; the backend serves them in order, and records a request before
+# it answers: once a probe request sent now has its answer, every one
+# before it is recorded, and the probe's is the only one.
+nothing_sent() {
+	local others
+	env -i GATEWAY_INTERFACE=CGI/1.1 HTTP_X_PROBE=1 "$PLAIN" "$SOCK" > /dev/null
+	others=$(grep -Lx HTTP_X_PROBE=1 "$REC"/*.env)
+	[ -z "$others" ] && return 0
+	echo "$others" | batslib_decorate 'the backend got a request' | fail
+}
+
 # backend_tcp [fakescgi options]: the same on 127.0.0.1; sets PORT.
 backend_tcp() {
 	"$FAKESCGI" -o "$REC" -p "$T/port" "$@" 127.0.0.1:0 3>&- &
@@ -78,15 +136,30 @@ backend_tcp() {
 # bridge [NAME=value ...] [-- arg ...]: cgi2scgi with a small CGI
 # environment and nothing else; SCGI_RETRY_TIMEOUT=0 unless given.
 bridge() {
+	bridge_argv "$@"
+	"${BRIDGE[@]}"
+}
+
+# bridge_bg [NAME=value ...] [-- arg ...]: the same in the background,
+# as process $! itself: `bridge ... &` would make $! a subshell, which a
+# signal kills and leaves the bridge running.  <&0: without it, bash
+# gives a background command /dev/null for stdin.
+bridge_bg() {
+	bridge_argv "$@"
+	"${BRIDGE[@]}" <&0 &
+}
+
+bridge_argv() {	# BRIDGE: the command bridge runs
 	local vars=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		vars+=("$1")
 		shift
 	done
 	[ $# -gt 0 ] && shift
-	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
-	    SERVER_PROTOCOL=HTTP/1.1 SCRIPT_NAME=/app SCGI_RETRY_TIMEOUT=0 \
-	    "${vars[@]}" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" "$@"
+	# shellcheck disable=SC2206
+	BRIDGE=(env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET
+	    SERVER_PROTOCOL=HTTP/1.1 SCRIPT_NAME=/app SCGI_RETRY_TIMEOUT=0
+	    "${vars[@]}" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" "$@")
 }
 
 # The error page cgi2scgi answers with, for status line $1.
@@ -102,6 +175,30 @@ pattern() {
 # Where fd 5 of this shell is: how far cgi2scgi read a shared stdin.
 offset_of_fd5() {
 	awk '/^pos:/ { print $2 }' "/proc/$$/fdinfo/5"
+}
+
+# wait_until SECONDS COMMAND...: until COMMAND succeeds; fail, saying
+# what did not happen, if it has not after SECONDS.
+wait_until() {
+	local i=0 n=$(($1 * 20))
+	shift
+	until "$@"; do
+		i=$((i + 1))
+		if [ "$i" -gt "$n" ]; then
+			echo "timed out waiting until: $*" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# exited PID: that process has exited: it is gone, or a zombie that its
+# parent has yet to reap (init may take seconds), its descriptors closed.
+exited() {
+	case $(ps -o stat= -p "$1") in
+	''|Z*)	return 0 ;;
+	esac
+	return 1
 }
 
 # wait_pid PID SECONDS: its exit status, or fail (and kill it) if it is
@@ -142,19 +239,25 @@ starts() {
 	if [ -f "$T/starts" ]; then wc -l < "$T/starts"; else echo 0; fi
 }
 
-# ok_page: did the last `run` get the example app's page?
-ok_page() {
-	[ "$status" -eq 0 ] && [[ "$output" == "Status: 200 OK"*"Hello from an SCGI application."* ]]
+# assert_ok_page: the last `run` got the example app's page.
+assert_ok_page() {
+	assert_success || return
+	assert_output --regexp '^Status: 200 OK' || return
+	assert_output --partial 'Hello from an SCGI application.'
 }
 
-# A free TCP port on 127.0.0.1: one the kernel just gave out and took back.
+# A free TCP port on 127.0.0.1, for a test's server to bind: one that
+# nothing listens on, below the kernel's ephemeral ports, so that no
+# connection another test makes meanwhile can take it as its own port
+# (make check runs passes side by side), and below the range of
+# tests/integration's servers.
 free_port() {
-	"$FAKESCGI" -p "$T/freeport" 127.0.0.1:0 &
-	local pid=$!
-	wait_for "$T/freeport"
-	kill "$pid"
-	wait "$pid" || true
-	cat "$T/freeport"
+	perl -MIO::Socket::INET -e '
+	    for (;;) {
+		my $p = 10000 + int(rand(10000));
+		IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1:$p")
+		    and print("$p\n"), exit;
+	    }'
 }
 
 # The tests of what another local user can do run as root and play that

@@ -26,9 +26,9 @@ dynamic() {
 	make -s install DESTDIR="$d" PREFIX=/opt/c2s
 	[ -x "$d/opt/c2s/bin/cgi2scgi" ]
 	[ -f "$d/opt/c2s/share/man/man1/cgi2scgi.1" ]
-	[ "$(stat -c %a "$d/opt/c2s/share/man/man1/cgi2scgi.1")" = 644 ]
+	assert_equal "$(stat -c %a "$d/opt/c2s/share/man/man1/cgi2scgi.1")" 644
 	run "$d/opt/c2s/bin/cgi2scgi" --version
-	[ "$status" -eq 0 ]
+	assert_success
 	make -s uninstall DESTDIR="$d" PREFIX=/opt/c2s
 	[ ! -e "$d/opt/c2s/bin/cgi2scgi" ]
 	[ ! -e "$d/opt/c2s/share/man/man1/cgi2scgi.1" ]
@@ -38,38 +38,38 @@ dynamic() {
 	needs musl-gcc "the default build uses it"
 	build_dir musl
 	run make
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "cgi2scgi: static musl build (musl-gcc)" ]
-	[[ "${lines[1]}" == "+ musl-gcc -static "*" -O2 -g "* ]]
+	assert_success
+	assert_line --index 0 "cgi2scgi: static musl build (musl-gcc)"
+	assert_line --index 1 --regexp '^\+ musl-gcc -static .* -O2 -g '
 	! dynamic cgi2scgi
 	./cgi2scgi --version
 	rm cgi2scgi
 	run make MUSLCC=
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "cgi2scgi: build with cc and the system's libc (MUSLCC empty)" ]
+	assert_success
+	assert_line --index 0 "cgi2scgi: build with cc and the system's libc (MUSLCC empty)"
 	dynamic cgi2scgi
 	rm cgi2scgi
 	run make MUSLCC=no-such-musl-gcc
-	[ "${lines[0]}" = "cgi2scgi: no-such-musl-gcc not found: dynamic build with cc" ]
+	assert_line --index 0 "cgi2scgi: no-such-musl-gcc not found: dynamic build with cc"
 	dynamic cgi2scgi
 }
 
 @test "CFLAGS, CPPFLAGS and LDFLAGS from the environment and the command line reach the build, after the project's flags" {
 	build_dir flags
 	run env CFLAGS=-DFROM_ENV CPPFLAGS=-DCPP_ENV LDFLAGS=-Wl,-O1 make
-	[ "$status" -eq 0 ]
-	[[ "${lines[1]}" == *" -Werror -DCPP_ENV -DFROM_ENV -Wl,-O1 -o cgi2scgi "* ]]
+	assert_success
+	assert_line --index 1 --partial " -Werror -DCPP_ENV -DFROM_ENV -Wl,-O1 -o cgi2scgi "
 	rm cgi2scgi
 	run make CFLAGS='-O0 -DFROM="the command line"' CPPFLAGS=-DCPP_CMD LDFLAGS=-Wl,-O1
-	[ "$status" -eq 0 ]
-	[[ "${lines[1]}" == *" -Werror -DCPP_CMD -O0 -DFROM=the command line -Wl,-O1 -o cgi2scgi "* ]]
+	assert_success
+	assert_line --index 1 --partial " -Werror -DCPP_CMD -O0 -DFROM=the command line -Wl,-O1 -o cgi2scgi "
 	rm cgi2scgi
 	# Warnings stay in WFLAGS, so they hold whatever CFLAGS says.
 	printf 'static int unused;\n' >> netstring.c
 	run make CFLAGS=-O0
-	[ "$status" -ne 0 ]
+	assert_failure
 	run make CFLAGS=-O0 WERROR=
-	[ "$status" -eq 0 ]
+	assert_success
 }
 
 @test "dpkg-buildflags' hardening flags build warning-free, with musl-gcc and with gcc" {
@@ -81,10 +81,10 @@ dynamic() {
 		run --separate-stderr sh -c 'eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all \
 		    dpkg-buildflags --export=sh)"; make CC=cc MUSLCC="$1"' \
 		    sh "$muslcc"
-		[ "$status" -eq 0 ]
+		assert_success
 		# Nothing but the command line, which set -x prints.
-		[ "$(grep -vc '^+ ' <<< "$stderr")" -eq 0 ]
-		[[ "$stderr" == *" -D_FORTIFY_SOURCE=2 "*" -fstack-protector-strong "*" -Wl,-z,relro -Wl,-z,now "* ]]
+		assert_equal "$(grep -v '^+ ' <<< "$stderr")" ""
+		assert_regex "$stderr" ' -D_FORTIFY_SOURCE=2 .* -fstack-protector-strong .* -Wl,-z,relro -Wl,-z,now '
 		./cgi2scgi --version
 		rm cgi2scgi
 	done
@@ -99,7 +99,7 @@ dynamic() {
 		nm cgi2scgi | grep -q __asan_init
 		nm cgi2scgi | grep -q __ubsan_handle
 		run ./cgi2scgi --version
-		[ "$status" -eq 0 ]
+		assert_success
 	done
 }
 
@@ -107,5 +107,5 @@ dynamic() {
 	cd "$BATS_TEST_DIRNAME/.."
 	version=$(sed -n 's/^VERSION *= *//p' Makefile)
 	[ -n "$version" ]
-	[ "$(head -n 1 debian/changelog)" = "cgi2scgi ($version) unstable; urgency=medium" ]
+	assert_equal "$(head -n 1 debian/changelog)" "cgi2scgi ($version) unstable; urgency=medium"
 }

@@ -17,8 +17,8 @@ load helper
 	run --separate-stderr env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 \
 	    REQUEST_METHOD=GET QUERY_STRING=x+y SCRIPT_FILENAME="$T/script" \
 	    "$T/script" x y
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')" ]
+	assert_success
+	assert_output "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')"
 	wait_for "$REC/1.done"
 	grep -qx 'QUERY_STRING=x+y' "$REC/1.env"
 }
@@ -27,7 +27,7 @@ load helper
 	backend
 	printf '# comment\n%s\n' "-bind -connect $SOCK" > "$T/args"
 	run bridge SCRIPT_FILENAME="$T/args" -- -f "$T/args" /elsewhere.sock -t
-	[ "$status" -eq 0 ]
+	assert_success
 }
 
 @test "-f: under a web server, the file must be the script it runs" {
@@ -35,18 +35,17 @@ load helper
 	printf '%s\n' "$SOCK" > "$T/args"
 	cp "$T/args" "$T/other"
 	run --separate-stderr bridge SCRIPT_FILENAME="$T/other" -- -f "$T/args"
-	[ "$status" -eq 100 ]
-	[ "$output" = "$(error_page '500 Internal Server Error')" ]
-	[ "$stderr" = "cgi2scgi: $T/args: -f names no script run by the web server (SCRIPT_FILENAME)" ]
+	assert_error_page 100 '500 Internal Server Error'
+	assert_stderr "cgi2scgi: $T/args: -f names no script run by the web server (SCRIPT_FILENAME)"
 	run --separate-stderr bridge -- -f "$T/args"
-	[ "$status" -eq 100 ]
+	assert_failure 100
 	# A relative name, as suEXEC runs a script, is the same file.
 	cd "$T"
 	run bridge SCRIPT_FILENAME="$T/args" -- -f args
-	[ "$status" -eq 0 ]
+	assert_success
 	# From a shell, any file.
 	run env -i "$CGI2SCGI" -f "$T/other"
-	[ "$status" -eq 0 ]
+	assert_success
 }
 
 @test "query words cut short by the web server are still the client's: -f /dev/stdin from a query is ignored" {
@@ -59,66 +58,64 @@ load helper
 	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=16 \
 	    QUERY_STRING="-f+%2Fdev%2Fstdin$pad" -- -f /dev/stdin "${words[@]}" \
 	    <<< "-connect @evil x"
-	[ "$status" -eq 100 ]
-	[ "$output" = "$(error_page '500 Internal Server Error')" ]
-	[[ "$stderr" == "cgi2scgi: configuration: no SCGI server"* ]]
+	assert_error_page 100 '500 Internal Server Error'
+	assert_stderr --prefix "cgi2scgi: configuration: no SCGI server"
 	run bridge SCGI_FILE="$SOCK" QUERY_STRING="$SOCK$pad" -- "$SOCK" "${words[@]}"
-	[ "$status" -eq 0 ]
+	assert_success
 }
 
 @test "-f: a missing file, or one with no line of arguments, is a configuration error" {
 	run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -f "$T/none"
-	[ "$status" -eq 100 ]
-	[ "$stderr" = "cgi2scgi: $T/none: No such file or directory" ]
+	assert_failure 100
+	assert_stderr "cgi2scgi: $T/none: No such file or directory"
 	printf '#!/usr/local/bin/cgi2scgi -f\n# nothing else\n\n' > "$T/args"
 	run --separate-stderr bridge SCRIPT_FILENAME="$T/args" -- -f "$T/args"
-	[ "$status" -eq 100 ]
-	[ "$output" = "$(error_page '500 Internal Server Error')" ]
-	[ "$stderr" = "cgi2scgi: $T/args: no line of arguments" ]
+	assert_error_page 100 '500 Internal Server Error'
+	assert_stderr "cgi2scgi: $T/args: no line of arguments"
 }
 
 @test "-bind -connect: a socket path, host:port and [v6]:port" {
 	backend
 	run bridge -- -bind -connect "$SOCK"
-	[ "$status" -eq 0 ]
+	assert_success
 	"$FAKESCGI" -o "$REC" -p "$T/port4" 127.0.0.1:0 &
 	echo $! > "$T/b4.pid"
 	"$FAKESCGI" -o "$REC" -p "$T/port6" '[::1]:0' &
 	echo $! > "$T/b6.pid"
 	wait_for "$T/port4"
 	run bridge -- -bind -connect "127.0.0.1:$(cat "$T/port4")"
-	[ "$status" -eq 0 ]
+	assert_success
 	wait_for "$T/port6"
 	run bridge -- -connect "[::1]:$(cat "$T/port6")"
-	[ "$status" -eq 0 ]
+	assert_success
 }
 
 @test "repeated -connect fails over past a dead server, and logs it once" {
 	backend
 	run --separate-stderr bridge -- -bind -connect "$T/dead.sock" -connect "$SOCK"
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')" ]
-	[ "$stderr" = "cgi2scgi: connect $T/dead.sock: No such file or directory" ]
+	assert_success
+	assert_output "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')"
+	assert_stderr "cgi2scgi: connect $T/dead.sock: No such file or directory"
 }
 
 @test "a server whose name does not resolve is passed over, and logged" {
 	backend_tcp
 	run --separate-stderr bridge -- -connect "no-such-host.invalid:$PORT" \
 	    -connect "127.0.0.1:$PORT"
-	[ "$status" -eq 0 ]
-	[[ "$stderr" == "cgi2scgi: resolve no-such-host.invalid:$PORT: "* ]]
+	assert_success
+	assert_stderr --prefix "cgi2scgi: resolve no-such-host.invalid:$PORT: "
 }
 
 @test "SCGI_HOST lists servers separated by commas, tried in order on SCGI_PORT" {
 	backend_tcp
 	# 127.0.0.2 is loopback too, and nothing listens on it.
 	run --separate-stderr bridge SCGI_HOST='127.0.0.2 , 127.0.0.1' SCGI_PORT="$PORT"
-	[ "$status" -eq 0 ]
-	[ "$stderr" = "cgi2scgi: connect 127.0.0.2:$PORT: Connection refused" ]
+	assert_success
+	assert_stderr "cgi2scgi: connect 127.0.0.2:$PORT: Connection refused"
 	run --separate-stderr bridge SCGI_HOST=127.0.0.2,127.0.0.3 SCGI_PORT="$PORT"
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '502 Bad Gateway')" ]
-	[[ "$stderr" == *"cgi2scgi: connect 127.0.0.3:$PORT: Connection refused" ]]
+	assert_error_page 111 '502 Bad Gateway'
+	assert_stderr "cgi2scgi: connect 127.0.0.2:$PORT: Connection refused
+cgi2scgi: connect 127.0.0.3:$PORT: Connection refused"
 }
 
 @test "a server that timed out is passed over for the -d time, tried last, and marked up when it answers" {
@@ -148,26 +145,27 @@ open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
 		    -connect "$full" -connect "$good"
 	}
 	ask
-	[ "$status" -eq 0 ]
-	[[ "$stderr" == "cgi2scgi: connect $full: "*"timed out" ]]
+	assert_success
+	assert_stderr --prefix "cgi2scgi: connect $full: "
+	assert_regex "$stderr" 'timed out$'
 	[ -f "$mark" ]
 	# The next requests go to $good first: no wait, nothing to say.
 	ask
-	[ "$status" -eq 0 ]
-	[ -z "$stderr" ]
+	assert_success
+	assert_stderr ""
 	# Once the -d time is past, or with -d 0, $full comes first again.
 	ask -d 5
-	[ -z "$stderr" ]
+	assert_stderr ""
 	touch -d '6 seconds ago' "$mark"
 	ask -d 5
-	[[ "$stderr" == *"timed out" ]]
+	assert_regex "$stderr" 'timed out$'
 	ask -d 0
-	[[ "$stderr" == *"timed out" ]]
+	assert_regex "$stderr" 'timed out$'
 	# A server passed over that answers when the others fail is up again.
 	touch "$T/tmp/cgi2scgi-$(id -u)/$good.down"
 	run --separate-stderr bridge TMPDIR="$T/tmp" -- \
 	    -connect 127.0.0.2:1 -connect "$good"
-	[ "$status" -eq 0 ]
+	assert_success
 	[ ! -e "$T/tmp/cgi2scgi-$(id -u)/$good.down" ]
 }
 
@@ -177,46 +175,46 @@ open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
 	echo $! > "$T/a1.pid"
 	wait_for "$T/ready1"
 	run bridge -- "$name"
-	[ "$status" -eq 0 ]
+	assert_success
 	"$FAKESCGI" -o "$REC" -z -p "$T/ready2" "${name}z" &
 	echo $! > "$T/a2.pid"
 	wait_for "$T/ready2"
 	run bridge -- -connect "${name}z\\0"
-	[ "$status" -eq 0 ]
+	assert_success
 	run --separate-stderr bridge -- "${name}none"
-	[ "$status" -eq 111 ]
-	[ "$stderr" = "cgi2scgi: connect ${name}none: Connection refused" ]
+	assert_failure 111
+	assert_stderr "cgi2scgi: connect ${name}none: Connection refused"
 }
 
 @test "-start: listens, starts n copies with the socket as fd 3 and LISTEN_FDS, and exits" {
 	make_app
 	run --separate-stderr env -i PATH="$PATH" "$CGI2SCGI" -start -connect "$SOCK" "$T/app" 3
-	[ "$status" -eq 0 ]
-	[ -z "$output" ]
+	assert_success
+	refute_output
 	[ -S "$SOCK" ]
 	run bridge -- "$SOCK"
-	ok_page
-	[ "$(starts)" -eq 3 ]
+	assert_ok_page
+	assert_equal "$(starts)" 3
 	pid=$(head -n 1 "$T/starts")
 	tr '\0' '\n' < "/proc/$pid/environ" > "$T/env1"
 	grep -qx 'LISTEN_FDS=1' "$T/env1"
 	grep -qx "LISTEN_PID=$pid" "$T/env1"
-	[ "$(readlink "/proc/$pid/fd/0")" = /dev/null ]
-	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
+	assert_equal "$(readlink "/proc/$pid/fd/0")" /dev/null
+	assert_equal "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" "0 1 2 3 "
 	# Its own session: the web server's signals to the request miss it.
-	[ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ]
+	assert_equal "$(ps -o sid= -p "$pid" | tr -d ' ')" "$pid"
 	grep -q "app $pid started" "$SOCK.log"
 }
 
 @test "-start -fd0 hands the socket over as fd 0, as cgi-fcgi does; -log names the log" {
 	make_app
 	run env -i PATH="$PATH" "$CGI2SCGI" -start -connect "$SOCK" -fd0 -log "$T/my.log" "$T/app"
-	[ "$status" -eq 0 ]
+	assert_success
 	run bridge -- "$SOCK"
-	ok_page
+	assert_ok_page
 	pid=$(cat "$T/starts")
 	! grep -q LISTEN_ "$T/appenv"
-	[[ "$(readlink "/proc/$pid/fd/0")" == socket:* ]]
+	assert_regex "$(readlink "/proc/$pid/fd/0")" '^socket:'
 	[ ! -e "/proc/$pid/fd/3" ]
 	grep -q "app $pid started" "$T/my.log"
 	[ ! -e "$SOCK.log" ]
@@ -225,32 +223,32 @@ open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
 @test "-start refuses a socket a server listens on, and replaces a stale one" {
 	backend
 	run --separate-stderr env -i PATH="$PATH" "$CGI2SCGI" -start -connect "$SOCK" "$HELLO"
-	[ "$status" -eq 100 ]
-	[ -z "$output" ]
-	[ "$stderr" = "cgi2scgi: $SOCK: a server listens there already" ]
+	assert_failure 100
+	refute_output
+	assert_stderr "cgi2scgi: $SOCK: a server listens there already"
 	kill -9 "$(cat "$T/backend.pid")"
 	wait_pid "$(cat "$T/backend.pid")" 10 || true
 	[ -S "$SOCK" ]			# left behind by the dead server
 	make_app
 	run env -i PATH="$PATH" "$CGI2SCGI" -start -connect "$SOCK" "$T/app"
-	[ "$status" -eq 0 ]
+	assert_success
 	run bridge -- "$SOCK"
-	ok_page
+	assert_ok_page
 }
 
 @test "-connect conn app starts app when nothing listens, then bridges the request" {
 	make_app
 	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=5 -- -connect "$SOCK" "$T/app" <<< "hello"
-	ok_page
-	[[ "$output" == *"body: 5 bytes"*"hello"* ]]
-	[ "$(starts)" -eq 1 ]
+	assert_ok_page
+	assert_output --regexp 'body: 5 bytes.*hello'
+	assert_equal "$(starts)" 1
 	run bridge -- -connect "$SOCK" "$T/app"
-	ok_page
-	[ "$(starts)" -eq 1 ]
+	assert_ok_page
+	assert_equal "$(starts)" 1
 }
 
+# bats test_tags=slow
 @test "-connect app: 20 concurrent first requests start app exactly once, n copies" {
-	# bats test_tags=slow
 	make_app
 	for i in $(seq 20); do
 		bridge QUERY_STRING="n=$i" -- -r 10 -connect "$SOCK" "$T/app" 3 \
@@ -261,20 +259,20 @@ open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
 		wait_pid "$(cat "$T/req.$i")" 60
 		grep -q "QUERY_STRING=n=$i" "$T/out.$i"
 	done
-	[ "$(starts)" -eq 3 ]
+	assert_equal "$(starts)" 3
 }
 
 @test "-connect app over TCP, which cgi-fcgi cannot do" {
 	make_app
 	port=$(free_port)
 	run bridge TMPDIR="$T" -- -connect "127.0.0.1:$port" "$T/app"
-	ok_page
-	[ "$(starts)" -eq 1 ]
+	assert_ok_page
+	assert_equal "$(starts)" 1
 	# The log: in TMPDIR, as there is no socket file to sit beside; no
 	# lock file, as binding the port is the lock.
 	dir=$T/cgi2scgi-$(id -u)
-	[ "$(stat -c %a "$dir")" = 700 ]
-	[ "$(ls "$dir")" = "127.0.0.1:$port.log" ]
+	assert_equal "$(stat -c %a "$dir")" 700
+	assert_equal "$(ls "$dir")" "127.0.0.1:$port.log"
 	grep -q "app $(cat "$T/starts") started" "$dir/127.0.0.1:$port.log"
 }
 
@@ -283,16 +281,16 @@ open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
 	# Beside a socket: a symlink, a second name for a file, not a file.
 	ln -s "$T/elsewhere" "$SOCK.lock"
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
-	[ "$status" -eq 111 ]
-	[[ "$stderr" == "cgi2scgi: $SOCK.lock: "* ]]
+	assert_failure 111
+	assert_stderr --prefix "cgi2scgi: $SOCK.lock: "
 	rm "$SOCK.lock"
 	: > "$T/victim"
 	ln "$T/victim" "$SOCK.log"
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
-	[ "$status" -eq 111 ]
-	[ "$stderr" = "cgi2scgi: $SOCK.log: not a plain file of ours" ]
+	assert_failure 111
+	assert_stderr "cgi2scgi: $SOCK.log: not a plain file of ours"
 	[ ! -s "$T/victim" ]
-	[ "$(starts)" -eq 0 ]
+	assert_equal "$(starts)" 0
 }
 
 @test "a start lock held too long gives 503, not a hang" {
@@ -305,22 +303,25 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK.lock" "$T/locked" &
 	echo $! > "$T/locker.pid"
 	wait_for "$T/locked"
 	run --separate-stderr bridge -- -t 0.3 -r 0.3 -connect "$SOCK" "$T/app"
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '503 Service Unavailable')" ]
-	[ "$stderr" = "cgi2scgi: $SOCK.lock: held too long by another request starting the server" ]
+	assert_error_page 111 '503 Service Unavailable'
+	assert_stderr "cgi2scgi: $SOCK.lock: held too long by another request starting the server"
 }
 
 @test "a failed start lets go of its lock and socket before it drains the body" {
 	mkfifo "$T/fifo"
-	exec 6<>"$T/fifo"		# a body that never comes
-	bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- -i 30 -connect "$SOCK" \
-	    "$T/app" < "$T/fifo" > "$T/out1" 2>&1 &
-	echo $! > "$T/first.pid"
-	until [ -s "$T/out1" ]; do sleep 0.05; done	# it has answered 503
+	exec 6<>"$T/fifo"		# a body that does not come
+	bridge_bg REQUEST_METHOD=POST CONTENT_LENGTH=10 -- -i 30 -connect "$SOCK" \
+	    "$T/app" < "$T/fifo" > "$T/out1" 2>&1 6>&-
+	first=$!
+	echo "$first" > "$T/first.pid"
+	wait_until 10 test -s "$T/out1"	# it has answered 503
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
-	[ "$status" -eq 111 ]
-	[ "$stderr" = "cgi2scgi: $T/app: No such file or directory" ]
-	kill "$(cat "$T/first.pid")"
+	assert_failure 111
+	assert_stderr "cgi2scgi: $T/app: No such file or directory"
+	exec 6>&-			# the body ends, cut short
+	rc=0
+	wait_pid "$first" 10 || rc=$?
+	assert_equal "$rc" 111		# the 503's status
 }
 
 @test "-start leaves a busy server's socket alone" {
@@ -340,56 +341,54 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	ino=$(stat -c %i "$SOCK")
 	make_app
 	run --separate-stderr env -i PATH="$PATH" "$CGI2SCGI" -start -connect "$SOCK" "$T/app"
-	[ "$status" -eq 111 ]
-	[ "$stderr" = "cgi2scgi: $SOCK: Resource temporarily unavailable" ]
-	[ "$(stat -c %i "$SOCK")" = "$ino" ]
-	[ "$(starts)" -eq 0 ]
+	assert_failure 111
+	assert_stderr "cgi2scgi: $SOCK: Resource temporarily unavailable"
+	assert_equal "$(stat -c %i "$SOCK")" "$ino"
+	assert_equal "$(starts)" 0
 }
 
 @test "-connect app over an abstract socket" {
 	make_app
 	name=@cgi2scgi-test/$$-$RANDOM
 	run bridge TMPDIR="$T" -- -connect "$name" "$T/app"
-	ok_page
+	assert_ok_page
 	run bridge -- "$name"
-	ok_page
+	assert_ok_page
 	[ -f "$T/cgi2scgi-$(id -u)/${name//\//_}.log" ]
 }
 
 @test "an app that was killed is started again by the next request" {
 	make_app
 	run bridge -- -connect "$SOCK" "$T/app"
-	ok_page
+	assert_ok_page
 	pid=$(cat "$T/starts")
 	kill -9 "$pid"
-	wait_pid "$pid" 10 2>/dev/null || while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	wait_until 10 exited "$pid"	# not our child: wait cannot
 	run bridge -- -connect "$SOCK" "$T/app"
-	ok_page
-	[ "$(starts)" -eq 2 ]
+	assert_ok_page
+	assert_equal "$(starts)" 2
 }
 
 @test "an app that cannot start answers 503 with the reason; the next request tries again" {
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '503 Service Unavailable')" ]
-	[ "$stderr" = "cgi2scgi: $T/app: No such file or directory" ]
+	assert_error_page 111 '503 Service Unavailable'
+	assert_stderr "cgi2scgi: $T/app: No such file or directory"
 	make_app
 	chmod -x "$T/app"
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
-	[ "$status" -eq 111 ]
-	[ "$stderr" = "cgi2scgi: $T/app: Permission denied" ]
+	assert_failure 111
+	assert_stderr "cgi2scgi: $T/app: Permission denied"
 	chmod +x "$T/app"
 	run bridge -- -connect "$SOCK" "$T/app"
-	ok_page
+	assert_ok_page
 }
 
 @test "an app that exits at once answers 503 with its exit status" {
 	printf '#!/bin/sh\necho "no config" >&2\nexit 3\n' > "$T/app"
 	chmod +x "$T/app"
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app" 2
-	[ "$status" -eq 111 ]
-	[ "$output" = "$(error_page '503 Service Unavailable')" ]
-	[ "$stderr" = "cgi2scgi: $T/app: exited at once, status 3" ]
+	assert_error_page 111 '503 Service Unavailable'
+	assert_stderr "cgi2scgi: $T/app: exited at once, status 3"
 	grep -q "no config" "$SOCK.log"
 }
 
@@ -403,7 +402,7 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	printf '%s\n' HOME=/nonexistent LANG=C.UTF-8 LC_TIME=C LISTEN_FDS=1 \
 	    "LISTEN_PID=$(cat "$T/starts")" "PATH=$PATH" | sort | diff - "$T/appenv.sorted"
 	pid=$(cat "$T/starts")
-	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
+	assert_equal "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" "0 1 2 3 "
 }
 
 @test "an app that exits at once is explained even when the web server ignores SIGCHLD" {
@@ -412,8 +411,8 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	run --separate-stderr perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' \
 	    env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 \
 	    "$CGI2SCGI" -connect "$SOCK" "$T/app"
-	[ "$status" -eq 111 ]
-	[ "$stderr" = "cgi2scgi: $T/app: exited at once, status 4" ]
+	assert_failure 111
+	assert_stderr "cgi2scgi: $T/app: exited at once, status 4"
 }
 
 @test "mode misuse is a usage error" {
@@ -424,13 +423,13 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	    "-bind -connect $SOCK -unchecked" "-connect"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" $args
-		[ "$status" -eq 100 ] || { echo "args: $args" >&2; false; }
-		[[ "$stderr" == "usage: cgi2scgi "* ]]
+		assert_failure 100 || { echo "args: $args" >&2; false; }
+		assert_stderr --prefix "usage: cgi2scgi "
 	done
 }
 
+# bats test_tags=slow
 @test "-connect app hands its socket to the real uWSGI, by socket activation" {
-	# bats test_tags=slow
 	needs uwsgi "the real uWSGI, socket-activated"
 	cat > "$T/app.py" <<-EOF
 	def application(env, start_response):
@@ -444,9 +443,9 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	EOF
 	chmod +x "$T/uwsgi"
 	run bridge PATH_INFO=/from/bats -- -connect "$SOCK" "$T/uwsgi"
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nuWSGI got /from/bats')" ]
+	assert_success
+	assert_output "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nuWSGI got /from/bats')"
 	grep -q 'SystemD socket activation detected' "$SOCK.log"
 	run bridge PATH_INFO=/again -- "$SOCK"
-	[[ "$output" == *"uWSGI got /again" ]]
+	assert_output --regexp 'uWSGI got /again$'
 }

@@ -21,12 +21,12 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 		wait_for "$REC/$i.done"
 		grep -qx "CONTENT_LENGTH=$n" "$REC/$i.env"
 		cmp "$T/in" "$REC/$i.body"
-		[ "$(cat "$REC/$i.bodyeof")" = complete ]
+		assert_equal "$(cat "$REC/$i.bodyeof")" complete
 	done
 }
 
+# bats test_tags=slow
 @test "a 100 MiB binary body reaches the backend byte for byte" {
-	# bats test_tags=slow
 	backend
 	head -c 104857600 /dev/urandom > "$T/in"
 	post "$T/in" "$SOCK"
@@ -34,23 +34,12 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	cmp "$T/in" "$REC/1.body"
 }
 
+# bats test_tags=slow
 @test "a 100 MiB binary response reaches stdout byte for byte" {
-	# bats test_tags=slow
 	printf 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n' > "$T/head"
 	backend -r "$T/head" -g 104857600
 	bridge -- "$SOCK" > "$T/out"
 	{ cat "$T/head"; pattern 104857600; } | cmp - "$T/out"
-}
-
-@test "stdin is read up to CONTENT_LENGTH and not one byte further" {
-	backend
-	printf 'abcdefghij' > "$T/in"
-	exec 5<"$T/in"
-	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=4 -- "$SOCK" <&5
-	[ "$status" -eq 0 ]
-	[ "$(offset_of_fd5)" = 4 ]
-	wait_for "$REC/1.done"
-	[ "$(cat "$REC/1.body")" = abcd ]
 }
 
 @test "the body ends at CONTENT_LENGTH even if stdin never reaches end of file" {
@@ -62,28 +51,25 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	wait_pid $! 20
 	exec 6>&-
 	wait_for "$REC/1.done"
-	[ "$(cat "$REC/1.body")" = abcd ]
+	assert_equal "$(cat "$REC/1.body")" abcd
 }
 
-@test "a body shorter than CONTENT_LENGTH closes the backend connection, answers 400 and exits 100" {
-	backend
-	printf 'abcd' > "$T/in"
-	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- "$SOCK" < "$T/in"
-	[ "$status" -eq 100 ]
-	[ "$output" = "$(error_page '400 Bad Request')" ]
-	[ "$stderr" = "cgi2scgi: request body: stdin ended after 4 of 10 bytes" ]
-	wait_for "$REC/1.done"
-	[ "$(cat "$REC/1.bodyeof")" = eof ]
-}
-
-@test "a backend that answers 8 MiB before reading an 8 MiB body does not deadlock" {
+@test "a backend that answers 8 MiB before reading an 8 MiB body does not deadlock, through pipes or files" {
 	head -c 8388608 /dev/urandom > "$T/in"
+	{ printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n'; pattern 8388608; } > "$T/want"
 	backend -m early -g 8388608
-	post "$T/in" "$SOCK"
+	# Pipes both ways, as Apache has them: splice(2).
+	cat "$T/in" | bridge REQUEST_METHOD=POST CONTENT_LENGTH=8388608 \
+	    -- "$SOCK" | cat > "$T/out"
 	wait_for "$REC/1.done"
 	cmp "$T/in" "$REC/1.body"
-	{ printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n'; pattern 8388608; } |
-	    cmp - "$T/out"
+	cmp "$T/want" "$T/out"
+	# Files both ways: read(2) and write(2).
+	bridge REQUEST_METHOD=POST CONTENT_LENGTH=8388608 -- "$SOCK" \
+	    < "$T/in" > "$T/out"
+	wait_for "$REC/2.done"
+	cmp "$T/in" "$REC/2.body"
+	cmp "$T/want" "$T/out"
 }
 
 @test "a backend that never reads the body: its answer is relayed and stdin is drained to CONTENT_LENGTH" {
@@ -91,17 +77,9 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	backend -m noread
 	exec 5<"$T/in"
 	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=4194304 -- "$SOCK" <&5
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')" ]
-	[ "$(offset_of_fd5)" = 4194304 ]
-}
-
-@test "a 16 MiB body echoed back arrives whole both ways" {
-	head -c 16777216 /dev/urandom > "$T/in"
-	backend -m echo
-	post "$T/in" "$SOCK"
-	{ printf 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n'; cat "$T/in"; } |
-	    cmp - "$T/out"
+	assert_success
+	assert_output "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')"
+	assert_equal "$(offset_of_fd5)" 4194304
 }
 
 @test "an HTTP status line from the backend becomes a Status: line, keeping its line ending" {
@@ -130,13 +108,6 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	cmp "$T/reply" "$T/out"
 }
 
-@test "a header-only response passes as it is" {
-	printf 'Status: 204 No Content\r\n\r\n' > "$T/reply"
-	backend -r "$T/reply"
-	bridge -- "$SOCK" > "$T/out"
-	cmp "$T/reply" "$T/out"
-}
-
 @test "the response streams: its first part reaches stdout while the backend still holds the rest" {
 	# The backend sends its head and first chunk, then waits for the
 	# file "$T/go", which the reader makes on seeing that chunk.
@@ -146,11 +117,11 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	pid=$!
 	exec 7<"$T/pipe"
 	IFS= read -r -t 10 line <&7
-	[ "$line" = $'Status: 200 OK\r' ]
+	assert_equal "$line" $'Status: 200 OK\r'
 	head -c 100 <&7 >/dev/null	# part of the first chunk: the rest waits
 	touch "$T/go"
 	cat <&7 >/dev/null
-	wait "$pid"
+	wait_pid "$pid" 20
 }
 
 # The two ways bytes move: splice(2) where stdin or stdout is a pipe, as
@@ -183,17 +154,6 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	backend -r "$T/head" -g 10485760
 	bridge -- "$SOCK" | cat > "$T/out"
 	{ cat "$T/head"; pattern 10485760; } | cmp - "$T/out"
-}
-
-@test "through pipes, a backend that answers 8 MiB before reading an 8 MiB body does not stall" {
-	head -c 8388608 /dev/urandom > "$T/in"
-	backend -m early -g 8388608
-	cat "$T/in" | bridge REQUEST_METHOD=POST CONTENT_LENGTH=8388608 \
-	    -- "$SOCK" | cat > "$T/out"
-	wait_for "$REC/1.done"
-	cmp "$T/in" "$REC/1.body"
-	{ printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n'; pattern 8388608; } |
-	    cmp - "$T/out"
 }
 
 @test "splice(2) moves the bytes where stdin and stdout are pipes, read and write where they are files" {
