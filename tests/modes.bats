@@ -154,10 +154,11 @@ open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
 	assert_success
 	assert_stderr ""
 	# Once the -d time is past, or with -d 0, $full comes first again.
-	ask -d 5
+	touch "$mark"
+	ask -d 60
 	assert_stderr ""
-	touch -d '6 seconds ago' "$mark"
-	ask -d 5
+	touch -d '61 seconds ago' "$mark"
+	ask -d 60
 	assert_regex "$stderr" 'timed out$'
 	ask -d 0
 	assert_regex "$stderr" 'timed out$'

@@ -60,9 +60,11 @@ leads_group() {	# leads_group PID
 start_all() {
 	backend app1 "$APP1_PORT"
 	backend app2 "$APP2_PORT"
-	start_haproxy
+	# HAProxy's checks start at once: a server that is not listening
+	# yet would be down, and get no request until it is up again.
 	until_true 60 listening "$APP1_PORT"
 	until_true 60 listening "$APP2_PORT"
+	start_haproxy
 	until_true 60 listening "$HAPROXY_PORT"
 }
 

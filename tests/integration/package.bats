@@ -41,15 +41,14 @@ teardown_file() {
 	    { tail -n 30 "$IT/package/build.log" >&2; return 1; }
 	grep -qx 'cgi2scgi: static musl build (musl-gcc)' "$IT/package/build.log"
 	run lintian --allow-root -EvIL +pedantic "$IT/package"/*.changes
-	echo "$output" >&2
-	[ "$status" -eq 0 ]
-	[ -z "$output" ]
+	assert_success
+	assert_output ""
 }
 
 @test "dpkg -i installs the static musl build as /usr/bin/cgi2scgi, its man page, and Built-Using: musl" {
 	dpkg -i "$DEB" >&2
 	run /usr/bin/cgi2scgi --version
-	[ "$output" = "cgi2scgi $VERSION" ]
+	assert_output "cgi2scgi $VERSION"
 	! readelf -lW /usr/bin/cgi2scgi | grep -q 'program interpreter'
 	[ -f /usr/share/man/man1/cgi2scgi.1.gz ]
 	[[ "$(dpkg-query -Wf '${Built-Using}' cgi2scgi)" == "musl (= "*")" ]]

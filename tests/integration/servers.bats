@@ -25,22 +25,22 @@ first_line() {
 
 @test "uWSGI's --scgi-socket answers with a Status: line" {
 	run first_line "$IT/uwsgi.sock"
-	[ "$status" -eq 0 ]
-	[ "$output" = "Status: 200 OK" ]
+	assert_success
+	assert_output "Status: 200 OK"
 	run first_line "127.0.0.1:$UWSGI_PORT"
-	[ "$output" = "Status: 200 OK" ]
+	assert_output "Status: 200 OK"
 }
 
 @test "uWSGI's --scgi-nph-socket answers with an HTTP/1.1 status line" {
 	run first_line "$IT/uwsgi-nph.sock"
-	[ "$status" -eq 0 ]
-	[ "$output" = "HTTP/1.1 200 OK" ]
+	assert_success
+	assert_output "HTTP/1.1 200 OK"
 	run first_line "127.0.0.1:$UWSGI_NPH_PORT"
-	[ "$output" = "HTTP/1.1 200 OK" ]
+	assert_output "HTTP/1.1 200 OK"
 }
 
 @test "the libscgi-perl server answers with a Status: line" {
 	run first_line "$IT/perl.sock"
-	[ "$status" -eq 0 ]
-	[ "$output" = "Status: 200 OK" ]
+	assert_success
+	assert_output "Status: 200 OK"
 }

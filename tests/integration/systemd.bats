@@ -98,9 +98,11 @@ cgi() {
 
 @test "the units set nothing that this test does not do as systemd would" {
 	run unknown_keys "$EXAMPLE/app.socket" Socket ListenStream SocketUser SocketGroup SocketMode
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_success
+	assert_output ""
 	run unknown_keys "$EXAMPLE/app.service" Service ExecStart DynamicUser User Group
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_success
+	assert_output ""
 }
 
 @test "systemd-analyze verify finds nothing wrong with the units" {
@@ -113,8 +115,8 @@ cgi() {
 	cp "$EXAMPLE/app.socket" "$EXAMPLE/app.service" "$r/etc/systemd/system/"
 	install -D -m 755 "$EXAMPLE/hello-scgi" "$r$exec"
 	run systemd-analyze verify --root="$r" app.socket app.service
-	echo "$output"
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_success
+	assert_output ""
 }
 
 @test "the units' app, socket-activated, answers through the README's -bind script, for the web server's user only" {
