@@ -150,6 +150,12 @@ enum event {
 	EV_POLL_FAILED
 };
 
+/* The SCGI_ variables, which configure us, in setting_names[]'s order. */
+enum setting {
+	S_FILE, S_HOST, S_PORT, S_CONNECT_TIMEOUT, S_RETRY_TIMEOUT,
+	S_IDLE_TIMEOUT, S_DOWN_TIME, S_MAX_BODY, S_MAX_SPOOL, S_COUNT
+};
+
 /* How a half moves bytes: not known yet, read and write, or splice(2). */
 enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };
 
@@ -166,6 +172,7 @@ struct target {				/* one SCGI server */
 };
 
 struct route {				/* where a request goes, and its limits */
+	const char	*setting[S_COUNT]; /* the SCGI_ variables' values */
 	int		 connect_ms, retry_ms, idle_ms;
 	int		 down_ms;	/* a server that timed out is passed over */
 	unsigned long long max_body;	/* CONTENT_LENGTH */
@@ -287,9 +294,11 @@ static int		 value_option(const char *, const char *,
 			    struct route *, struct launch *);
 static COLD NORETURN void print_and_exit(const char *, size_t);
 static void		 limits_from_env(struct route *);
-static COLD void	 set_seconds(int *, const char *, const char *);
-static COLD void	 set_size(unsigned long long *, const char *,
-			    const char *);
+static void		 read_settings(const char *[S_COUNT]);
+static void		 set_seconds(const struct route *, int *, enum setting,
+			    int);
+static void		 set_size(const struct route *, unsigned long long *,
+			    enum setting, unsigned long long);
 static void		 get_seconds(const char *, const char *, int *);
 static void		 get_size(const char *, const char *,
 			    unsigned long long *);
@@ -418,6 +427,10 @@ static enum event	 splice_response(struct request *);
 static ssize_t		 splice_step(struct half *);
 static int		 io_mode(int);
 static void		 grow_pipe(struct half *, int);
+
+static const char *const setting_names[S_COUNT] = { "SCGI_FILE",
+    "SCGI_HOST", "SCGI_PORT", "SCGI_CONNECT_TIMEOUT", "SCGI_RETRY_TIMEOUT",
+    "SCGI_IDLE_TIMEOUT", "SCGI_DOWN_TIME", "SCGI_MAX_BODY", "SCGI_MAX_SPOOL" };
 
 static const char usage_text[] =
     "usage: cgi2scgi [-d seconds] [-i seconds] [-m bytes] [-r seconds]\n"
@@ -728,6 +741,7 @@ configure(int argc, char *argv[], struct route *r, struct launch *l)
 	int	 first, i;
 
 	fate.cgi = env_get("GATEWAY_INTERFACE") != NULL;
+	read_settings(r->setting);
 	r->connect_ms = r->retry_ms = r->idle_ms = r->down_ms = -1;
 	r->max_body = r->max_spool = UNSET;
 	if (args_are_query(argc, argv))
@@ -1005,54 +1019,68 @@ print_and_exit(const char *text, size_t len)
 	exit(0);
 }
 
+/*
+ * The SCGI_ variables, from one pass over the environment, not one pass
+ * each: a request pays for every pass.  The first of a name wins, as
+ * with getenv(3); an empty one counts as unset.
+ */
+static void
+read_settings(const char *setting[S_COUNT])
+{
+	const char	*p, *n;
+	char		**e;
+	int		 k;
+
+	for (e = environ; *e != NULL; e++) {
+		if (**e != 'S' || strncmp(*e, "SCGI_", 5) != 0)
+			continue;
+		for (k = 0; k < S_COUNT; k++) {
+			for (p = *e + 5, n = setting_names[k] + 5;
+			    *n != '\0' && *p == *n; p++, n++)
+				;
+			if (*n == '\0' && *p == '=' && setting[k] == NULL)
+				setting[k] = p + 1;
+		}
+	}
+	for (k = 0; k < S_COUNT; k++)
+		if (setting[k] != NULL && *setting[k] == '\0')
+			setting[k] = NULL;
+}
+
 /* Whatever no option set comes from the environment, else the default. */
 static void
 limits_from_env(struct route *r)
 {
-	if (r->connect_ms == -1) {
-		r->connect_ms = CONNECT_MS;
-		set_seconds(&r->connect_ms, env_get("SCGI_CONNECT_TIMEOUT"),
-		    "SCGI_CONNECT_TIMEOUT");
-	}
-	if (r->retry_ms == -1) {
-		r->retry_ms = RETRY_MS;
-		set_seconds(&r->retry_ms, env_get("SCGI_RETRY_TIMEOUT"),
-		    "SCGI_RETRY_TIMEOUT");
-	}
-	if (r->idle_ms == -1) {
-		r->idle_ms = IDLE_MS;
-		set_seconds(&r->idle_ms, env_get("SCGI_IDLE_TIMEOUT"),
-		    "SCGI_IDLE_TIMEOUT");
-	}
-	if (r->down_ms == -1) {
-		r->down_ms = DOWN_MS;
-		set_seconds(&r->down_ms, env_get("SCGI_DOWN_TIME"),
-		    "SCGI_DOWN_TIME");
-	}
-	if (r->max_body == UNSET) {
-		r->max_body = MAX_BODY;
-		set_size(&r->max_body, env_get("SCGI_MAX_BODY"), "SCGI_MAX_BODY");
-	}
-	if (r->max_spool == UNSET) {
-		r->max_spool = MAX_SPOOL;
-		set_size(&r->max_spool, env_get("SCGI_MAX_SPOOL"),
-		    "SCGI_MAX_SPOOL");
-	}
+	if (r->connect_ms == -1)
+		set_seconds(r, &r->connect_ms, S_CONNECT_TIMEOUT, CONNECT_MS);
+	if (r->retry_ms == -1)
+		set_seconds(r, &r->retry_ms, S_RETRY_TIMEOUT, RETRY_MS);
+	if (r->idle_ms == -1)
+		set_seconds(r, &r->idle_ms, S_IDLE_TIMEOUT, IDLE_MS);
+	if (r->down_ms == -1)
+		set_seconds(r, &r->down_ms, S_DOWN_TIME, DOWN_MS);
+	if (r->max_body == UNSET)
+		set_size(r, &r->max_body, S_MAX_BODY, MAX_BODY);
+	if (r->max_spool == UNSET)
+		set_size(r, &r->max_spool, S_MAX_SPOOL, MAX_SPOOL);
 }
 
-/* A variable set and not empty, as get_seconds() or get_size() does. */
+/* A setting's value, else the default. */
 static void
-set_seconds(int *ms, const char *s, const char *name)
+set_seconds(const struct route *r, int *ms, enum setting k, int dflt)
 {
-	if (s != NULL && *s != '\0')
-		get_seconds(name, s, ms);
+	*ms = dflt;
+	if (r->setting[k] != NULL)
+		get_seconds(setting_names[k], r->setting[k], ms);
 }
 
 static void
-set_size(unsigned long long *v, const char *s, const char *name)
+set_size(const struct route *r, unsigned long long *v, enum setting k,
+    unsigned long long dflt)
 {
-	if (s != NULL && *s != '\0')
-		get_size(name, s, v);
+	*v = dflt;
+	if (r->setting[k] != NULL)
+		get_size(setting_names[k], r->setting[k], v);
 }
 
 /* s as a number of seconds into *ms, or an error that names its source. */
@@ -1192,8 +1220,8 @@ parse_operands(int nargs, char *args[], struct route *r, struct launch *l)
 static void
 targets_from_env(struct route *r)
 {
-	const char	*file = env_value("SCGI_FILE");
-	const char	*hosts = env_value("SCGI_HOST"), *port, *h;
+	const char	*file = r->setting[S_FILE];
+	const char	*hosts = r->setting[S_HOST], *port, *h;
 	struct target	*t;
 	size_t		 len, from, to;
 
@@ -1201,7 +1229,7 @@ targets_from_env(struct route *r)
 		new_target(r)->path = file;
 		return;
 	}
-	if ((port = env_value("SCGI_PORT")) == NULL)
+	if ((port = r->setting[S_PORT]) == NULL)
 		die(F_CONFIG, "configuration", hosts != NULL ?
 		    "SCGI_HOST is set but SCGI_PORT is not" :
 		    "no SCGI server: set SCGI_FILE, or SCGI_HOST and "
@@ -1705,10 +1733,17 @@ drop_repeats(struct var *v, size_t n)
 	return kept;
 }
 
+/* Byte by byte, not memcmp(3): most names part within a few bytes. */
 static int
 same_name(const struct var *a, const struct var *b)
 {
-	return a->nlen == b->nlen && memcmp(a->name, b->name, a->nlen) == 0;
+	size_t	 i;
+
+	if (a->nlen != b->nlen)
+		return 0;
+	for (i = 0; i < a->nlen && a->name[i] == b->name[i]; i++)
+		;
+	return i == a->nlen;
 }
 
 /* By name, and a name's repeats in the order of the environment. */
