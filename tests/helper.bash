@@ -5,17 +5,7 @@
 
 bats_require_minimum_version 1.5.0
 
-# bats-support and bats-assert: assert_success, assert_output and the
-# like say what was expected and what came.  Debian's bats-support and
-# bats-assert; tests/deps.sh installs them, debian/control asks for them.
-# Without them every test would fail on its first check: say so once.
-for lib in bats-support bats-assert; do
-	bats_load_library_safe "$lib" 2>/dev/null || {
-		echo "tests/helper.bash: no $lib: install it (Debian: apt-get install $lib)" >&2
-		exit 1
-	}
-done
-unset lib
+source "${BASH_SOURCE[0]%/*}/assert.bash"
 
 CGI2SCGI=${CGI2SCGI:-$BATS_TEST_DIRNAME/../cgi2scgi}
 FAKESCGI=$BATS_TEST_DIRNAME/fakescgi

@@ -4,14 +4,7 @@
 
 bats_require_minimum_version 1.5.0
 
-# bats-support and bats-assert, as in the unit tests' helper.bash.
-for lib in bats-support bats-assert; do
-	bats_load_library_safe "$lib" 2>/dev/null || {
-		echo "tests/integration/helper.bash: no $lib: install it (Debian: apt-get install $lib)" >&2
-		exit 1
-	}
-done
-unset lib
+source "${BASH_SOURCE[0]%/*}/../assert.bash"
 
 # Each deployment, and the SCGI server behind it:
 #	apache-file		README recipe 1, SCGI_FILE	 uWSGI --scgi-socket
