@@ -320,6 +320,7 @@ static COLD const char	*gai_reason(int, int);
 static void		 free_addresses(struct route *);
 static const char	*env_get(const char *);
 static const char	*env_value(const char *);
+static COLD const char	*tmp_dir(void);
 static COLD const char	*name_of(const struct target *);
 static COLD void	 put(char *, size_t *, size_t, const char *);
 static long long	 now_ms(void);
@@ -379,7 +380,7 @@ static COLD void	 check_listener(const struct launch *,
 static COLD long	 listener_uid(int);
 #ifdef __linux__
 union inet;
-static COLD long	 tcp_listener_uid(int);
+static COLD long	 tcp_listener_uid(int, const struct sockaddr_storage *);
 static COLD long	 diag_uid(const union inet *, const union inet *);
 static COLD void	 diag_end(uint32_t [4], uint16_t *, const union inet *);
 #endif
@@ -1440,6 +1441,15 @@ env_get(const char *name)
 	return NULL;
 }
 
+/* Where temporary files go: TMPDIR, else /tmp. */
+static const char *
+tmp_dir(void)
+{
+	const char	*dir = env_value("TMPDIR");
+
+	return dir != NULL ? dir : "/tmp";
+}
+
 /* A variable's value, or NULL if it is unset or empty. */
 static const char *
 env_value(const char *name)
@@ -1566,13 +1576,10 @@ spool_body(const struct route *r, struct request *rq)
 static int
 spool_file(void)
 {
-	const char	*dir = env_value("TMPDIR");
 	char		 path[PATH_MAX];
 	int		 fd;
 
-	if (dir == NULL)
-		dir = "/tmp";
-	if (snprintf(path, sizeof(path), "%s/cgi2scgi.XXXXXX", dir) >=
+	if (snprintf(path, sizeof(path), "%s/cgi2scgi.XXXXXX", tmp_dir()) >=
 	    (int)sizeof(path))
 		die(F_CONFIG, "TMPDIR", "path too long");
 	if ((fd = mkstemp(path)) == -1)
@@ -2004,12 +2011,10 @@ static char *
 private_file(char *path, size_t cap, const struct target *t,
     const char *ext, int make)
 {
-	const char	*tmp = env_value("TMPDIR");
 	char		*p;
 	int		 n;
 
-	n = snprintf(path, cap, "%s/cgi2scgi-%ld", tmp ? tmp : "/tmp",
-	    (long)geteuid());
+	n = snprintf(path, cap, "%s/cgi2scgi-%ld", tmp_dir(), (long)geteuid());
 	if (n < 0 || (size_t)n >= cap)
 		die(F_CONFIG, "TMPDIR", "path too long");
 	if (make && !is_private_dir(path))
@@ -2273,7 +2278,7 @@ listener_uid(int s)
 	if (getsockname(s, (struct sockaddr *)&ss, &len) == -1)
 		return UID_UNKNOWN;
 	if (ss.ss_family != AF_UNIX)
-		return tcp_listener_uid(s);
+		return tcp_listener_uid(s, &ss);
 	/* A unix socket's peer is as it was when it called listen(2). */
 	len = sizeof(cred);
 	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
@@ -2349,17 +2354,16 @@ struct diag_reply {			/* and struct inet_diag_msg */
  * can tell at all.
  */
 static long
-tcp_listener_uid(int s)
+tcp_listener_uid(int s, const struct sockaddr_storage *ours)
 {
 	union inet	 me, peer;
-	socklen_t	 len = sizeof(me), plen = sizeof(peer);
+	socklen_t	 len = sizeof(peer);
 	long		 uid = DIAG_HALF;
 	int		 i;
 
-	memset(&me, 0, sizeof(me));
+	memcpy(&me, ours, sizeof(me));	/* listener_uid() got our end */
 	memset(&peer, 0, sizeof(peer));
-	if (getsockname(s, (struct sockaddr *)&me, &len) == -1 ||
-	    getpeername(s, (struct sockaddr *)&peer, &plen) == -1)
+	if (getpeername(s, (struct sockaddr *)&peer, &len) == -1)
 		return UID_UNKNOWN;
 	for (i = 0; uid == DIAG_HALF && i < HALF_TRIES; i++)
 		if ((uid = diag_uid(&peer, &me)) == DIAG_HALF)
