@@ -102,8 +102,8 @@ enum step { GO_ON, DONE, NO_ANSWER };
 enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };
 
 /* What a field of the answer's head is to us (field_kind()). */
-enum field { F_OTHER, F_STATUS, F_LENGTH, F_CODING, F_HOP, F_SENDFILE,
-    F_FILE };
+enum field { F_OTHER, F_STATUS, F_LENGTH, F_CODING, F_HOP, F_LOCATION,
+    F_SENDFILE, F_FILE };
 
 struct target {				/* one SCGI server */
 	const char	*path;		/* a unix-domain socket, or NULL: TCP */
@@ -1029,6 +1029,7 @@ apply_settings(struct config *cf, const char *value[], const char *from[])
 	const struct setting	*s;
 	const char		*v;
 	void			*field;
+	struct stat		 st;
 	size_t			 k;
 
 	for (k = 0; k < NSETTINGS; k++) {
@@ -1046,9 +1047,10 @@ apply_settings(struct config *cf, const char *value[], const char *from[])
 			die(500, "%s: not a size in bytes%s: \"%.40s\"", from[k],
 			    s->max < ULLONG_MAX ? " up to 64k" : "", v);
 	}
-	if (cf->sendfile != NULL && *cf->sendfile != '/')
-		die(500, "-sendfile: not an absolute path: \"%.80s\"",
-		    cf->sendfile);
+	if (cf->sendfile != NULL && (*cf->sendfile != '/' ||
+	    stat(cf->sendfile, &st) == -1 || !S_ISDIR(st.st_mode)))
+		die(500, "-sendfile: not the absolute path of a directory: "
+		    "\"%.80s\"", cf->sendfile);
 }
 
 /* "7", "0.25", "90.5": seconds, to the millisecond, as ms. */
@@ -2576,14 +2578,15 @@ head_end(const char *buf, struct head *hd, struct answer *a)
  * and with 101 a proxy in front switches protocols.  The body's framing
  * is the host's: Content-Length only as digits, no Transfer-Encoding,
  * and none of the fields about the client's connection (RFC 3875 6.3.4,
- * RFC 9110 7.6.1).  0, or -1 with a->why.
+ * RFC 9110 7.6.1).  A Location elsewhere with no status is a 302, which
+ * busybox httpd and civetweb do not make of it.  0, or -1 with a->why.
  */
 static int
 canonical_head(const char *in, size_t len, struct answer *a)
 {
 	const char	*line, *nl, *v, *end = in + len;
 	size_t		 n, name, vlen, used = 0, code;
-	int		 lengths = 0;
+	int		 lengths = 0, away = 0;
 
 	a->status = a->file = NULL;
 	for (line = in;; line = nl + 1) {
@@ -2624,6 +2627,9 @@ canonical_head(const char *in, size_t len, struct answer *a)
 			    "frames the body)", line, n);
 		case F_HOP:
 			continue;
+		case F_LOCATION:
+			away = vlen > 0 && *v != '/';
+			break;
 		case F_SENDFILE:
 			if (!a->sendfile)
 				break;
@@ -2644,6 +2650,11 @@ canonical_head(const char *in, size_t len, struct answer *a)
 	if (line == in)
 		return bad_head(a, "no field", NULL, 0);
 	a->fields = 0;
+	/* RFC 3875 6.2.3: a client redirect; hosts but Apache need it said. */
+	if (a->status == NULL && away) {
+		a->status = "302 Found";
+		a->status_len = 9;
+	}
 	if (a->status != NULL) {
 		if (!is_final_status(a->status, a->status_len))
 			return bad_head(a, "a status that is not final, 200 to "
@@ -2734,6 +2745,7 @@ field_kind(const char *name, size_t len)
 		{ "Transfer-Encoding", F_CODING }, { "Connection", F_HOP },
 		{ "Keep-Alive", F_HOP }, { "Upgrade", F_HOP }, { "TE", F_HOP },
 		{ "Trailer", F_HOP }, { "Proxy-Connection", F_HOP },
+		{ "Location", F_LOCATION },
 		{ "X-Sendfile", F_SENDFILE }, { "Last-Modified", F_FILE },
 		{ "Content-Range", F_FILE }, { "Accept-Ranges", F_FILE },
 		{ NULL, F_OTHER }
@@ -3037,6 +3049,7 @@ take_head(struct request *rq, size_t n)
 {
 	struct half	*h = &rq->down;
 	struct answer	 a;
+	const char	*method;
 	ssize_t		 end;
 	size_t		 rest;
 
@@ -3059,6 +3072,10 @@ take_head(struct request *rq, size_t n)
 		return send_file(rq, &a);
 	}
 	rest = rq->head.have - (size_t)end;
+	/* RFC 3875 4.3.2: no body for HEAD, which not every host drops. */
+	if ((method = env_value("REQUEST_METHOD")) != NULL &&
+	    strcmp(method, "HEAD") == 0)
+		rest = h->left = 0;
 	memcpy(rq->out + a.len, h->buf + end, rest);
 	h->p = rq->out;
 	h->len = a.len + rest;
@@ -3266,7 +3283,8 @@ open_beneath(const char *dir, const char *path, size_t len)
 	err = errno;
 	close(dfd);
 	if (fd == -1)
-		die(err == EACCES || err == EPERM ? 403 : 404, "X-Sendfile "
+		die(err == EACCES || err == EPERM || err == ENXIO ? 403 : 404,
+		    "X-Sendfile "
 		    "%.*s: %s", (int)len, path, err == EXDEV ? "leads out of "
 		    "the -sendfile directory" : strerror(err));
 	return fd;

@@ -108,7 +108,7 @@ reference(const char *in, size_t len, size_t *wantlen)
 {
 	const char	*l = in, *nl, *v, *status = NULL;
 	size_t		 n, i, slen = 0, at = 0, vlen;
-	int		 name, lengths = 0, bad = 0;
+	int		 name, lengths = 0, bad = 0, away = 0;
 
 	for (;; l = nl + 1) {
 		if ((nl = memchr(l, '\n', len - (size_t)(l - in))) == NULL)
@@ -159,6 +159,8 @@ reference(const char *in, size_t len, size_t *wantlen)
 		}
 		if (named(l, name, "Transfer-Encoding"))
 			bad = 1;
+		if (named(l, name, "Location"))
+			away = vlen > 0 && *v != '/';
 		if (named(l, name, "Connection") || named(l, name, "Keep-Alive") ||
 		    named(l, name, "Upgrade") || named(l, name, "TE") ||
 		    named(l, name, "Trailer") ||
@@ -170,6 +172,10 @@ reference(const char *in, size_t len, size_t *wantlen)
 	}
 	if (l == in || bad)
 		return BAD;		/* an empty line first: no field */
+	if (status == NULL && away) {
+		status = "302 Found";	/* a client redirect */
+		slen = 9;
+	}
 	if (status != NULL) {
 		if (slen < 3 || status[0] < '2' || status[0] > '5' ||
 		    !isdigit((unsigned char)status[1]) ||
