@@ -6,6 +6,7 @@
 #	env		its arguments, one "arg=WORD" a line, then its
 #			environment, one NAME=VALUE a line
 #	status-second	Content-Type first, then Status: 404
+#	stderr		"probe.sh: on stderr" to stderr, then "ok"
 #	lf-only		a head with LF line ends and no Status, then a
 #			body that holds a CRLF Status and Location
 #	lf-crlf		the same, but the head ends in LF CR LF
@@ -15,6 +16,10 @@
 case ${QUERY_STRING:-} in
 mode=status-second)
 	printf 'Content-Type: text/plain\r\nStatus: 404 Not Found\r\n\r\nbody\n'
+	;;
+mode=stderr)
+	echo 'probe.sh: on stderr' >&2
+	printf 'Content-Type: text/plain\r\n\r\nok\n'
 	;;
 mode=lf-only|mode=lf-crlf)
 	# In one write: mini_httpd looks for the end of the head in what

@@ -61,7 +61,8 @@ wait_until() {
 	shift
 	until "$@" 2>/dev/null; do
 		if ! kill -0 "$(cat "$IT/pids/$name")" 2>/dev/null; then
-			cat "$IT/$name.log" "$IT/$name/error.log" >&2 2>/dev/null
+			cat "$IT/$name.log" "$IT/$name/error.log" \
+			    "$IT/$name/server.log" >&2 2>/dev/null
 			fail_suite "$name exited while starting"
 		fi
 		i=$((i + 1))
@@ -297,36 +298,45 @@ start_apache() {	# start_apache NAME
 	started "$1" $!
 }
 
-# write_lighttpd NAME PORT SOCKET: the README's recipe, to SOCKET.
+# write_lighttpd NAME PORT SOCKET: the README's recipe, to SOCKET, and
+# probe.sh at /probe.  Its own log is server.log; error.log is for its
+# CGI programs' stderr.
 write_lighttpd() {
 	local d=$IT/$1
 	mkdir -p "$d/htdocs"
-	# As root, lighttpd opens its error log as the user it runs as.
+	# As root, lighttpd opens its logs as the user it runs as.
 	: > "$d/error.log"
-	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d" "$d/error.log"
+	: > "$d/server.log"
+	[ "$(id -u)" -ne 0 ] ||
+	    chown "$RUN_AS" "$d" "$d/error.log" "$d/server.log"
 	{
 		cat <<-EOF
 		server.document-root = "$d/htdocs"
 		server.bind = "127.0.0.1"
 		server.port = $2
-		server.errorlog = "$d/error.log"
+		server.errorlog = "$d/server.log"
 		server.upload-dirs = ( "$d" )
 		server.username = "$RUN_AS"
 		server.groupname = "$RUN_AS"
 		EOF
 		recipe lighttpd.conf "$3"
+		cat <<-EOF
+		alias.url += ( "/probe" => "$IT/bin/probe" )
+		\$HTTP["url"] =~ "^/probe(/|\$)" {
+		    cgi.assign = ( "" => "" )
+		}
+		EOF
 	} > "$d/lighttpd.conf"
 }
 
-# lighttpd_extras NAME: host_extras for lighttpd, and at /redir the
-# recipe once more with cgi.local-redir, to the same backend.
+# lighttpd_extras NAME: for hosts.bats, the page a local redirect lands
+# on, at /redir the recipe once more with cgi.local-redir, to the same
+# backend, and the CGI programs' stderr in server.breakagelog.
 lighttpd_extras() {
 	local_page "$IT/$1/htdocs"
 	cat >> "$IT/$1/lighttpd.conf" <<-EOF
-	alias.url += ( "/probe" => "$IT/bin/probe", "/redir" => "$BIN" )
-	\$HTTP["url"] =~ "^/probe(/|\$)" {
-	    cgi.assign = ( "" => "" )
-	}
+	server.breakagelog = "$IT/$1/error.log"
+	alias.url += ( "/redir" => "$BIN" )
 	\$HTTP["url"] =~ "^/redir(/|\$)" {
 	    cgi.assign = ( "" => "" )
 	    setenv.add-environment = ( "SCGI_FILE" => "$IT/ctl.sock" )
@@ -335,12 +345,16 @@ lighttpd_extras() {
 	EOF
 }
 
-# In the foreground, lighttpd leaves its CGI programs' stderr on its own
-# (server.breakagelog only counts when it is a daemon): so its own goes
-# to the error log too.
+# lighttpd gives its CGI programs server.breakagelog for stderr, if set,
+# else its own stderr (in the foreground, as here and under Debian's
+# lighttpd.service): so that goes to error.log unless the configuration
+# has a server.breakagelog.
 start_lighttpd() {	# start_lighttpd NAME
+	local err=$IT/$1/error.log
+	! grep -q '^server.breakagelog' "$IT/$1/lighttpd.conf" ||
+	    err=$IT/$1.stderr
 	"$LIGHTTPD" -D -f "$IT/$1/lighttpd.conf" > "$IT/$1.log" \
-	    2>> "$IT/$1/error.log" 3>&- &
+	    2>> "$err" 3>&- &
 	started "$1" $!
 }
 
