@@ -277,7 +277,7 @@ refused_all() {
 }
 
 @test "a status outside 200 to 599 is the bridge's 502: 000, 600, 999" {
-	local missed= s
+	local missed='' s
 	for s in 000 600 999; do
 		attack "$s" "Status: $s Odd\r\nContent-Type: text/plain\r\n\r\nbody"
 	done
