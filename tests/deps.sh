@@ -51,6 +51,8 @@ else
 	# than Apache (raw, or not at all): tests/integration/hostile.bats.
 	want_file /usr/sbin/mini_httpd mini-httpd
 	want busybox busybox
+	# One more CGI host for tests/integration/hosts.bats's matrix.
+	want civetweb civetweb
 	want_file /usr/bin/uwsgi-core uwsgi-core
 	want_file /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	want_file /usr/share/perl5/SCGI.pm libscgi-perl

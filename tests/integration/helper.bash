@@ -18,10 +18,16 @@ prefork-mod-cgi lighttpd"
 # and, for hostile.bats, where a query's words become arguments:
 #	mini-httpd		cgi-bin/app, the binary; no env	 none: a 500
 #	busybox			cgi-bin/app, SCGI_FILE inherited uWSGI --scgi-socket
-# and to the control-character backend (fakescgi -r $IT/ctl.reply):
-#	ctl			recipe 1 under Apache
+# and, for hosts.bats, to the backend whose answer the test chooses
+# (fakescgi -r $IT/ctl.reply -o $IT/ctl-rec), one route a CGI host:
+#	apache-ctl		recipe 1 under Apache event, mod_cgid
+#	prefork-ctl		recipe 1 under Apache prefork, mod_cgi
 #	lighttpd-ctl		the lighttpd recipe
-#	mini-httpd-ctl		cgi-bin/ctl, the wrapper of recipe 4
+#	mini-httpd-ctl		cgi-bin/ctl, recipe 4's wrapper, stderr to a file
+#	busybox-ctl		cgi-bin/ctl, recipe 4's wrapper
+#	civetweb-ctl		cgi-bin/ctl.cgi, recipe 4's wrapper, stderr to a file
+HOSTS="apache-ctl prefork-ctl lighttpd-ctl mini-httpd-ctl busybox-ctl
+civetweb-ctl"
 
 port_of() {
 	case $1 in
@@ -42,8 +48,11 @@ port_of() {
 	package)		echo "$PORT_PACKAGE" ;;
 	mini-httpd*)		echo "$PORT_MINI" ;;
 	busybox)		echo "$PORT_BUSYBOX" ;;
-	ctl)			echo "$PORT_CTL" ;;
+	apache-ctl)		echo "$PORT_CTL" ;;
+	prefork-ctl)		echo "$PORT_PREFORK_CTL" ;;
 	lighttpd-ctl)		echo "$PORT_LIGHTTPD_CTL" ;;
+	busybox-ctl)		echo "$PORT_BUSYBOX" ;;
+	civetweb-ctl)		echo "$PORT_CIVETWEB" ;;
 	*)			echo "no route $1" >&2; return 1 ;;
 	esac
 }
@@ -51,7 +60,8 @@ port_of() {
 url() {		# url ROUTE PATH
 	local script=/app
 	case $1 in
-	mini-httpd-ctl)		script=/cgi-bin/ctl ;;
+	mini-httpd-ctl|busybox-ctl)	script=/cgi-bin/ctl ;;
+	civetweb-ctl)		script=/cgi-bin/ctl.cgi ;;
 	mini-httpd|busybox)	script=/cgi-bin/app ;;
 	esac
 	echo "http://127.0.0.1:$(port_of "$1")$script$2"
@@ -62,13 +72,14 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 	prefork-*)	echo "$IT/prefork/error.log" ;;
 	lighttpd*)	echo "$IT/$1/error.log" ;;
 	mini-httpd*)	echo "$IT/mini_httpd/error.log" ;;
-	busybox)	echo "$IT/busybox/error.log" ;;
+	busybox*)	echo "$IT/busybox/error.log" ;;
+	civetweb*)	echo "$IT/civetweb/error.log" ;;
 	*)		echo "$IT/apache/error.log" ;;
 	esac
 }
 
 # Every error log, each in a directory named for its server.
-LOGS="apache prefork lighttpd lighttpd-ctl mini_httpd busybox"
+LOGS="apache prefork lighttpd lighttpd-ctl mini_httpd busybox civetweb"
 
 # log_sizes SUFFIX: each log's size now, in $T/SERVER.SUFFIX.
 log_sizes() {

@@ -1,8 +1,9 @@
 # Starts, once for all of tests/integration, the real programs: Apache
 # httpd twice (event MPM with mod_cgid, prefork with mod_cgi), lighttpd
-# twice, mini_httpd, busybox httpd, uWSGI and an SCGI server on
-# libscgi-perl, plus three broken backends and the listeners that
-# hostile.bats's queries must never reach.
+# twice, mini_httpd, busybox httpd, civetweb, uWSGI and an SCGI server
+# on libscgi-perl, plus three broken backends, the one whose answer
+# hosts.bats chooses, and the listeners that hostile.bats's queries
+# must never reach.
 # Every one is configured here, in a temp dir, listens only on
 # 127.0.0.1 or on unix sockets in that dir, and is stopped by its pid.
 # A program that is missing or will not start fails the suite: these
@@ -15,9 +16,13 @@ APACHE_MODULES=/usr/lib/apache2/modules
 LIGHTTPD=/usr/sbin/lighttpd
 MINI_HTTPD=/usr/sbin/mini_httpd
 BUSYBOX=/bin/busybox
+CIVETWEB=/usr/bin/civetweb
 UWSGI=/usr/bin/uwsgi-core
 FAKESCGI=$TOP/tests/fakescgi
 export RUN_AS=www-data	# the web servers' user, as on Debian
+# In every web server's own environment, for hosts.bats to look for in
+# what the server hands a CGI program.
+export HOST_OWN_ENV=passed
 
 fail_suite() {
 	echo "integration: $*" >&2
@@ -56,7 +61,8 @@ wait_until() {
 	shift
 	until "$@" 2>/dev/null; do
 		if ! kill -0 "$(cat "$IT/pids/$name")" 2>/dev/null; then
-			cat "$IT/$name.log" "$IT/$name/error.log" >&2 2>/dev/null
+			cat "$IT/$name.log" "$IT/$name/error.log" \
+			    "$IT/$name/server.log" >&2 2>/dev/null
 			fail_suite "$name exited while starting"
 		fi
 		i=$((i + 1))
@@ -207,9 +213,10 @@ write_apache() {
 		vhost "$PORT_GARBAGE"
 		recipe apache-file.conf "$IT/garbage.sock"
 		end_vhost
-		# And at one whose head hostile.bats chooses.
+		# And at one whose answer hosts.bats chooses.
 		vhost "$PORT_CTL"
 		recipe apache-file.conf "$IT/ctl.sock"
+		host_extras
 		end_vhost
 		# Recipe 1 with the plain build, for the load test.
 		vhost "$PORT_LOAD"
@@ -244,7 +251,8 @@ write_script() {
 	chmod 755 "$IT/cgi-bin/app"
 }
 
-# Prefork with mod_cgi: deployment 1 once more, under the other module.
+# Prefork with mod_cgi: deployment 1 once more, under the other module,
+# and to the backend whose answer hosts.bats chooses.
 write_prefork() {
 	local d=$IT/prefork
 	mkdir -p "$d"
@@ -253,7 +261,33 @@ write_prefork() {
 		vhost "$PORT_PREFORK"
 		recipe apache-file.conf "$IT/uwsgi.sock"
 		end_vhost
+		vhost "$PORT_PREFORK_CTL"
+		recipe apache-file.conf "$IT/ctl.sock"
+		host_extras
+		end_vhost
 	} > "$d/httpd.conf"
+}
+
+# What hosts.bats asks of each web server beside the bridge: a static
+# page, /local.txt, for a local redirect to land on, and probe.sh, a
+# plain CGI program, at /probe.  Here in an Apache vhost.
+host_extras() {
+	cat <<-EOF
+	DocumentRoot $IT/www
+	<Directory "$IT/www">
+	    Require all granted
+	</Directory>
+	ScriptAlias /probe $IT/bin/probe
+	<Location "/probe">
+	    Require all granted
+	</Location>
+	EOF
+}
+
+# local_page DIR: the page a local redirect lands on, in DIR.
+local_page() {
+	mkdir -p "$1"
+	echo 'the local page' > "$1/local.txt"
 }
 
 # Apache signals its whole process group as it stops: its own session
@@ -264,33 +298,63 @@ start_apache() {	# start_apache NAME
 	started "$1" $!
 }
 
-# write_lighttpd NAME PORT SOCKET: the README's recipe, to SOCKET.
+# write_lighttpd NAME PORT SOCKET: the README's recipe, to SOCKET, and
+# probe.sh at /probe.  Its own log is server.log; error.log is for its
+# CGI programs' stderr.
 write_lighttpd() {
 	local d=$IT/$1
 	mkdir -p "$d/htdocs"
-	# As root, lighttpd opens its error log as the user it runs as.
+	# As root, lighttpd opens its logs as the user it runs as.
 	: > "$d/error.log"
-	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d" "$d/error.log"
+	: > "$d/server.log"
+	[ "$(id -u)" -ne 0 ] ||
+	    chown "$RUN_AS" "$d" "$d/error.log" "$d/server.log"
 	{
 		cat <<-EOF
 		server.document-root = "$d/htdocs"
 		server.bind = "127.0.0.1"
 		server.port = $2
-		server.errorlog = "$d/error.log"
+		server.errorlog = "$d/server.log"
 		server.upload-dirs = ( "$d" )
 		server.username = "$RUN_AS"
 		server.groupname = "$RUN_AS"
 		EOF
 		recipe lighttpd.conf "$3"
+		cat <<-EOF
+		alias.url += ( "/probe" => "$IT/bin/probe" )
+		\$HTTP["url"] =~ "^/probe(/|\$)" {
+		    cgi.assign = ( "" => "" )
+		}
+		EOF
 	} > "$d/lighttpd.conf"
 }
 
-# In the foreground, lighttpd leaves its CGI programs' stderr on its own
-# (server.breakagelog only counts when it is a daemon): so its own goes
-# to the error log too.
+# lighttpd_extras NAME: for hosts.bats, the page a local redirect lands
+# on, at /redir the recipe once more with cgi.local-redir, to the same
+# backend, and the CGI programs' stderr in server.breakagelog.
+lighttpd_extras() {
+	local_page "$IT/$1/htdocs"
+	cat >> "$IT/$1/lighttpd.conf" <<-EOF
+	server.breakagelog = "$IT/$1/error.log"
+	alias.url += ( "/redir" => "$BIN" )
+	\$HTTP["url"] =~ "^/redir(/|\$)" {
+	    cgi.assign = ( "" => "" )
+	    setenv.add-environment = ( "SCGI_FILE" => "$IT/ctl.sock" )
+	    cgi.local-redir = "enable"
+	}
+	EOF
+}
+
+# lighttpd gives its CGI programs server.breakagelog for stderr, if set,
+# else its own stderr (in the foreground, as here and under Debian's
+# lighttpd.service): so that goes to error.log unless the configuration
+# has a server.breakagelog.
 start_lighttpd() {	# start_lighttpd NAME
+	local err=$IT/$1/error.log
+	! grep -q '^server.breakagelog' "$IT/$1/lighttpd.conf" ||
+	    err=$IT/$1.stderr
 	"$LIGHTTPD" -D -f "$IT/$1/lighttpd.conf" > "$IT/$1.log" \
-	    2>> "$IT/$1/error.log" 3>&- &
+	    2>> "$err" 3>&- &
 	started "$1" $!
 }
 
@@ -298,18 +362,27 @@ start_lighttpd() {	# start_lighttpd NAME
 # %-decoded and raw, and makes the program's environment from scratch:
 # nothing of its own passes, and there is no SetEnv.  So its cgi-bin
 # holds the bridge itself as app, with no server to go to, and as ctl
-# a README wrapper to the control-character backend.  It sends a CGI
-# program's stderr to the client, in the head: the wrapper sends it to
-# error.log instead, as a site would.
+# a README wrapper to the backend whose answer hosts.bats chooses, and
+# probe.sh as probe.  It sends a CGI program's stderr to the client,
+# in the head: the wrapper sends it to error.log instead, as a site
+# would.
 write_mini_httpd() {
 	local d=$IT/mini_httpd
 	mkdir -p "$d/www/cgi-bin"
 	cp "$BIN" "$d/www/cgi-bin/app"
+	stderr_to "$d/error.log" "$d/www/cgi-bin/ctl"
+	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
+	local_page "$d/www"
+}
+
+# stderr_to LOG FILE: to FILE, README recipe 4's wrapper to the backend
+# whose answer hosts.bats chooses, with its stderr appended to LOG.
+stderr_to() {
 	recipe wrapper-unix.sh "$IT/ctl.sock" |
-	    sed "/^exec /s|\$| 2>>$d/error.log|" > "$d/www/cgi-bin/ctl"
-	chmod 755 "$d/www/cgi-bin/ctl"
-	: > "$d/error.log"
-	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d/error.log"
+	    sed "/^exec /s|\$| 2>>$1|" > "$2"
+	chmod 755 "$2"
+	: > "$1"
+	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$1"
 }
 
 start_mini_httpd() {
@@ -322,21 +395,58 @@ start_mini_httpd() {
 # busybox httpd passes a CGI program no arguments, and its own
 # environment whole: so it starts with nothing in it but PATH and
 # SCGI_FILE, which names uWSGI's socket (recipe 1, as it were), and
-# its cgi-bin holds the bridge itself.  A CGI program's stderr is
-# busybox's own: error.log.
+# its cgi-bin holds the bridge itself as app; and as ctl recipe 4's
+# wrapper to the backend whose answer hosts.bats chooses, and probe.sh
+# as probe.  A CGI program's stderr is busybox's own: error.log.
 write_busybox() {
 	local d=$IT/busybox
 	mkdir -p "$d/www/cgi-bin"
 	cp "$BIN" "$d/www/cgi-bin/app"
+	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/www/cgi-bin/ctl"
+	chmod 755 "$d/www/cgi-bin/ctl"
+	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
+	local_page "$d/www"
 	: > "$d/httpd.conf"	# else it reads /etc/httpd.conf
 }
 
 start_busybox() {
 	env -i PATH=/usr/bin:/bin SCGI_FILE="$IT/uwsgi.sock" \
+	    HOST_OWN_ENV="$HOST_OWN_ENV" \
 	    "$BUSYBOX" httpd -f -p "127.0.0.1:$PORT_BUSYBOX" \
 	    -h "$IT/busybox/www" -c "$IT/busybox/httpd.conf" -u "$RUN_AS" \
 	    > "$IT/busybox.log" 2> "$IT/busybox/error.log" 3>&- &
 	started busybox $!
+}
+
+# civetweb runs as CGI programs the files that match -cgi_pattern, with
+# no arguments, the variables of -cgi_environment, and of its own
+# environment PATH only.  Once a program has sent a head, civetweb
+# throws its stderr away (before that, it logs it and sends it to the
+# client): so in its cgi-bin ctl.cgi is recipe 4's wrapper with stderr
+# to error.log, as for mini_httpd, and bare.cgi the bridge itself, with
+# SCGI_FILE from -cgi_environment, both to the backend whose answer
+# hosts.bats chooses; probe.cgi is probe.sh.  Its own log is server.log.
+write_civetweb() {
+	local d=$IT/civetweb
+	mkdir -p "$d/www/cgi-bin"
+	cp "$BIN" "$d/www/cgi-bin/bare.cgi"
+	stderr_to "$d/error.log" "$d/www/cgi-bin/ctl.cgi"
+	cp "$IT/bin/probe" "$d/www/cgi-bin/probe.cgi"
+	local_page "$d/www"
+	# It opens its log at each line, as the user it runs as.
+	: > "$d/server.log"
+	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d/server.log"
+}
+
+start_civetweb() {
+	local user=()
+	[ "$(id -u)" -ne 0 ] || user=(-run_as_user "$RUN_AS")
+	"$CIVETWEB" -listening_ports "127.0.0.1:$PORT_CIVETWEB" \
+	    -document_root "$IT/civetweb/www" -cgi_pattern '**.cgi$' \
+	    -cgi_environment "SCGI_FILE=$IT/ctl.sock" -num_threads 8 \
+	    -error_log_file "$IT/civetweb/server.log" "${user[@]}" \
+	    > "$IT/civetweb.log" 2>&1 3>&- &
+	started civetweb $!
 }
 
 # What hostile.bats's queries must never reach.  Listeners on a port and
@@ -366,6 +476,7 @@ setup_suite() {
 	need "$LIGHTTPD" lighttpd
 	need "$MINI_HTTPD" mini-httpd
 	need "$BUSYBOX" busybox
+	need "$CIVETWEB" civetweb
 	need "$UWSGI" uwsgi-core
 	need /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	need /usr/share/perl5/SCGI.pm libscgi-perl
@@ -384,8 +495,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 27)
-	[ $# -eq 27 ] || fail_suite "could not find 27 free ports"
+	set -- $(free_ports 29)
+	[ $# -eq 29 ] || fail_suite "could not find 29 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -394,7 +505,8 @@ setup_suite() {
 	    PORT_HAPROXY=${18} HAPROXY_PORT=${19} APP1_PORT=${20} APP2_PORT=${21} \
 	    PORT_PACKAGE=${22} \
 	    PORT_MINI=${23} PORT_BUSYBOX=${24} PORT_CTL=${25} \
-	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27}
+	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27} PORT_PREFORK_CTL=${28} \
+	    PORT_CIVETWEB=${29}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
@@ -403,27 +515,34 @@ setup_suite() {
 	start_perl
 	broken closer -m close
 	broken garbage -r "$IT/data/garbage"
-	# hostile.bats writes the reply, read anew for each request.
+	# hosts.bats writes the reply, read anew for each request, and
+	# reads what the backend got in ctl-rec/.
 	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n' \
 	    > "$IT/ctl.reply"
-	broken ctl -r "$IT/ctl.reply"
+	mkdir "$IT/ctl-rec"
+	broken ctl -o "$IT/ctl-rec" -r "$IT/ctl.reply"
 	write_evil
 	evil tcp "127.0.0.1:$EVIL_PORT"
 	evil unix "$EVIL_SOCK"
 	evil odd "$EVIL_ODD"
 	write_script
+	cp "$HERE/probe.sh" "$IT/bin/probe"
+	local_page "$IT/www"
 	write_apache
 	write_prefork
 	write_lighttpd lighttpd "$PORT_LIGHTTPD" "$IT/uwsgi-nph.sock"
 	write_lighttpd lighttpd-ctl "$PORT_LIGHTTPD_CTL" "$IT/ctl.sock"
+	lighttpd_extras lighttpd-ctl
 	write_mini_httpd
 	write_busybox
+	write_civetweb
 	start_apache apache
 	start_apache prefork
 	start_lighttpd lighttpd
 	start_lighttpd lighttpd-ctl
 	start_mini_httpd
 	start_busybox
+	start_civetweb
 
 	wait_until uwsgi listening "$UWSGI_PORT"
 	wait_until uwsgi listening "$UWSGI_NPH_PORT"
@@ -440,10 +559,12 @@ setup_suite() {
 	wait_until apache listening "$PORT_GARBAGE"
 	wait_until apache listening "$PORT_CTL"
 	wait_until prefork listening "$PORT_PREFORK"
+	wait_until prefork listening "$PORT_PREFORK_CTL"
 	wait_until lighttpd listening "$PORT_LIGHTTPD"
 	wait_until lighttpd-ctl listening "$PORT_LIGHTTPD_CTL"
 	wait_until mini_httpd listening "$PORT_MINI"
 	wait_until busybox listening "$PORT_BUSYBOX"
+	wait_until civetweb listening "$PORT_CIVETWEB"
 }
 
 teardown_suite() {
