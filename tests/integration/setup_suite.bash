@@ -210,6 +210,7 @@ write_apache() {
 		# And at one whose head hostile.bats chooses.
 		vhost "$PORT_CTL"
 		recipe apache-file.conf "$IT/ctl.sock"
+		sendfile_apache
 		end_vhost
 		# Recipe 1 with the plain build, for the load test.
 		vhost "$PORT_LOAD"
@@ -339,6 +340,27 @@ start_busybox() {
 	started busybox $!
 }
 
+# Issue 18: a backend whose head sendfile.bats writes (fakescgi -r
+# $IT/sendfile.reply), and the bridge serving its X-Sendfile from
+# $IT/data: under Apache at /sendfile of the ctl vhost, recipe 1 plus
+# SetEnv SCGI_SENDFILE; under busybox httpd as cgi-bin/sendfile, a
+# wrapper with -sendfile.
+sendfile_apache() {
+	recipe apache-file.conf "$IT/sendfile.sock" | sed \
+	    -e 's|^ScriptAlias /app |ScriptAlias /sendfile |' \
+	    -e 's|<Location "/app">|<Location "/sendfile">|' \
+	    -e "s|^</Location>|    SetEnv SCGI_SENDFILE $IT/data\n&|"
+}
+
+start_sendfile() {
+	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n' \
+	    > "$IT/sendfile.reply"
+	broken sendfile -r "$IT/sendfile.reply"
+	printf '#!/bin/sh\nexec %s -sendfile %s %s\n' "$BIN" "$IT/data" \
+	    "$IT/sendfile.sock" > "$IT/busybox/www/cgi-bin/sendfile"
+	chmod 755 "$IT/busybox/www/cgi-bin/sendfile"
+}
+
 # What hostile.bats's queries must never reach.  Listeners on a port and
 # on two unix sockets, one with a quote and two backslashes in its name,
 # record each connection in evil-rec/NAME.  evil/, where the web servers'
@@ -418,6 +440,7 @@ setup_suite() {
 	write_lighttpd lighttpd-ctl "$PORT_LIGHTTPD_CTL" "$IT/ctl.sock"
 	write_mini_httpd
 	write_busybox
+	start_sendfile
 	start_apache apache
 	start_apache prefork
 	start_lighttpd lighttpd
@@ -444,6 +467,8 @@ setup_suite() {
 	wait_until lighttpd-ctl listening "$PORT_LIGHTTPD_CTL"
 	wait_until mini_httpd listening "$PORT_MINI"
 	wait_until busybox listening "$PORT_BUSYBOX"
+	wait_until sendfile test -S "$IT/sendfile.sock"
+	chmod 666 "$IT/sendfile.sock"
 }
 
 teardown_suite() {
