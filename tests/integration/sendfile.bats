@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # Issue 18 under real web servers: the bridge serves the file that an
-# answer names in X-Sendfile.  Apache (event, mod_cgid) runs recipe 1
-# plus SetEnv SCGI_SENDFILE, busybox httpd a wrapper with -sendfile; both
-# serve from $IT/data, behind fakescgi answering $IT/sendfile.reply.
+# answer names in X-Sendfile.  Apache (event, mod_cgid) runs the README's
+# X-Sendfile recipe (conf/apache-sendfile.conf: recipe 1 plus SetEnv
+# SCGI_SENDFILE), busybox httpd a wrapper with -sendfile; both serve from
+# $IT/data, behind fakescgi answering $IT/sendfile.reply.
 
 load helper
 

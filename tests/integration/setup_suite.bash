@@ -342,14 +342,14 @@ start_busybox() {
 
 # Issue 18: a backend whose head sendfile.bats writes (fakescgi -r
 # $IT/sendfile.reply), and the bridge serving its X-Sendfile from
-# $IT/data: under Apache at /sendfile of the ctl vhost, recipe 1 plus
-# SetEnv SCGI_SENDFILE; under busybox httpd as cgi-bin/sendfile, a
-# wrapper with -sendfile.
+# $IT/data: under Apache the README's X-Sendfile recipe (recipe 1 plus
+# SetEnv SCGI_SENDFILE) at /sendfile of the ctl vhost; under busybox
+# httpd cgi-bin/sendfile, a wrapper with -sendfile.
 sendfile_apache() {
-	recipe apache-file.conf "$IT/sendfile.sock" | sed \
+	recipe apache-sendfile.conf "$IT/sendfile.sock" | sed \
 	    -e 's|^ScriptAlias /app |ScriptAlias /sendfile |' \
 	    -e 's|<Location "/app">|<Location "/sendfile">|' \
-	    -e "s|^</Location>|    SetEnv SCGI_SENDFILE $IT/data\n&|"
+	    -e "s|/srv/files|$IT/data|"
 }
 
 start_sendfile() {
