@@ -81,7 +81,7 @@ load helper
 	-H 65537 sock|-H: not a size in bytes up to 64k: "65537"
 	-set X sock|-set: not NAME=VALUE: "X"
 	-set SCGI=2 sock|-set: SCGI is not to be set: cgi2scgi sends it, or reads it
-	-sendfile files sock|-sendfile: not an absolute path: "files"
+	-sendfile files sock|-sendfile: not the absolute path of a directory: "files"
 	-connect ::1:80|-connect: not a socket, host:port or [address]:port: "::1:80"
 	-connect [::1]|-connect: not a socket, host:port or [address]:port: "[::1]"
 	EOF

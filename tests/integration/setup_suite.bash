@@ -217,6 +217,7 @@ write_apache() {
 		vhost "$PORT_CTL"
 		recipe apache-file.conf "$IT/ctl.sock"
 		host_extras
+		sendfile_apache
 		end_vhost
 		# Recipe 1 with the plain build, for the load test.
 		vhost "$PORT_LOAD"
@@ -449,6 +450,27 @@ start_civetweb() {
 	started civetweb $!
 }
 
+# Issue 18: a backend whose head sendfile.bats writes (fakescgi -r
+# $IT/sendfile.reply), and the bridge serving its X-Sendfile from
+# $IT/data: under Apache the README's X-Sendfile recipe (recipe 1 plus
+# SetEnv SCGI_SENDFILE) at /sendfile of the ctl vhost; under busybox
+# httpd cgi-bin/sendfile, a wrapper with -sendfile.
+sendfile_apache() {
+	recipe apache-sendfile.conf "$IT/sendfile.sock" | sed \
+	    -e 's|^ScriptAlias /app |ScriptAlias /sendfile |' \
+	    -e 's|<Location "/app">|<Location "/sendfile">|' \
+	    -e "s|/srv/files|$IT/data|"
+}
+
+start_sendfile() {
+	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n' \
+	    > "$IT/sendfile.reply"
+	broken sendfile -r "$IT/sendfile.reply"
+	printf '#!/bin/sh\nexec %s -sendfile %s %s\n' "$BIN" "$IT/data" \
+	    "$IT/sendfile.sock" > "$IT/busybox/www/cgi-bin/sendfile"
+	chmod 755 "$IT/busybox/www/cgi-bin/sendfile"
+}
+
 # What hostile.bats's queries must never reach.  Listeners on a port and
 # on two unix sockets, one with a quote and two backslashes in its name,
 # record each connection in evil-rec/NAME.  evil/, where the web servers'
@@ -536,6 +558,7 @@ setup_suite() {
 	write_mini_httpd
 	write_busybox
 	write_civetweb
+	start_sendfile
 	start_apache apache
 	start_apache prefork
 	start_lighttpd lighttpd
@@ -565,6 +588,8 @@ setup_suite() {
 	wait_until mini_httpd listening "$PORT_MINI"
 	wait_until busybox listening "$PORT_BUSYBOX"
 	wait_until civetweb listening "$PORT_CIVETWEB"
+	wait_until sendfile test -S "$IT/sendfile.sock"
+	chmod 666 "$IT/sendfile.sock"
 }
 
 teardown_suite() {
