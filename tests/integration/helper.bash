@@ -108,6 +108,13 @@ logged() {
 	done
 }
 
+# log_since ROUTE: what ROUTE's error log got since the last mark.
+log_since() {
+	local f
+	f=$(error_log "$1")
+	tail -c +"$(($(cat "$T/$(basename "$(dirname "$f")").mark") + 1))" "$f"
+}
+
 # fetch [curl options] URL: the body to $T/body, the head to $T/head,
 # the status to stdout.  Two minutes is a hang, not a slow machine.
 fetch() {

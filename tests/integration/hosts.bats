@@ -158,15 +158,13 @@ local_redirect() {
 absolute_redirect() {
 	answer 'Location: http://example.org/moved\r\n\r\n'
 	get
-	case $route in
-	civetweb-ctl)	expect status "$code" 307 ;;
-	busybox-ctl)	expect status "$code" 200 ;;
-	*)		expect status "$code" 302 ;;
-	esac || return
+	expect status "$code" 302 || return
 	expect Location "$(header Location)" http://example.org/moved
 }
 
-@test "a Location alone, absolute, is a 302 with it: civetweb's is a 307, busybox's a 200" {
+# civetweb made a 307 of it, and busybox a 200 with no redirect, until
+# the bridge said "Status: 302 Found" first, as RFC 3875 6.2.3 makes it.
+@test "a Location alone, absolute, is a 302 with it on every host" {
 	on_every_host absolute_redirect
 }
 
@@ -200,15 +198,13 @@ head_only() {
 	head_request
 	expect status "$(head -n 1 "$T/raw" | tr -d '\r' | cut -d' ' -f2)" 200 || return
 	grep -q $'^X-Head: 1\r$' "$T/raw" || expect X-Head "$(cat "$T/raw")" 'X-Head: 1' || return
-	case $route in
-	mini-httpd-ctl|busybox-ctl|civetweb-ctl)
-		after='body the client must not get' ;;
-	esac
 	expect 'bytes after the head' "$(sed '1,/^\r$/d' "$T/raw")" "$after" || return
 	expect 'method at the app' "$(request_var "$n" REQUEST_METHOD)" HEAD
 }
 
-@test "HEAD: the app is asked HEAD, the client gets its head; mini_httpd, busybox and civetweb send the app's body after it" {
+# mini_httpd, busybox and civetweb sent the app's body after the head,
+# until the bridge dropped it (RFC 3875 4.3.2).
+@test "HEAD: the app is asked HEAD, the client gets its head and no body on every host" {
 	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\nX-Head: 1\r\n\r\nbody the client must not get\n'
 	on_every_host head_only
 }
