@@ -18,6 +18,10 @@ prefork-mod-cgi lighttpd"
 # and, for hostile.bats, where a query's words become arguments:
 #	mini-httpd		cgi-bin/app, the binary; no env	 none: a 500
 #	busybox			cgi-bin/app, SCGI_FILE inherited uWSGI --scgi-socket
+# and, once package.bats has installed the Debian package, its Apache:
+#	package			the installed man page's recipe 1 uWSGI --scgi-socket
+#	package-conf		the installed examples/app.conf	 hello-scgi, built
+#								 from examples/
 # and to the control-character backend (fakescgi -r $IT/ctl.reply):
 #	ctl			recipe 1 under Apache
 #	lighttpd-ctl		the lighttpd recipe
@@ -40,6 +44,7 @@ port_of() {
 	load)			echo "$PORT_LOAD" ;;
 	haproxy)		echo "$PORT_HAPROXY" ;;
 	package)		echo "$PORT_PACKAGE" ;;
+	package-conf)		echo "$PORT_PACKAGE_CONF" ;;
 	mini-httpd*)		echo "$PORT_MINI" ;;
 	busybox)		echo "$PORT_BUSYBOX" ;;
 	ctl)			echo "$PORT_CTL" ;;

@@ -219,11 +219,6 @@ write_apache() {
 		vhost "$PORT_HAPROXY"
 		recipe apache-tcp.conf - "$HAPROXY_PORT"
 		end_vhost
-		# Recipe 1 with the Debian package's /usr/bin/cgi2scgi, which
-		# package.bats builds and installs before it asks.
-		vhost "$PORT_PACKAGE"
-		BIN=/usr/bin/cgi2scgi recipe apache-file.conf "$IT/uwsgi.sock"
-		end_vhost
 		# A cgi-bin, and in it a "#!cgi2scgi -f" script, which
 		# starts its app the first time it finds none listening.
 		vhost "$PORT_SCRIPT"
@@ -253,6 +248,19 @@ write_prefork() {
 		vhost "$PORT_PREFORK"
 		recipe apache-file.conf "$IT/uwsgi.sock"
 		end_vhost
+	} > "$d/httpd.conf"
+}
+
+# The Apache that package.bats starts once it has installed the Debian
+# package: the frame here, the vhosts package.bats writes to site.conf
+# from what the package installed (its man page's example, its
+# app.conf), on PORT_PACKAGE and PORT_PACKAGE_CONF.
+write_package_apache() {
+	local d=$IT/package/apache
+	mkdir -p "$d"
+	{
+		apache_frame "$d" event cgid
+		echo "Include $d/site.conf"
 	} > "$d/httpd.conf"
 }
 
@@ -384,8 +392,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 27)
-	[ $# -eq 27 ] || fail_suite "could not find 27 free ports"
+	set -- $(free_ports 28)
+	[ $# -eq 28 ] || fail_suite "could not find 28 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -394,7 +402,7 @@ setup_suite() {
 	    PORT_HAPROXY=${18} HAPROXY_PORT=${19} APP1_PORT=${20} APP2_PORT=${21} \
 	    PORT_PACKAGE=${22} \
 	    PORT_MINI=${23} PORT_BUSYBOX=${24} PORT_CTL=${25} \
-	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27}
+	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27} PORT_PACKAGE_CONF=${28}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
@@ -414,6 +422,7 @@ setup_suite() {
 	write_script
 	write_apache
 	write_prefork
+	write_package_apache
 	write_lighttpd lighttpd "$PORT_LIGHTTPD" "$IT/uwsgi-nph.sock"
 	write_lighttpd lighttpd-ctl "$PORT_LIGHTTPD_CTL" "$IT/ctl.sock"
 	write_mini_httpd
