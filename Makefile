@@ -216,7 +216,7 @@ uninstall:
 	for f in $(EXAMPLES); do \
 		rm -f $(DESTDIR)$(DOCDIR)/examples/"$${f##*/}"; \
 	done
-	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || :
 
 # The benchmark (bench/run.sh), and the same through a real Apache
 # (bench/apache.sh); each installs what it needs from Debian's packages.

@@ -22,6 +22,9 @@ prefork-mod-cgi lighttpd"
 #	package			the installed man page's recipe 1 uWSGI --scgi-socket
 #	package-conf		the installed examples/app.conf	 hello-scgi, built
 #								 from examples/
+# and, with no bridge at all, nginx with the README's snippet:
+#	nginx			scgi_pass			 uWSGI --scgi-socket
+#	nginx-nph		scgi_pass			 uWSGI --scgi-nph-socket
 # and to the control-character backend (fakescgi -r $IT/ctl.reply):
 #	ctl			recipe 1 under Apache
 #	lighttpd-ctl		the lighttpd recipe
@@ -45,6 +48,8 @@ port_of() {
 	haproxy)		echo "$PORT_HAPROXY" ;;
 	package)		echo "$PORT_PACKAGE" ;;
 	package-conf)		echo "$PORT_PACKAGE_CONF" ;;
+	nginx)			echo "$PORT_NGINX" ;;
+	nginx-nph)		echo "$PORT_NGINX_NPH" ;;
 	mini-httpd*)		echo "$PORT_MINI" ;;
 	busybox)		echo "$PORT_BUSYBOX" ;;
 	ctl)			echo "$PORT_CTL" ;;

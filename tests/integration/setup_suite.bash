@@ -16,6 +16,7 @@ LIGHTTPD=/usr/sbin/lighttpd
 MINI_HTTPD=/usr/sbin/mini_httpd
 BUSYBOX=/bin/busybox
 UWSGI=/usr/bin/uwsgi-core
+NGINX=/usr/sbin/nginx
 FAKESCGI=$TOP/tests/fakescgi
 export RUN_AS=www-data	# the web servers' user, as on Debian
 
@@ -302,6 +303,43 @@ start_lighttpd() {	# start_lighttpd NAME
 	started "$1" $!
 }
 
+# nginx, which needs no bridge: the README's snippet, scgi_pass to
+# uWSGI, in a server on PORT_NGINX (uWSGI's --scgi-socket) and one on
+# PORT_NGINX_NPH (--scgi-nph-socket).  Debian's scgi_params beside the
+# configuration, where its `include scgi_params` finds it.
+write_nginx() {
+	local d=$IT/nginx pair
+	mkdir -p "$d/html"
+	cp /etc/nginx/scgi_params "$d/"
+	{
+		cat <<-EOF
+		daemon off;
+		user $RUN_AS;
+		pid $d/nginx.pid;
+		error_log $d/error.log;
+		events { }
+		http {
+		    access_log off;
+		    root $d/html;
+		    client_body_temp_path $d/body;
+		    scgi_temp_path $d/scgi;
+		EOF
+		for pair in "$PORT_NGINX:$IT/uwsgi.sock" \
+		    "$PORT_NGINX_NPH:$IT/uwsgi-nph.sock"; do
+			printf 'server {\n    listen 127.0.0.1:%s;\n' "${pair%%:*}"
+			recipe nginx.conf "${pair#*:}" | sed 's/^/    /'
+			printf '}\n'
+		done
+		echo '}'
+	} > "$d/nginx.conf"
+}
+
+start_nginx() {
+	"$NGINX" -e "$IT/nginx/error.log" -p "$IT/nginx" -c "$IT/nginx/nginx.conf" \
+	    > "$IT/nginx.log" 2>&1 3>&- &
+	started nginx $!
+}
+
 # mini_httpd passes a query's words to a CGI program as its arguments,
 # %-decoded and raw, and makes the program's environment from scratch:
 # nothing of its own passes, and there is no SetEnv.  So its cgi-bin
@@ -378,6 +416,7 @@ setup_suite() {
 	need /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	need /usr/share/perl5/SCGI.pm libscgi-perl
 	need /usr/sbin/haproxy haproxy
+	need "$NGINX" nginx
 	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
 	id "$RUN_AS" >/dev/null 2>&1 || fail_suite "no user $RUN_AS"
 
@@ -392,8 +431,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 28)
-	[ $# -eq 28 ] || fail_suite "could not find 28 free ports"
+	set -- $(free_ports 30)
+	[ $# -eq 30 ] || fail_suite "could not find 30 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -402,7 +441,8 @@ setup_suite() {
 	    PORT_HAPROXY=${18} HAPROXY_PORT=${19} APP1_PORT=${20} APP2_PORT=${21} \
 	    PORT_PACKAGE=${22} \
 	    PORT_MINI=${23} PORT_BUSYBOX=${24} PORT_CTL=${25} \
-	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27} PORT_PACKAGE_CONF=${28}
+	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27} PORT_PACKAGE_CONF=${28} \
+	    PORT_NGINX=${29} PORT_NGINX_NPH=${30}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
@@ -427,12 +467,14 @@ setup_suite() {
 	write_lighttpd lighttpd-ctl "$PORT_LIGHTTPD_CTL" "$IT/ctl.sock"
 	write_mini_httpd
 	write_busybox
+	write_nginx
 	start_apache apache
 	start_apache prefork
 	start_lighttpd lighttpd
 	start_lighttpd lighttpd-ctl
 	start_mini_httpd
 	start_busybox
+	start_nginx
 
 	wait_until uwsgi listening "$UWSGI_PORT"
 	wait_until uwsgi listening "$UWSGI_NPH_PORT"
@@ -453,6 +495,7 @@ setup_suite() {
 	wait_until lighttpd-ctl listening "$PORT_LIGHTTPD_CTL"
 	wait_until mini_httpd listening "$PORT_MINI"
 	wait_until busybox listening "$PORT_BUSYBOX"
+	wait_until nginx listening "$PORT_NGINX_NPH"
 }
 
 teardown_suite() {
