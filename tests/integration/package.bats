@@ -15,6 +15,9 @@ VERSION=$(sed -n 's/^VERSION *= *//p' "$TOP/Makefile")
 DEB=$IT/package/cgi2scgi_${VERSION}_$(dpkg --print-architecture).deb
 DOC=/usr/share/doc/cgi2scgi
 PAGE=/usr/share/man/man1/cgi2scgi.1.gz
+# The build's uid and gid: no account has it (a normal user's range,
+# below Debian's 60000 and systemd's DynamicUser= uids).
+BUILDER=59173
 
 setup_file() {
 	[ "$(id -u)" -eq 0 ] || { echo "package.bats: dpkg -i needs root" >&2; return 1; }
@@ -75,15 +78,17 @@ strays() {
 	else
 		cp -R "$TOP/." "$src"
 	fi
-	# As a build daemon builds it: as a user that is not root, whose
-	# files in /tmp are the build's (no server here runs as nobody);
-	# with none of this run's environment (the binary under test,
-	# STRICT, bats's own); make test included; with a TMPDIR and a HOME
-	# of its own, which must stay empty.
-	chown nobody "$IT/package"
-	chown -R nobody "$src" "$out"
-	strays nobody > "$BATS_TEST_TMPDIR/before"
-	(cd "$src" && runuser -u nobody -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	# As a build daemon builds it: as a user that is not root, and that
+	# nothing else here runs as (not nobody, whom the unit suite's
+	# hostile tests, which may run meanwhile, play), so that its files in
+	# /tmp are the build's; with none of this run's environment (the
+	# binary under test, STRICT, bats's own); make test included; with a
+	# TMPDIR and a HOME of its own, which must stay empty.
+	chown "$BUILDER:$BUILDER" "$IT/package"
+	chown -R "$BUILDER:$BUILDER" "$src" "$out"
+	strays "$BUILDER" > "$BATS_TEST_TMPDIR/before"
+	(cd "$src" && setpriv --reuid="$BUILDER" --regid="$BUILDER" --clear-groups \
+	    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	    HOME="$out/home" TMPDIR="$out/tmp" LC_ALL=C.UTF-8 \
 	    dpkg-buildpackage -us -uc -b 8>&-) > "$IT/package/build.log" 2>&1 ||
 	    { tail -n 30 "$IT/package/build.log" >&2; return 1; }
@@ -91,7 +96,7 @@ strays() {
 	# dh_auto_test ran the unit suite, and it passed.
 	grep -q '^1\.\.[1-9]' "$IT/package/build.log"
 	! grep -q '^not ok' "$IT/package/build.log"
-	run comm -13 "$BATS_TEST_TMPDIR/before" <(strays nobody)
+	run comm -13 "$BATS_TEST_TMPDIR/before" <(strays "$BUILDER")
 	assert_output ""
 	run ls -A "$out/tmp" "$out/home"
 	assert_output "$out/home:
