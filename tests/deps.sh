@@ -57,6 +57,8 @@ else
 	want_file /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	want_file /usr/share/perl5/SCGI.pm libscgi-perl
 	want_file /usr/sbin/haproxy haproxy
+	# The README's nginx snippet: nginx speaks SCGI itself.
+	want_file /usr/sbin/nginx nginx
 fi
 
 [ -z "$need" ] && exit 0
@@ -66,7 +68,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "deps.sh: installing$need" >&2
 export DEBIAN_FRONTEND=noninteractive
-# apache2, lighttpd and mini-httpd would start on port 80 as they
+# apache2, lighttpd, mini-httpd and nginx would start on port 80 as they
 # install (and the second could not bind, which can fail its install);
 # the tests start their own.  invoke-rc.d asks policy-rc.d first, and
 # 101 means no; Docker images have one that says so: keep it.

@@ -18,6 +18,13 @@ prefork-mod-cgi lighttpd"
 # and, for hostile.bats, where a query's words become arguments:
 #	mini-httpd		cgi-bin/app, the binary; no env	 none: a 500
 #	busybox			cgi-bin/app, SCGI_FILE inherited uWSGI --scgi-socket
+# and, once package.bats has installed the Debian package, its Apache:
+#	package			the installed man page's recipe 1 uWSGI --scgi-socket
+#	package-conf		the installed examples/app.conf	 hello-scgi, built
+#								 from examples/
+# and, with no bridge at all, nginx with the README's snippet:
+#	nginx			scgi_pass			 uWSGI --scgi-socket
+#	nginx-nph		scgi_pass			 uWSGI --scgi-nph-socket
 # and, for hosts.bats, to the backend whose answer the test chooses
 # (fakescgi -r $IT/ctl.reply -o $IT/ctl-rec), one route a CGI host:
 #	apache-ctl		recipe 1 under Apache event, mod_cgid
@@ -46,6 +53,9 @@ port_of() {
 	load)			echo "$PORT_LOAD" ;;
 	haproxy)		echo "$PORT_HAPROXY" ;;
 	package)		echo "$PORT_PACKAGE" ;;
+	package-conf)		echo "$PORT_PACKAGE_CONF" ;;
+	nginx)			echo "$PORT_NGINX" ;;
+	nginx-nph)		echo "$PORT_NGINX_NPH" ;;
 	mini-httpd*)		echo "$PORT_MINI" ;;
 	busybox)		echo "$PORT_BUSYBOX" ;;
 	apache-ctl)		echo "$PORT_CTL" ;;

@@ -18,6 +18,7 @@ MINI_HTTPD=/usr/sbin/mini_httpd
 BUSYBOX=/bin/busybox
 CIVETWEB=/usr/bin/civetweb
 UWSGI=/usr/bin/uwsgi-core
+NGINX=/usr/sbin/nginx
 FAKESCGI=$TOP/tests/fakescgi
 export RUN_AS=www-data	# the web servers' user, as on Debian
 # In every web server's own environment, for hosts.bats to look for in
@@ -227,11 +228,6 @@ write_apache() {
 		vhost "$PORT_HAPROXY"
 		recipe apache-tcp.conf - "$HAPROXY_PORT"
 		end_vhost
-		# Recipe 1 with the Debian package's /usr/bin/cgi2scgi, which
-		# package.bats builds and installs before it asks.
-		vhost "$PORT_PACKAGE"
-		BIN=/usr/bin/cgi2scgi recipe apache-file.conf "$IT/uwsgi.sock"
-		end_vhost
 		# A cgi-bin, and in it a "#!cgi2scgi -f" script, which
 		# starts its app the first time it finds none listening.
 		vhost "$PORT_SCRIPT"
@@ -289,6 +285,19 @@ host_extras() {
 local_page() {
 	mkdir -p "$1"
 	echo 'the local page' > "$1/local.txt"
+}
+
+# The Apache that package.bats starts once it has installed the Debian
+# package: the frame here, the vhosts package.bats writes to site.conf
+# from what the package installed (its man page's example, its
+# app.conf), on PORT_PACKAGE and PORT_PACKAGE_CONF.
+write_package_apache() {
+	local d=$IT/package/apache
+	mkdir -p "$d"
+	{
+		apache_frame "$d" event cgid
+		echo "Include $d/site.conf"
+	} > "$d/httpd.conf"
 }
 
 # Apache signals its whole process group as it stops: its own session
@@ -357,6 +366,43 @@ start_lighttpd() {	# start_lighttpd NAME
 	"$LIGHTTPD" -D -f "$IT/$1/lighttpd.conf" > "$IT/$1.log" \
 	    2>> "$err" 3>&- &
 	started "$1" $!
+}
+
+# nginx, which needs no bridge: the README's snippet, scgi_pass to
+# uWSGI, in a server on PORT_NGINX (uWSGI's --scgi-socket) and one on
+# PORT_NGINX_NPH (--scgi-nph-socket).  Debian's scgi_params beside the
+# configuration, where its `include scgi_params` finds it.
+write_nginx() {
+	local d=$IT/nginx pair
+	mkdir -p "$d/html"
+	cp /etc/nginx/scgi_params "$d/"
+	{
+		cat <<-EOF
+		daemon off;
+		user $RUN_AS;
+		pid $d/nginx.pid;
+		error_log $d/error.log;
+		events { }
+		http {
+		    access_log off;
+		    root $d/html;
+		    client_body_temp_path $d/body;
+		    scgi_temp_path $d/scgi;
+		EOF
+		for pair in "$PORT_NGINX:$IT/uwsgi.sock" \
+		    "$PORT_NGINX_NPH:$IT/uwsgi-nph.sock"; do
+			printf 'server {\n    listen 127.0.0.1:%s;\n' "${pair%%:*}"
+			recipe nginx.conf "${pair#*:}" | sed 's/^/    /'
+			printf '}\n'
+		done
+		echo '}'
+	} > "$d/nginx.conf"
+}
+
+start_nginx() {
+	"$NGINX" -e "$IT/nginx/error.log" -p "$IT/nginx" -c "$IT/nginx/nginx.conf" \
+	    > "$IT/nginx.log" 2>&1 3>&- &
+	started nginx $!
 }
 
 # mini_httpd passes a query's words to a CGI program as its arguments,
@@ -503,6 +549,7 @@ setup_suite() {
 	need /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	need /usr/share/perl5/SCGI.pm libscgi-perl
 	need /usr/sbin/haproxy haproxy
+	need "$NGINX" nginx
 	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
 	id "$RUN_AS" >/dev/null 2>&1 || fail_suite "no user $RUN_AS"
 
@@ -517,8 +564,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 29)
-	[ $# -eq 29 ] || fail_suite "could not find 29 free ports"
+	set -- $(free_ports 32)
+	[ $# -eq 32 ] || fail_suite "could not find 32 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -527,8 +574,9 @@ setup_suite() {
 	    PORT_HAPROXY=${18} HAPROXY_PORT=${19} APP1_PORT=${20} APP2_PORT=${21} \
 	    PORT_PACKAGE=${22} \
 	    PORT_MINI=${23} PORT_BUSYBOX=${24} PORT_CTL=${25} \
-	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27} PORT_PREFORK_CTL=${28} \
-	    PORT_CIVETWEB=${29}
+	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27} PORT_PACKAGE_CONF=${28} \
+	    PORT_NGINX=${29} PORT_NGINX_NPH=${30} PORT_PREFORK_CTL=${31} \
+	    PORT_CIVETWEB=${32}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
@@ -552,6 +600,7 @@ setup_suite() {
 	local_page "$IT/www"
 	write_apache
 	write_prefork
+	write_package_apache
 	write_lighttpd lighttpd "$PORT_LIGHTTPD" "$IT/uwsgi-nph.sock"
 	write_lighttpd lighttpd-ctl "$PORT_LIGHTTPD_CTL" "$IT/ctl.sock"
 	lighttpd_extras lighttpd-ctl
@@ -559,6 +608,7 @@ setup_suite() {
 	write_busybox
 	write_civetweb
 	start_sendfile
+	write_nginx
 	start_apache apache
 	start_apache prefork
 	start_lighttpd lighttpd
@@ -566,6 +616,7 @@ setup_suite() {
 	start_mini_httpd
 	start_busybox
 	start_civetweb
+	start_nginx
 
 	wait_until uwsgi listening "$UWSGI_PORT"
 	wait_until uwsgi listening "$UWSGI_NPH_PORT"
@@ -590,6 +641,7 @@ setup_suite() {
 	wait_until civetweb listening "$PORT_CIVETWEB"
 	wait_until sendfile test -S "$IT/sendfile.sock"
 	chmod 666 "$IT/sendfile.sock"
+	wait_until nginx listening "$PORT_NGINX_NPH"
 }
 
 teardown_suite() {
