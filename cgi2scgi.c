@@ -1050,7 +1050,7 @@ apply_settings(struct config *cf, const char *value[], const char *from[])
 	if (cf->sendfile != NULL && (*cf->sendfile != '/' ||
 	    stat(cf->sendfile, &st) == -1 || !S_ISDIR(st.st_mode)))
 		die(500, "-sendfile: not the absolute path of a directory: "
-		    "\"%.80s\"", cf->sendfile);
+		    "\"%s\"", cf->sendfile);
 }
 
 /* "7", "0.25", "90.5": seconds, to the millisecond, as ms. */
