@@ -252,14 +252,14 @@ no_number() {
 	backend -m hang
 	head -c 8388608 /dev/zero > "$T/in"
 	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=8388608 \
-	    SCGI_IDLE_TIMEOUT=0.5 -- "$SOCK" < "$T/in"
+	    SCGI_IDLE_TIMEOUT=0.1 -- "$SOCK" < "$T/in"
 	assert_error_page 111 '504 Gateway Timeout'
 	assert_stderr "cgi2scgi: $SOCK: timed out"
 }
 
 @test "a backend that reads and never answers | 504 after the idle timeout | 111" {
 	backend -m silent
-	run --separate-stderr bridge SCGI_IDLE_TIMEOUT=0.5 -- "$SOCK"
+	run --separate-stderr bridge SCGI_IDLE_TIMEOUT=0.1 -- "$SOCK"
 	assert_error_page 111 '504 Gateway Timeout'
 	assert_stderr "cgi2scgi: $SOCK: timed out"
 }
@@ -302,30 +302,38 @@ cgi2scgi: $SOCK: closed the connection without a response"
 }
 
 @test "a server that dies with a GET, HEAD, OPTIONS, TRACE, PUT or DELETE without a body | sent once more, on a new connection | 0" {
-	# The first connection closes at once, as a server that died.
-	backend -k 1
-	run --separate-stderr bridge -- "$SOCK"
-	assert_success
-	assert_output --regexp '^Status: 200 OK'
-	assert_stderr "cgi2scgi: $SOCK: closed the connection without a response: sending the request again"
-	wait_for "$REC/2.done"
-	grep -qx REQUEST_METHOD=GET "$REC/2.env"
-	# A chunked upload is in its spool, so it can go again too.  The
-	# first backend gone first: as it goes, it removes the socket.
-	kill "$(cat "$T/backend.pid")"
-	wait_pid "$(cat "$T/backend.pid")" 10
-	rm -rf "$REC" && mkdir "$REC"
-	backend -k 1
-	run bridge REQUEST_METHOD=PUT HTTP_TRANSFER_ENCODING=chunked -- \
-	    "$SOCK" <<< "body"
-	assert_success
-	wait_for "$REC/2.done"
+	# fakescgi -K 1: the first connection reads the request whole, then
+	# closes unanswered, as a server that died with it.
+	died() {	# died [NAME=value ...]: one request; 1 and 2 the same
+		if [ -f "$T/backend.pid" ]; then
+			kill "$(cat "$T/backend.pid")"
+			wait "$(cat "$T/backend.pid")" || :
+		fi
+		rm -rf "$REC" && mkdir "$REC"
+		backend -K 1
+		run --separate-stderr bridge "$@" -- "$SOCK" <<< "body"
+		assert_success || return
+		assert_output --regexp '^Status: 200 OK' || return
+		assert_stderr "cgi2scgi: $SOCK: closed the connection without a response: sending the request again" || return
+		wait_for "$REC/2.done"
+		cmp "$REC/1.head" "$REC/2.head"
+	}
+	for method in GET HEAD OPTIONS TRACE PUT DELETE; do
+		echo "method: $method"
+		died REQUEST_METHOD="$method"
+		grep -qx "REQUEST_METHOD=$method" "$REC/1.env"
+	done
+	# A chunked upload is in its spool, so it can go again too.
+	died REQUEST_METHOD=PUT HTTP_TRANSFER_ENCODING=chunked
+	assert_equal "$(cat "$REC/1.body")" body
 	assert_equal "$(cat "$REC/2.body")" body
 }
 
 @test "the web server closes stdout early (client gone) | backend connection closed at once | 111" {
-	# Four pieces of the answer, 2 s apart: 8 s to its end.
-	backend -m stream -g 4000000 -d 2000
+	# The head and a first piece of 1 MB, more than a pipe holds; the
+	# rest waits for $T/go, which never comes.  So the backend's
+	# connection ends (N.done) only when no process holds it any more.
+	backend -m stream -g 4000000 -w "$T/go"
 	set +e
 	bridge -- "$SOCK" 2> "$T/err" | head -c 10 > /dev/null
 	rc=${PIPESTATUS[0]}
@@ -336,21 +344,42 @@ cgi2scgi: $SOCK: closed the connection without a response"
 }
 
 @test "a backend that answers, then resets the connection mid-body | what came is relayed; a reset ends an answer as a close does | 0" {
-	# Everything read, then SO_LINGER 0: what is unsent is dropped, RST.
+	# fakescgi -m reset: the request read, the answer sent, then
+	# SO_LINGER 0: what is unsent is dropped, RST.  First a small answer,
+	# reset before the bridge has read it.
 	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it' > "$T/reply"
-	backend_tcp -m reset -r "$T/reply"
+	backend_tcp -m reset -r "$T/reply" -n 1
 	run --separate-stderr bridge -- 127.0.0.1 "$PORT"
 	assert_success
 	assert_output "$(cat "$T/reply")"
-	# Reset with megabytes unsent.
-	{ printf 'Status: 200 OK\r\n\r\n'; pattern 8388608; } > "$T/reply"
-	bridge -- 127.0.0.1 "$PORT" > "$T/out"	# exits 0
-	assert_equal "$(head -c 14 "$T/out")" "Status: 200 OK"
+	# Then 64 MiB, more than the socket buffers hold, with stdout not
+	# read until the backend has reset: it stops where its sends would
+	# block, with megabytes unsent.  What its peer had acknowledged by
+	# then (N.acked) reached the bridge's side, and all of that, no more
+	# and in order, must reach stdout.
+	printf 'Status: 200 OK\r\n\r\n' > "$T/reply"
+	rm "$T/port"
+	REC=$T/rec2 && mkdir "$REC"
+	backend_tcp -m reset -r "$T/reply" -g 67108864
+	set +e
+	bridge -- 127.0.0.1 "$PORT" | { wait_for "$REC/1.done" && cat > "$T/out"; }
+	rc=${PIPESTATUS[0]}
+	set -e
+	assert_equal "$rc" 0
+	got=$(stat -c %s "$T/out") acked=$(cat "$REC/1.acked")
+	head=$(stat -c %s "$T/reply")
+	[ "$got" -ge "$acked" ] && [ "$got" -lt $((head + 67108864)) ] ||
+	    { echo "$got bytes relayed, $acked acknowledged" >&2; false; }
+	cmp "$T/out" <(cat "$T/reply"; pattern $((got - head)))
 }
 
 @test "SIGTERM from the web server | exits at once, closing the backend connection, leaving no process | 143" {
-	backend -m stream -g 4000 -d 500
-	bridge_bg -- "$SOCK" > "$T/out" 2> "$T/err"
+	# The backend holds the rest of its answer until $T/go, which never
+	# comes: its connection ends (N.done) only when no process holds it.
+	backend -m stream -g 4000 -w "$T/go"
+	# A process the bridge left would have its environment, and MARK.
+	mark=$$.$RANDOM
+	bridge_bg MARK="$mark" -- "$SOCK" > "$T/out" 2> "$T/err"
 	pid=$!
 	wait_until 10 test -s "$T/out"	# relaying
 	kill -TERM "$pid"
@@ -359,8 +388,8 @@ cgi2scgi: $SOCK: closed the connection without a response"
 	rc=$?
 	set -e
 	assert_equal "$rc" 143
-	[ -z "$(pgrep -P "$pid")" ]
 	wait_for "$REC/1.done"
+	assert_equal "$(grep -lszx "MARK=$mark" /proc/[0-9]*/environ || :)" ""
 }
 
 @test "file descriptors at exit | none of ours left open | 0" {
