@@ -407,30 +407,52 @@ cgi2scgi: $SOCK: closed the connection without a response"
 	assert_equal "$(fds CONTENT_LENGTH=5 $vg "$PLAIN" "$SOCK" <<< body)" "$base"
 }
 
-@test "query words passed as arguments raw, as mini_httpd and thttpd pass them | never used: the environment names the server | 0" {
+@test "query words passed as arguments, raw or escaped, all or some | never used: the environment names the server | 0" {
 	backend
+	mkdir "$T/evil"
 	"$FAKESCGI" -o "$T/evil" -p "$T/evilport" 127.0.0.1:0 &
 	echo $! > "$T/evil.pid"
+	"$FAKESCGI" -o "$T/evil" "$T/evil.sock" &
+	echo $! > "$T/evilsock.pid"
 	wait_for "$T/evilport"
+	wait_for "$T/evil.sock"
 	evil=127.0.0.1:$(cat "$T/evilport")
-	mkdir "$T/evil"
-	# Each query, then its words as a server without Apache's
-	# backslashes passes them: %5C%5C is two backslashes, which Apache
-	# would pass as four.  The last as Boa passes it, without the words
-	# it cannot decode.
+	# Each query, then the arguments a web server makes of it (RFC 3875
+	# 4.4), each a request with SCGI_FILE set that must go there:
+	# mini_httpd and thttpd pass the words %-decoded (%5C%5C is two
+	# backslashes), Apache puts a backslash before each shell character
+	# (so four), Boa leaves out the words it cannot decode, and Apache
+	# passes only the first 4091.  The body on stdin names the evil
+	# server too, for a -f /dev/stdin from the query.
+	body="-connect $evil"
+	n=0
 	while IFS='|' read -r query args; do
 		read -ra words <<< "$args"
 		run --separate-stderr bridge SCGI_FILE="$SOCK" \
-		    QUERY_STRING="$query" -- "${words[@]}"
+		    QUERY_STRING="$query" REQUEST_METHOD=POST \
+		    CONTENT_LENGTH=${#body} -- "${words[@]}" <<< "$body"
 		assert_success || { echo "query $query: $status" >&2; false; }
+		[ ! -e "$T/evil/1.head" ] ||
+		    { echo "query $query: sent to the evil server" >&2; false; }
+		n=$((n + 1))
 	done <<-EOF
 	-connect+$evil+-connect+%5C%5C|-connect $evil -connect \\\\
+	-connect+$evil+-connect+%5C%5C|-connect $evil -connect \\\\\\\\
 	-connect+$evil+-connect+a%5Cb|-connect $evil -connect a\b
+	-connect+$evil+-connect+a%3Bb|-connect $evil -connect a\\;b
 	-connect+$evil+-connect+%5C%27|-connect $evil -connect \'
 	127.0.0.1+${evil#*:}+%5C|127.0.0.1 ${evil#*:}
+	${T//\//%2F}%2Fevil.sock|$T/evil.sock
 	%+-connect+$evil+%zz|-connect $evil
+	-connect+$evil+-connect+x+-t+5|-connect $evil
+	-f+%2Fdev%2Fstdin+x|-f /dev/stdin
 	EOF
-	wait_for "$REC/5.done"	# all five reached the server named
+	# Padded, so that the cut leaves the client's words and empty ones.
+	run bridge SCGI_FILE="$SOCK" QUERY_STRING="-connect+$evil++++++" -- \
+	    -connect "$evil" "" "" ""
+	assert_success
+	[ ! -e "$T/evil/1.head" ]
+	wait_for "$REC/$((n + 1)).done"	# all reached the server named
 	[ ! -e "$T/evil/1.done" ]
 }
 

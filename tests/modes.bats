@@ -48,22 +48,6 @@ load helper
 	assert_success
 }
 
-@test "query words cut short by the web server are still the client's: -f /dev/stdin from a query is ignored" {
-	backend
-	# Apache passes only the first 4 KiB of a query's words: here the
-	# client pads its query so that fewer words arrive than it sent.
-	pad=$(printf '+%.0s' $(seq 100))
-	words=()
-	for i in $(seq 50); do words+=(""); done
-	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=16 \
-	    QUERY_STRING="-f+%2Fdev%2Fstdin$pad" -- -f /dev/stdin "${words[@]}" \
-	    <<< "-connect @evil x"
-	assert_error_page 100 '500 Internal Server Error'
-	assert_stderr --prefix "cgi2scgi: configuration: no SCGI server"
-	run bridge SCGI_FILE="$SOCK" QUERY_STRING="$SOCK$pad" -- "$SOCK" "${words[@]}"
-	assert_success
-}
-
 @test "-f: a missing file, or one with no line of arguments, is a configuration error" {
 	run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -f "$T/none"
 	assert_failure 100
