@@ -287,7 +287,7 @@ f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX)
 open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK.lock" "$T/locked" &
 	echo $! > "$T/locker.pid"
 	wait_for "$T/locked"
-	run --separate-stderr bridge -- -t 0.3 -r 0.3 -connect "$SOCK" "$T/app"
+	run --separate-stderr bridge -- -t 0.1 -r 0.1 -connect "$SOCK" "$T/app"
 	assert_error_page 111 '503 Service Unavailable'
 	assert_stderr "cgi2scgi: $SOCK.lock: held too long by another request starting the server"
 }
