@@ -478,7 +478,7 @@ cgi2scgi: $SOCK: closed the connection without a response"
 	assert_success
 	wait_for "$REC/1.done"
 	grep -qx CONTENT_LENGTH=5 "$REC/1.env"
-	! grep -q '^HTTP_TRANSFER_ENCODING=' "$REC/1.env"
+	refute grep -q '^HTTP_TRANSFER_ENCODING=' "$REC/1.env"
 }
 
 @test "a chunked upload while no server can be reached | 502; nothing spooled | 111" {
@@ -492,7 +492,7 @@ cgi2scgi: $SOCK: closed the connection without a response"
 	# The answer comes while the upload goes on, and no file holds it.
 	wait_until 10 test -s "$T/out"
 	assert_equal "$(cat "$T/out")" "$(error_page '502 Bad Gateway')"
-	! ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep -q "$T/tmp/cgi2scgi"
+	assert_equal "$(ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep "$T/tmp/cgi2scgi")" ""
 	exec 6>&-
 	rc=0
 	wait_pid "$pid" 10 || rc=$?

@@ -102,7 +102,7 @@ dynamic() {
 	assert_success
 	assert_output "cgi2scgi: static musl build (musl-gcc)"
 	assert_regex "$stderr" '^\+ musl-gcc -static .* -O2 -g '
-	! dynamic cgi2scgi
+	refute dynamic cgi2scgi
 	./cgi2scgi --version
 	built libc
 	assert_success

@@ -198,7 +198,7 @@ open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
 	run bridge -- "$SOCK"
 	assert_ok_page
 	pid=$(cat "$T/starts")
-	! grep -q LISTEN_ "$T/appenv"
+	refute grep -q LISTEN_ "$T/appenv"
 	assert_regex "$(readlink "/proc/$pid/fd/0")" '^socket:'
 	[ ! -e "/proc/$pid/fd/3" ]
 	grep -q "app $pid started" "$T/my.log"

@@ -36,7 +36,7 @@ load helper
 	assert_equal "$(grep -c '^SCGI' "$REC/1.env")" 1
 	grep -qx 'SCGI=1' "$REC/1.env"
 	grep -qx 'CONTENT_LENGTH=0' "$REC/1.env"
-	! grep -q '^HTTP_PROXY=' "$REC/1.env"
+	refute grep -q '^HTTP_PROXY=' "$REC/1.env"
 	grep -qx 'HTTP_PROXY_X=kept' "$REC/1.env"
 }
 
@@ -69,7 +69,7 @@ load helper
 	assert_success
 	wait_for "$REC/1.done"
 	grep -qx 'CONTENT_LENGTH=300000' "$REC/1.env"
-	! grep -q '^HTTP_TRANSFER_ENCODING=' "$REC/1.env"
+	refute grep -q '^HTTP_TRANSFER_ENCODING=' "$REC/1.env"
 	cmp "$T/in" "$REC/1.body"
 	assert_equal "$(ls -A "$T/tmp")" ""	# the spool file was unlinked
 }
