@@ -10,12 +10,11 @@
  * to (connecting), or first started (starting an app); the answer's head
  * is checked and written anew (the response head) while both directions
  * move at once (the relay), or the file it names is sent (X-Sendfile).
- * A failure is reported where it is found, by die() (errors).  -check
- * tries the whole way by hand (checking a setup).
+ * A failure is reported where it is found, by die() (errors).
  */
 
 #ifdef __linux__
-#define _GNU_SOURCE	/* splice(2), sendfile(2), F_SETPIPE_SZ, POLLRDHUP, ucred */
+#define _GNU_SOURCE	/* splice(2), sendfile(2), F_SETPIPE_SZ, POLLRDHUP */
 #endif
 
 #include <sys/resource.h>
@@ -33,7 +32,6 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -73,8 +71,7 @@
 #define MESSAGE_MAX	1024		/* a line for the error log */
 #define BUFSIZE		(64 * 1024)	/* a piece of the request body */
 #define SPLICE_MAX	(1024 * 1024)	/* bytes one splice(2) may move */
-#define PIPE_SIZE	(256 * 1024)	/* a long transfer's pipe: see grow_pipe() */
-#define GROW_MIN	(256 * 1024)	/* a transfer that long is a long one */
+#define PIPE_SIZE	(256 * 1024)	/* a long answer's pipe grows to */
 #define LENGTH_ROOM	(sizeof("65536:") - 1)	/* MAX_HEADER's "len:" */
 #define UNTIL_EOF	ULLONG_MAX	/* a read budget with no end */
 
@@ -94,16 +91,10 @@
 #endif
 
 enum { FAIL_PERM = 100, FAIL_TEMP = 111 };	/* won't help to retry / may */
-
-/* How far a relay's step got: its end is when no half wants more. */
-enum step { GO_ON, DONE, NO_ANSWER };
-
-/* How a half moves bytes: not known yet, read and write, or splice(2). */
-enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };
-
-/* What a field of the answer's head is to us (field_kind()). */
+enum step { GO_ON, DONE, NO_ANSWER };	/* how far a step of the relay got */
+enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };	/* how a half moves bytes */
 enum field { F_OTHER, F_STATUS, F_LENGTH, F_CODING, F_HOP, F_LOCATION,
-    F_SENDFILE, F_FILE };
+    F_SENDFILE, F_FILE };		/* what a field of a head is to us */
 
 struct target {				/* one SCGI server */
 	const char	*path;		/* a unix-domain socket, or NULL: TCP */
@@ -115,37 +106,24 @@ struct target {				/* one SCGI server */
 	int		 gai;		/* getaddrinfo(3)'s error */
 };
 
-struct set {				/* a -set variable */
-	const char	*name;
-	size_t		 nlen;
-	const char	*value;		/* "$NAME": that variable's value */
+struct var {				/* a variable to send */
+	const char	*name, *value;
+	size_t		 nlen, vlen;
 };
 
 struct config {				/* all a request is told */
 	int		 cgi;		/* GATEWAY_INTERFACE is set */
 	int		 connect_ms, retry_ms, idle_ms;
 	unsigned long long max_body, max_spool, max_header;
-	const char	*pass, *drop;	/* lists of variables to send, or not */
-	const char	*sendfile;	/* serve X-Sendfile from this directory */
+	const char	*pass, *drop;	/* variables to send, or not */
+	const char	*sendfile;	/* serve X-Sendfile from here */
 	const char	*file, *host, *port;	/* SCGI_FILE, SCGI_HOST, ... */
 	int		 nsets;
-	struct set	 set[MAX_SETS];
+	struct var	 set[MAX_SETS];	/* -set: a value "$NAME" copies NAME */
 	int		 bind, start, check, fd0;
 	const char	*app, *log;	/* to start when nothing listens */
-	int		 copies;
-	int		 ntargets;
+	int		 copies, ntargets;
 	struct target	 to[MAX_TARGETS];	/* in the order to try them */
-};
-
-struct body {				/* the request body */
-	unsigned long long len;		/* the CONTENT_LENGTH we send */
-	int		 chunked;	/* its length is stdin's, to learn */
-	int		 spooled;	/* read from our spool, not stdin */
-};
-
-struct var {				/* a variable to send */
-	const char	*name, *value;
-	size_t		 nlen, vlen;
 };
 
 struct head {				/* the answer's head, coming in */
@@ -154,16 +132,17 @@ struct head {				/* the answer's head, coming in */
 	int		 done;
 };
 
-struct answer {				/* a whole head, checked, written anew */
+struct answer {				/* a whole head, written anew */
 	char		*out;		/* into here: the status first, CRLF */
 	size_t		 len, fields;	/* its length; where its fields start */
 	const char	*status;	/* "404 Not Found", as the server put it */
 	size_t		 status_len;
-	int		 sendfile;	/* X-Sendfile is ours: leave it out */
+	int		 lengths, away;	/* Content-Lengths; a Location away */
+	int		 sendfile;	/* X-Sendfile is ours: leave it out, */
 	int		 for_file;	/* and what a sent file replaces */
 	const char	*file;		/* X-Sendfile's path */
 	size_t		 file_len;
-	char		 why[160];	/* what is wrong with the head */
+	char		 why[160];	/* what is wrong with it */
 };
 
 struct half {				/* one direction of the relay */
@@ -179,10 +158,7 @@ struct half {				/* one direction of the relay */
 	int		 grown;		/* its pipe was made bigger */
 };
 
-/*
- * One request, which main() owns.  The header block is built first, in
- * place; the small fields share its first page.
- */
+/* One request, which main() owns; its small fields share a first page. */
 struct request {
 	const struct config *cf;
 	int		 replied;	/* stdout is no longer ours to answer on */
@@ -191,10 +167,12 @@ struct request {
 	int		 lock, listener;	/* while it starts an app */
 	int		 started;	/* it started the app */
 	const char	*method;	/* REQUEST_METHOD, found in passing */
-	char		*block;		/* the header block, in header[], */
+	char		*block;		/* the header block, in header[]: */
 	size_t		 blocklen;	/* all of it, */
 	size_t		 pairslen;	/* and its netstring's payload */
-	struct body	 body;
+	unsigned long long bodylen;	/* the CONTENT_LENGTH we send */
+	int		 chunked;	/* the body's length is stdin's */
+	int		 spooled;	/* the body is in our spool */
 	struct half	 up, down;	/* body to the server, answer to us */
 	struct head	 head;
 	char		 header[LENGTH_ROOM + MAX_HEADER + 1];
@@ -203,10 +181,7 @@ struct request {
 	char		 body_buf[BUFSIZE];
 };
 
-/*
- * The request under way, for die(): the one error path answers for it
- * and closes what it holds, wherever a failure is found.
- */
+/* The request under way: the one error path, die(), answers for it. */
 static struct request	*req;
 
 extern char	**environ;
@@ -216,7 +191,6 @@ static void	 die(int, const char *, ...) NORETURN PRINTF(2, 3);
 static void	 say(const char *, ...) PRINTF(1, 2);
 static void	 vsay(const char *, va_list);
 static size_t	 about_request(char *, size_t);
-static void	 answer_error(int);
 static void	 usage(void) NORETURN;
 static void	 drain_stdin(struct request *);
 static int	 write_all(int, const char *, size_t);
@@ -230,14 +204,11 @@ static void	 check_script(const struct config *, const char *);
 static void	 args_from_file(const char *, int *, char ***);
 static char	*arg_line(char *, size_t, int);
 static int	 split_words(char *, char *[], int);
-static void	 read_environment(struct config *, const char *[],
-		    const char *[]);
-static int	 parse_options(int, char *[], struct config *,
-		    const char *[], const char *[]);
-static int	 flag_option(const char *, struct config *);
+static void	 read_environment(struct config *, const char **, const char **);
+static int	 parse_options(int, char *[], struct config *, const char **,
+		    const char **);
 static void	 add_set(struct config *, const char *, int);
-static void	 apply_settings(struct config *, const char *[],
-		    const char *[]);
+static void	 apply_settings(struct config *, const char **, const char **);
 static int	 parse_seconds(const char *, int *);
 static int	 parse_length(const char *, unsigned long long,
 		    unsigned long long *);
@@ -257,9 +228,7 @@ static long long now_ms(void);
 
 /* The SCGI request */
 static void	 find_body(const struct config *, struct request *);
-static int	 undecoded_chunks(void);
 static void	 spool_body(const struct config *, struct request *);
-static int	 spool_file(void);
 static int	 spool_full(int, size_t);
 static ssize_t	 read_stdin(int, char *, size_t);
 static void	 build_request(const struct config *, struct request *);
@@ -269,10 +238,9 @@ static int	 is_sent(const struct config *, const char *, size_t);
 static int	 in_list(const char *, const char *, size_t);
 static int	 is_cgi_name(const char *, size_t);
 static size_t	 drop_repeats(struct var *, size_t, uint32_t *, size_t);
-static void	 header_too_large(const struct config *, struct var *,
-		    size_t, size_t);
-static size_t	 add_pair(char *, const char *, size_t, const char *,
-		    size_t);
+static void	 header_too_large(const struct config *, struct var *, size_t,
+		    size_t) NORETURN;
+static size_t	 add_pair(char *, const char *, size_t, const char *, size_t);
 static size_t	 format_ull(char *, unsigned long long);
 
 /* Connecting */
@@ -285,9 +253,7 @@ static int	 look_up(struct target *);
 static socklen_t unix_addr(const char *, struct sockaddr_un *);
 static int	 connect_addr(const struct sockaddr *, socklen_t, int);
 static int	 new_socket(int);
-static int	 above_std_fds(int);
 static int	 may_start(int);
-static int	 may_retry(int);
 static int	 is_resendable(const struct request *);
 static void	 rewind_request(struct request *);
 
@@ -296,34 +262,28 @@ static int	 connect_or_start(struct config *, struct request *);
 static void	 start_only(struct config *, struct request *) NORETURN;
 static void	 check_listener(const struct target *, int);
 static void	 lock_start(const struct config *, struct request *);
-static void	 unlock_start(struct request *);
 static void	 start_app(const struct config *, struct request *);
 static int	 listen_target(const struct target *);
-static void	 remove_stale(const struct target *);
 static int	 open_log(const struct config *);
 static int	 open_own(const char *, int, const char **);
-static void	 beside(char *, size_t, const struct target *,
-		    const char *);
+static void	 beside(char *, size_t, const struct target *, const char *);
 static void	 spawn_app(const struct config *, int, int);
 static void	 exec_app(const struct config *, int, int, int) NORETURN;
 static int	 hand_over_fds(const struct config *, int, int, int *);
 static void	 close_from(int);
 static void	 reset_signals(void);
 static char	**app_environ(const struct config *);
-static int	 is_app_var(const char *);
 static void	 explain_exit(const struct request *);
 static int	 is_file_socket(const struct target *);
 
 /* The response head */
 static ssize_t	 head_end(const char *, struct head *, struct answer *);
 static int	 canonical_head(const char *, size_t, struct answer *);
-static int	 bad_head(struct answer *, const char *, const char *,
-		    size_t);
+static int	 take_field(struct answer *, const char *, size_t);
+static int	 status_first(struct answer *, size_t);
+static int	 bad_head(struct answer *, const char *, const char *, size_t);
 static size_t	 status_code_at(const char *, size_t);
-static int	 is_final_status(const char *, size_t);
-static size_t	 token_len(const char *, size_t);
 static enum field field_kind(const char *, size_t);
-static int	 is_digits(const char *, size_t);
 static int	 has_ctl(const char *, size_t);
 
 /* The relay */
@@ -340,39 +300,32 @@ static size_t	 write_response(struct request *);
 static void	 splice_response(struct request *);
 static ssize_t	 splice_step(struct half *);
 static int	 io_mode(int);
-static void	 grow_pipe(struct half *, int);
 
 /* X-Sendfile */
 static enum step send_file(struct request *, struct answer *);
 static int	 open_beneath(const char *, const char *, size_t);
 static int	 open_walk(int, char *);
-static int	 file_range(long long, const char *, long long *,
-		    long long *);
+static int	 file_range(long long, const char *, long long *, long long *);
 static const char *digits_at(const char *, unsigned long long *);
 static void	 file_head(struct answer *, int, const char *, long long,
 		    long long, long long);
 static void	 copy_file(int, long long, unsigned long long);
-static ssize_t	 copy_some(int, off_t *, size_t);
 
 /* Checking a setup */
 static void	 check_setup(struct config *, struct request *) NORETURN;
 static void	 show_socket(const struct target *);
-static void	 probe_environment(void);
-static void	 report(const char *, ...) PRINTF(1, 2);
 
 /*
- * The settings an option or an SCGI_ variable gives, with their
- * defaults: one table, read by one loop for the arguments and one for
- * the environment, so that each option and its variable mean the same.
+ * What an option or an SCGI_ variable sets, and its default: one table,
+ * so that each option and its variable mean the same.
  */
-enum { T_SECONDS, T_SIZE, T_TEXT };
+enum { T_FLAG, T_SECONDS, T_SIZE, T_TEXT };
 static const struct setting {
 	const char	*option;	/* NULL: none, only the variable */
-	const char	*variable;
+	const char	*variable;	/* NULL: none, only the option */
 	int		 type;
 	size_t		 field;		/* in struct config */
-	unsigned long long dflt;	/* in ms, or bytes */
-	unsigned long long max;		/* T_SIZE's largest */
+	unsigned long long dflt, max;	/* in ms, or bytes */
 } settings[] = {
 	{ "-t", "SCGI_CONNECT_TIMEOUT", T_SECONDS,
 	    offsetof(struct config, connect_ms), 10000, 0 },
@@ -392,9 +345,27 @@ static const struct setting {
 	    offsetof(struct config, sendfile), 0, 0 },
 	{ NULL, "SCGI_FILE", T_TEXT, offsetof(struct config, file), 0, 0 },
 	{ NULL, "SCGI_HOST", T_TEXT, offsetof(struct config, host), 0, 0 },
-	{ NULL, "SCGI_PORT", T_TEXT, offsetof(struct config, port), 0, 0 }
+	{ NULL, "SCGI_PORT", T_TEXT, offsetof(struct config, port), 0, 0 },
+	{ "-log", NULL, T_TEXT, offsetof(struct config, log), 0, 0 },
+	{ "-bind", NULL, T_FLAG, offsetof(struct config, bind), 0, 0 },
+	{ "-start", NULL, T_FLAG, offsetof(struct config, start), 0, 0 },
+	{ "-check", NULL, T_FLAG, offsetof(struct config, check), 0, 0 },
+	{ "-fd0", NULL, T_FLAG, offsetof(struct config, fd0), 0, 0 }
 };
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
+
+/* RFC 9110 15's reasons for the statuses we answer with ourselves. */
+static const struct {
+	int		 status;
+	const char	*reason;
+} reasons[] = {
+	{ 400, "Bad Request" }, { 403, "Forbidden" }, { 404, "Not Found" },
+	{ 408, "Request Timeout" }, { 411, "Length Required" },
+	{ 413, "Content Too Large" }, { 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+	{ 507, "Insufficient Storage" }, { 0, "Error" }
+};
 
 static const char usage_text[] =
     "usage: cgi2scgi [-H bytes] [-i seconds] [-m bytes] [-r seconds]\n"
@@ -410,8 +381,8 @@ static const char usage_text[] =
 static const char help_text[] =
     "\n"
     "Run as a CGI program: send the request to an SCGI server, relay the answer.\n"
-    "The server is the unix socket or host and port given as arguments, else\n"
-    "SCGI_FILE, else SCGI_HOST (default localhost) and SCGI_PORT.\n"
+    "The server: the socket, or host and port, given; else SCGI_FILE; else\n"
+    "SCGI_HOST (default localhost) and SCGI_PORT.  Options, and their variables:\n"
     "\n"
     "  -t seconds      connect timeout (SCGI_CONNECT_TIMEOUT, default 10)\n"
     "  -r seconds      retry a refused connect this long (SCGI_RETRY_TIMEOUT, 3)\n"
@@ -421,40 +392,36 @@ static const char help_text[] =
     "  -H bytes        largest header block the server takes (SCGI_MAX_HEADER, 64k)\n"
     "  -pass list      send only these variables: names, PREFIX*, cgi (SCGI_PASS)\n"
     "  -drop list      send all but these (SCGI_DROP)\n"
-    "  -set name=value send this variable too; value $NAME copies NAME\n"
-    "                  (SCGI_SET_name=value)\n"
-    "  -sendfile dir   serve X-Sendfile answers from files under dir\n"
-    "                  (SCGI_SENDFILE)\n"
+    "  -set name=value send name too; a value $VAR copies VAR (SCGI_SET_name)\n"
+    "  -sendfile dir   serve X-Sendfile from files under dir (SCGI_SENDFILE)\n"
     "  -check          try the setup by hand: connect, send a probe, say how\n"
-    "\n"
-    "  -f file         take the arguments from the first line of file not a comment\n"
-    "  -connect conn   the server: a socket path, @abstract (@abstract\\0: with a\n"
-    "                  trailing NUL), host:port, [v6]:port;\n"
-    "                  repeat it to fail over to the next\n"
+    "  -f file         the arguments: the first line of file not a comment\n"
+    "  -connect conn   the server: a socket path, @abstract (@abstract\\0 with a\n"
+    "                  trailing NUL), host:port or [v6]:port; repeated: fail over\n"
     "  -bind           only connect: start nothing\n"
     "  -start          listen on conn, start n copies of app on it (default 1), exit\n"
-    "  app [n]         with -connect alone (a socket file): start app as -start\n"
-    "                  does when nothing listens on conn, then bridge the request\n"
+    "  app [n]         with -connect alone, a socket file: start app as -start\n"
+    "                  does when nothing listens there, then bridge the request\n"
     "  -fd0            hand app its socket as fd 0, not as fd 3 with LISTEN_FDS=1\n"
-    "  -log file       app's output (default: beside the socket; - for stderr)\n"
+    "  -log file       app's output (default: beside its socket; - for stderr)\n"
     "\n"
     "Exit status: 0 success, 100 permanent failure, 111 temporary failure.\n"
     "See cgi2scgi(1).\n";
 
 /*
- * A request: configure; then -start only starts the app, and -check
- * only tries the setup; else find the body, build the header block,
- * connect, and relay.  A chunked upload's length is known only once it
- * is spooled, and it is spooled only once a server has taken the
- * connection.  A server that closes without an answer may have died:
- * one that this request started is explained, and an idempotent request
- * goes once more.
+ * A request: configure; -start only starts the app, -check only tries
+ * the setup; else find the body, build the header block, connect, and
+ * relay.  A chunked upload is spooled, to learn its length, once a
+ * server has taken the connection.  A server that closes without an
+ * answer may have died: one this request started is explained, and an
+ * idempotent request goes once more.
  */
 int
 main(int argc, char *argv[])
 {
 	static struct config	 cf;	/* zeroed by exec(2), for nothing */
 	static struct request	 rq;
+	int			 resend;
 
 	/* A peer that has gone shows up as EPIPE, handled where it occurs. */
 	signal(SIGPIPE, SIG_IGN);
@@ -464,79 +431,67 @@ main(int argc, char *argv[])
 	configure(argc, argv, &cf);
 	if (cf.start)
 		start_only(&cf, &rq);
-	else if (cf.check)
+	if (cf.check)
 		check_setup(&cf, &rq);
 	find_body(&cf, &rq);
-	if (!rq.body.chunked)
+	if (!rq.chunked)
 		build_request(&cf, &rq);	/* a 431 before connecting */
 	connect_server(&cf, &rq);
-	if (rq.body.chunked) {
+	if (rq.chunked) {
 		spool_body(&cf, &rq);
 		build_request(&cf, &rq);
 		reconnect(&cf, &rq, 1);
 	}
 	if (!relay(&rq)) {
 		explain_exit(&rq);
-		if (!is_resendable(&rq))
-			die(502, "%s: closed the connection "
-			    "without a response (header block %zu bytes; some "
-			    "servers limit it: see -H)", name_of(rq.server), rq.pairslen);
-		rewind_request(&rq);
-		reconnect(&cf, &rq, 0);
-		if (!relay(&rq))
-			die(502, "%s: closed the connection "
-			    "without a response, twice (header block %zu "
-			    "bytes; some servers limit it: see -H)", name_of(rq.server),
+		if ((resend = is_resendable(&rq))) {
+			rewind_request(&rq);
+			reconnect(&cf, &rq, 0);
+		}
+		if (!resend || !relay(&rq))
+			die(502, "%s: closed the connection without a response%s "
+			    "(header block %zu bytes; some servers limit it: see "
+			    "-H)", name_of(rq.server), resend ? ", twice" : "",
 			    rq.pairslen);
-		say("%s: closed the connection without a "
-		    "response; sent again, and answered", name_of(rq.server));
+		say("%s: closed the connection without a response; sent again, "
+		    "and answered", name_of(rq.server));
 	}
 	/* Nothing of ours left open at exit (valgrind --track-fds). */
 	if (rq.backend != -1)
 		close(rq.backend);
-	if (rq.body.spooled)
+	if (rq.spooled)
 		close(rq.up.from);
 	return 0;
 }
 
 /* ----------------------------------------------------------- errors */
 
-/* RFC 9110 15's reasons for the statuses we answer with ourselves. */
-static const struct {
-	int		 status;
-	const char	*reason;
-} reasons[] = {
-	{ 400, "Bad Request" }, { 403, "Forbidden" }, { 404, "Not Found" },
-	{ 408, "Request Timeout" }, { 411, "Length Required" },
-	{ 413, "Content Too Large" },
-	{ 431, "Request Header Fields Too Large" },
-	{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
-	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
-	{ 507, "Insufficient Storage" }, { 0, "Error" }
-};
-
 /*
- * What failed and why, in one line for the error log; then, if the
- * client has seen nothing yet, a CGI answer with status (0: there is no
- * one to answer); then exit, 111 where a retry may help (the client, the
- * server, the machine), 100 where it will not (the request, the
- * configuration).  The connection to the server closes first, so that it
- * sees the body cut short and other requests get at it, or at starting
- * it, at once; then the rest of a declared body is read, but for one
- * that is the trouble (408, 413).
+ * Log what failed; answer with status if the client has seen nothing
+ * yet (0: there is no one to answer); exit 111 where a retry may help,
+ * 100 where it will not.  The server's connection closes first, so that
+ * it sees the body cut short and is free at once; then what is left of
+ * the body is read, but for one that is the trouble (408, 413).
  */
 static void
 die(int status, const char *fmt, ...)
 {
 	struct request	*rq = req;
 	va_list		 ap;
+	int		 i;
 
 	va_start(ap, fmt);
 	vsay(fmt, ap);
 	va_end(ap);
 	/* From a shell, a configuration error is its line, as usage is. */
-	if (!rq->replied && status != 0 && (rq->cf->cgi || status != 500))
-		answer_error(status);
+	if (!rq->replied && status != 0 && (rq->cf->cgi || status != 500)) {
+		for (i = 0; reasons[i].status != status &&
+		    reasons[i].status != 0; i++)
+			;
+		dprintf(1, "Status: %d %s\r\nContent-Type: text/plain\r\n\r\n"
+		    "%d %s\n", status, reasons[i].reason, status,
+		    reasons[i].reason);
+	}
 	if (rq->backend != -1)
 		close(rq->backend);
 	if (rq->listener != -1)
@@ -561,20 +516,19 @@ say(const char *fmt, ...)
 }
 
 /*
- * "cgi2scgi: GET /app/x from 192.0.2.1: what: why": the request (under a
- * web server, which logs our line without it), then what failed.  A
- * byte that could end the line early or fool a terminal is written as
- * \xHH: the request's part is the client's.
+ * "cgi2scgi: GET /app/x from 192.0.2.1: what: why", the request first,
+ * which web servers do not add to our line.  A byte that could end the
+ * line early is written as \xHH: the request's part is the client's.
  */
 static void
 vsay(const char *fmt, va_list ap)
 {
 	char		 raw[MESSAGE_MAX], line[4 * MESSAGE_MAX + 16];
-	size_t		 n, i, at = sizeof("cgi2scgi: ") - 1;
+	size_t		 i, at = sizeof("cgi2scgi: ") - 1;
 	unsigned char	 c;
 
-	n = about_request(raw, sizeof(raw));
-	vsnprintf(raw + n, sizeof(raw) - n, fmt, ap);
+	i = about_request(raw, sizeof(raw));
+	vsnprintf(raw + i, sizeof(raw) - i, fmt, ap);
 	memcpy(line, "cgi2scgi: ", at);
 	for (i = 0; raw[i] != '\0'; i++)
 		if ((c = (unsigned char)raw[i]) < ' ' || c == 0x7f)
@@ -592,40 +546,18 @@ about_request(char *buf, size_t cap)
 	const char	*method = env_value("REQUEST_METHOD");
 	const char	*uri = env_value("REQUEST_URI");
 	const char	*addr = env_value("REMOTE_ADDR");
-	const char	*q = env_value("QUERY_STRING");
+	const char	*path = env_value("PATH_INFO");
 	int		 n;
 
 	buf[0] = '\0';
 	if (!req->cf->cgi || method == NULL)
 		return 0;
-	if (uri != NULL)
-		n = snprintf(buf, cap, "%.16s %.200s", method, uri);
-	else
-		n = snprintf(buf, cap, "%.16s %.100s%.100s%s%.100s", method,
-		    env_value("SCRIPT_NAME") ? env_value("SCRIPT_NAME") : "",
-		    env_value("PATH_INFO") ? env_value("PATH_INFO") : "",
-		    q != NULL ? "?" : "", q != NULL ? q : "");
-	if (addr != NULL)
-		n += snprintf(buf + n, cap - (size_t)n, " from %.50s", addr);
-	n += snprintf(buf + n, cap - (size_t)n, ": ");
-	return (size_t)n;
-}
-
-/* Our own CGI answer for a failure: "Status: 502 Bad Gateway" and so on. */
-static void
-answer_error(int status)
-{
-	char	 msg[256];
-	int	 i, n;
-
-	for (i = 0; reasons[i].status != 0 && reasons[i].status != status;
-	    i++)
-		;
-	n = snprintf(msg, sizeof(msg), "Status: %d %s\r\n"
-	    "Content-Type: text/plain\r\n\r\n%d %s\n", status,
-	    reasons[i].reason, status, reasons[i].reason);
-	write_all(1, msg, (size_t)n);
-	req->replied = 1;
+	if (uri == NULL && (uri = env_value("SCRIPT_NAME")) == NULL)
+		uri = "";
+	n = snprintf(buf, cap, "%.16s %.200s%.200s%s%.50s: ", method, uri,
+	    path != NULL && env_value("REQUEST_URI") == NULL ? path : "",
+	    addr != NULL ? " from " : "", addr != NULL ? addr : "");
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
 static void
@@ -719,16 +651,13 @@ configure(int argc, char *argv[], struct config *cf)
 /*
  * RFC 3875 4.4: for a query without '=', a web server may pass the
  * query's words as arguments, and Apache, mini_httpd and thttpd do.
- * Those words come from the client, so they must never choose the
- * backend: /app?host+25 would otherwise make us connect wherever the
- * client likes, and /app?-connect+sock+app run what it likes.  So
- * whenever the arguments could be words of the query, in any form a
- * server passes them, none of them is used.  Some of the words, in
- * their order, are enough: a server may pass only the first ones
- * (Apache: 4091 of them), or drop some (Boa: those it cannot decode),
- * and padding or junk must not make a client's words look like ours.
- * The '=' rule is not trusted either: a server that passes words
- * anyway must not open the hole again.
+ * Those words come from the client, and must never choose the backend
+ * (/app?host+25) or run a program (/app?-connect+sock+app).  So when
+ * the arguments could be words of the query, in any form a server
+ * passes them, none is used.  Some of the words, in their order, are
+ * enough: a server may pass only the first ones (Apache: 4091), or drop
+ * some (Boa: those it cannot decode).  The '=' rule is not trusted: a
+ * server that passes words anyway must not open the hole again.
  */
 static int
 args_are_query(const struct config *cf, int argc, char *argv[])
@@ -751,9 +680,9 @@ args_are_query(const struct config *cf, int argc, char *argv[])
  * Could arg be the query word at *q (up to '+'), as a web server passes
  * it?  Servers %-decode the word (a %00 ends it); Apache then puts a
  * backslash before shell metacharacters, mini_httpd and thttpd do not.
- * Any of these forms counts, and the word as it stands too: better to
- * take an argument of the admin's for the client's than the other way
- * round.  *q moves past the word.
+ * Any form counts, and the word as it stands too: better to take an
+ * argument of the admin's for the client's than the other way round.
+ * *q moves past the word.
  */
 static int
 is_query_word(const char **q, const char *arg)
@@ -811,10 +740,9 @@ check_script(const struct config *cf, const char *path)
 	const char	*script = env_value("SCRIPT_FILENAME");
 	struct stat	 a, b;
 
-	if (!cf->cgi)
-		return;
-	if (script == NULL || stat(path, &a) == -1 || stat(script, &b) == -1 ||
-	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+	if (cf->cgi && (script == NULL || stat(path, &a) == -1 ||
+	    stat(script, &b) == -1 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino))
 		die(500, "%s: -f names no script run by the web server "
 		    "(SCRIPT_FILENAME)", path);
 }
@@ -823,8 +751,7 @@ check_script(const struct config *cf, const char *path)
  * cgi-fcgi's -f: the arguments are the words of the first line of file
  * that is neither blank nor a comment, so that a script starting with
  * "#!/usr/local/bin/cgi2scgi -f" runs as a CGI program.  What follows
- * file on the command line is ignored: a web server may put the words
- * of the query there.
+ * file is ignored: a web server may put the words of the query there.
  */
 static void
 args_from_file(const char *path, int *argc, char ***argv)
@@ -899,12 +826,12 @@ split_words(char *line, char *args[], int max)
 }
 
 /*
- * The SCGI_ variables, in one pass over the environment, not a pass
- * each: a request pays for every pass.  The first of a name wins, as
- * with getenv(3); an empty one counts as unset.
+ * The SCGI_ variables, in one pass over the environment: a request pays
+ * for every pass.  The first of a name wins, as with getenv(3); an empty
+ * one counts as unset.
  */
 static void
-read_environment(struct config *cf, const char *value[], const char *from[])
+read_environment(struct config *cf, const char **value, const char **from)
 {
 	const char	*v;
 	char		**e;
@@ -913,88 +840,63 @@ read_environment(struct config *cf, const char *value[], const char *from[])
 	for (e = environ; *e != NULL; e++) {
 		if (**e != 'S' || strncmp(*e, "SCGI_", 5) != 0)
 			continue;
-		if (strncmp(*e + 5, "SET_", 4) == 0) {
+		if (strncmp(*e + 5, "SET_", 4) == 0)
 			add_set(cf, *e + 9, 0);
-			continue;
-		}
 		for (k = 0; k < NSETTINGS; k++)
-			if ((v = after_name(*e, settings[k].variable)) != NULL &&
-			    from[k] == NULL) {
+			if (settings[k].variable != NULL && from[k] == NULL &&
+			    (v = after_name(*e, settings[k].variable)) != NULL) {
 				value[k] = *v != '\0' ? v : NULL;
 				from[k] = settings[k].variable;
 			}
 	}
 }
 
-/* Options into cf and value[]; the index of the first operand. */
+/* The options into cf and value[]; the index of the first operand. */
 static int
-parse_options(int argc, char *argv[], struct config *cf, const char *value[],
-    const char *from[])
+parse_options(int argc, char *argv[], struct config *cf, const char **value,
+    const char **from)
 {
-	const char	*a, *v;
+	const char	*a;
 	size_t		 k;
 	int		 i;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(a = argv[i], "--") == 0)
 			return i + 1;
-		if (flag_option(a, cf))
-			continue;
-		if (i + 1 == argc)
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			dprintf(1, "%s%s", usage_text, help_text);
+			exit(0);
+		}
+		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			dprintf(1, "cgi2scgi %s\n", VERSION);
+			exit(0);
+		}
+		for (k = 0; k < NSETTINGS && (settings[k].option == NULL ||
+		    strcmp(a, settings[k].option) != 0); k++)
+			;
+		if (k < NSETTINGS && settings[k].type == T_FLAG)
+			*(int *)((char *)cf + settings[k].field) = 1;
+		else if (i + 1 == argc)
 			usage();
-		v = argv[++i];
-		if (strcmp(a, "-connect") == 0)
-			add_conn(cf, v);
+		else if (strcmp(a, "-connect") == 0)
+			add_conn(cf, argv[++i]);
 		else if (strcmp(a, "-set") == 0)
-			add_set(cf, v, 1);
-		else if (strcmp(a, "-log") == 0)
-			cf->log = v;
+			add_set(cf, argv[++i], 1);
+		else if (k == NSETTINGS)
+			usage();
 		else {
-			for (k = 0; k < NSETTINGS && (settings[k].option == NULL ||
-			    strcmp(a, settings[k].option) != 0); k++)
-				;
-			if (k == NSETTINGS)
-				usage();
-			value[k] = v;
+			value[k] = argv[++i];
 			from[k] = a;
 		}
 	}
 	return i;
 }
 
-/* An option that takes no value; 0 if a is none. */
-static int
-flag_option(const char *a, struct config *cf)
-{
-	if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-		write_all(1, usage_text, sizeof(usage_text) - 1);
-		write_all(1, help_text, sizeof(help_text) - 1);
-		exit(0);
-	}
-	if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-		write_all(1, "cgi2scgi " VERSION "\n",
-		    sizeof("cgi2scgi " VERSION "\n") - 1);
-		exit(0);
-	}
-	if (strcmp(a, "-bind") == 0)
-		cf->bind = 1;
-	else if (strcmp(a, "-start") == 0)
-		cf->start = 1;
-	else if (strcmp(a, "-check") == 0)
-		cf->check = 1;
-	else if (strcmp(a, "-fd0") == 0)
-		cf->fd0 = 1;
-	else
-		return 0;
-	return 1;
-}
-
 /*
  * -set NAME=VALUE, or SCGI_SET_NAME=VALUE: one variable more to send,
- * in place of the environment's of that name.  An option replaces what
- * the environment set (an earlier option too); the environment's first
- * of a name wins, as with getenv(3).  CONTENT_LENGTH and SCGI are ours,
- * and SCGI's rules for them are not to be set aside.
+ * in place of the environment's of that name.  An option replaces any
+ * earlier; of the environment's, the first of a name wins.  SCGI's rules
+ * for CONTENT_LENGTH and SCGI are not to be set aside.
  */
 static void
 add_set(struct config *cf, const char *spec, int replace)
@@ -1007,7 +909,7 @@ add_set(struct config *cf, const char *spec, int replace)
 		die(500, "-set: not NAME=VALUE: \"%.80s\"", spec);
 	if ((nlen == 14 && memcmp(spec, "CONTENT_LENGTH", 14) == 0) ||
 	    (nlen == 4 && memcmp(spec, "SCGI", 4) == 0) ||
-	    (nlen > 5 && memcmp(spec, "SCGI_", 5) == 0))
+	    (nlen >= 5 && memcmp(spec, "SCGI_", 5) == 0))
 		die(500, "-set: %.*s is not to be set: cgi2scgi sends it, or "
 		    "reads it", (int)nlen, spec);
 	for (i = 0; i < cf->nsets && (cf->set[i].nlen != nlen ||
@@ -1026,7 +928,7 @@ add_set(struct config *cf, const char *spec, int replace)
 
 /* Each setting from its option, else its variable, else its default. */
 static void
-apply_settings(struct config *cf, const char *value[], const char *from[])
+apply_settings(struct config *cf, const char **value, const char **from)
 {
 	const struct setting	*s;
 	const char		*v;
@@ -1044,8 +946,8 @@ apply_settings(struct config *cf, const char *value[], const char *from[])
 		else if (s->type == T_TEXT)
 			*(const char **)field = v;
 		else if (s->type == T_SECONDS && parse_seconds(v, field) == -1)
-			die(500, "%s: not a number of seconds: \"%.40s\"", from[k],
-			    v);
+			die(500, "%s: not a number of seconds: \"%.40s\"",
+			    from[k], v);
 		else if (s->type == T_SIZE && (parse_size(v, field) == -1 ||
 		    *(unsigned long long *)field > s->max))
 			die(500, "%s: not a size in bytes%s: \"%.40s\"", from[k],
@@ -1138,9 +1040,10 @@ parse_size(const char *s, unsigned long long *out)
 }
 
 /*
- * The operands: APP and N with -start or -connect, else the server
- * (a socket, or a host and a port), else none, and the environment
- * names the server.
+ * The operands: the app and its copies with -connect, else the server
+ * (a socket, or a host and a port), else none, and the environment names
+ * the server.  A request starts an app on a socket file only: whoever
+ * can connect to a port or an abstract name could drive the app.
  */
 static void
 parse_operands(int nargs, char *args[], struct config *cf)
@@ -1148,42 +1051,34 @@ parse_operands(int nargs, char *args[], struct config *cf)
 	unsigned long long	 n = 1;
 	int			 app_only = cf->fd0 || cf->log != NULL;
 
-	if (nargs > 2)
+	if (nargs > 2 || (cf->ntargets == 0 && (cf->bind || cf->start ||
+	    app_only)) || (nargs == 0 && (cf->start || app_only)))
 		usage();
-	if (cf->ntargets == 0) {
-		if (cf->bind || cf->start || app_only)
+	if (cf->ntargets == 0 && nargs == 1)
+		new_target(cf)->path = args[0];
+	else if (cf->ntargets == 0 && nargs == 2) {
+		set_host(new_target(cf), args[0], strlen(args[0]));
+		cf->to[0].port = args[1];
+	} else if (cf->ntargets == 0)
+		targets_from_env(cf);
+	else if (nargs > 0) {
+		if (cf->bind || cf->ntargets > 1 || (nargs == 2 &&
+		    (parse_length(args[1], MAX_COPIES, &n) != 0 || n == 0)))
 			usage();
-		if (nargs == 1)
-			new_target(cf)->path = args[0];
-		else if (nargs == 2) {
-			set_host(new_target(cf), args[0], strlen(args[0]));
-			cf->to[0].port = args[1];
-		} else
-			targets_from_env(cf);
-		return;
+		cf->app = args[0];
+		cf->copies = (int)n;
+		if (!cf->start && !is_file_socket(&cf->to[0]))
+			die(500, "%s: a request starts an app only on a socket "
+			    "file, which no other user can reach; use -start for "
+			    "a port or an abstract name", name_of(&cf->to[0]));
 	}
-	if (nargs == 0) {		/* -bind, said or not */
-		if (cf->start || app_only)
-			usage();
-		return;
-	}
-	if (cf->bind || cf->ntargets > 1 || (nargs == 2 &&
-	    (parse_length(args[1], MAX_COPIES, &n) != 0 || n == 0)))
-		usage();
-	cf->app = args[0];
-	cf->copies = (int)n;
-	/* Whoever can connect to a port or an abstract name drives the app. */
-	if (!cf->start && !cf->check && !is_file_socket(&cf->to[0]))
-		die(500, "%s: a request starts an app only on "
-		    "a socket file, which no other user can reach; use -start "
-		    "for a port or an abstract name", name_of(&cf->to[0]));
 }
 
 /* SCGI_FILE, else SCGI_HOST's hosts, separated by commas, on SCGI_PORT. */
 static void
 targets_from_env(struct config *cf)
 {
-	const char	*hosts = cf->host, *h;
+	const char	*h = cf->host != NULL ? cf->host : "localhost";
 	struct target	*t;
 	size_t		 len, from, to;
 
@@ -1192,13 +1087,11 @@ targets_from_env(struct config *cf)
 		return;
 	}
 	if (cf->port == NULL)
-		die(500, "configuration: %s", hosts != NULL ?
+		die(500, "configuration: %s", cf->host != NULL ?
 		    "SCGI_HOST is set but SCGI_PORT is not" :
 		    "no SCGI server: set SCGI_FILE, or SCGI_HOST and "
 		    "SCGI_PORT, or give arguments");
-	if (hosts == NULL)
-		hosts = "localhost";
-	for (h = hosts;; h += len + 1) {
+	for (;; h += len + 1) {
 		len = strcspn(h, ",");
 		/* Blanks around a comma are no part of a name. */
 		from = strspn(h, " \t");
@@ -1231,8 +1124,8 @@ add_conn(struct config *cf, const char *conn)
 	/* An IPv6 address needs its brackets, and a port after them. */
 	if (*conn == '[' ? colon[-1] != ']' :
 	    memchr(conn, ':', (size_t)(colon - conn)) != NULL)
-		die(500, "-connect: not a socket, host:port or "
-		    "[address]:port: \"%.80s\"", conn);
+		die(500, "-connect: not a socket, host:port or [address]:port: "
+		    "\"%.80s\"", conn);
 	set_host(t, conn, (size_t)(colon - conn));
 	t->port = colon + 1;
 }
@@ -1259,6 +1152,7 @@ set_host(struct target *t, const char *host, size_t len)
 	t->host[len] = '\0';
 }
 
+/* A socket path must fit, never truncated; a port be 1 to 65535. */
 static void
 check_target(const struct target *t)
 {
@@ -1267,32 +1161,28 @@ check_target(const struct target *t)
 	size_t			 len;
 
 	if (t->path != NULL) {
-		if (*t->path == '\0')
-			die(500, "configuration: empty socket path");
 		/* A path needs its NUL; an abstract name has none. */
-		len = strlen(t->path);
+		if ((len = strlen(t->path)) == 0)
+			die(500, "configuration: empty socket path");
 		if (len - is_nul_ended(t->path, len) >= sizeof(sun.sun_path) +
 		    (*t->path == '@'))
-			die(500, "%s: socket path too long", name_of(t));
+			die(500, "%s: socket path too long", t->path);
 #ifndef __linux__
 		if (*t->path == '@')
-			die(500, "%s: abstract sockets are Linux's", name_of(t));
+			die(500, "%s: abstract sockets are Linux's", t->path);
 #endif
-		return;
-	}
-	if (*t->host == '\0' || *t->port == '\0')
+	} else if (*t->host == '\0' || *t->port == '\0')
 		die(500, "%s: empty host or port", name_of(t));
-	if (t->port[strspn(t->port, "0123456789")] == '\0' &&
+	else if (t->port[strspn(t->port, "0123456789")] == '\0' &&
 	    (parse_length(t->port, 65535, &port) != 0 || port == 0))
 		die(500, "%s: port out of range 1-65535", name_of(t));
 }
 
 /*
  * "@name" is a name in Linux's abstract namespace, and "@name\\0" (a
- * backslash and a zero) the same name with a NUL byte after it, which is
- * what uWSGI binds for "@name".  They are two names, and nothing falls
- * back from one to the other: any user can bind an abstract name, and
- * would get the requests meant for the name we do not use.
+ * backslash and a zero) the same name with a NUL byte after it, as uWSGI
+ * binds "@name".  Two names: nothing falls back from one to the other,
+ * for any user can bind an abstract name, and would get our requests.
  */
 static int
 is_nul_ended(const char *path, size_t len)
@@ -1301,16 +1191,15 @@ is_nul_ended(const char *path, size_t len)
 }
 
 /*
- * getenv(3), but without a strncmp(3) call per entry: a request looks up
- * a dozen names in an environment of thirty or more, most of which
- * differ from the name in their first byte (callgrind, the bench's
- * tiny GET: 2,900 instructions fewer than with getenv(3), a seventh).
+ * getenv(3), but without a strncmp(3) call per entry: most names differ
+ * in their first byte (callgrind, the bench's tiny GET: 2,900
+ * instructions fewer than with getenv(3), a seventh).
  */
 static const char *
 env_get(const char *name)
 {
-	char	**e;
-	const char *v;
+	const char	*v;
+	char		**e;
 
 	for (e = environ; *e != NULL; e++)
 		if (**e == *name && (v = after_name(*e, name)) != NULL)
@@ -1364,19 +1253,20 @@ now_ms(void)
  * The body is CONTENT_LENGTH bytes of stdin; with no CONTENT_LENGTH but
  * a Transfer-Encoding, all of stdin, to be spooled (one byte over the
  * limit is one too many); with neither, nothing (and stdin is not read:
- * RFC 3875 4.2).
+ * RFC 3875 4.2).  busybox httpd alone hands a chunked upload on as it
+ * came, chunk sizes and all, and nothing in the bytes says so.
  */
 static void
 find_body(const struct config *cf, struct request *rq)
 {
-	const char	*cl = env_value("CONTENT_LENGTH");
+	const char	*cl = env_value("CONTENT_LENGTH"), *sw;
 	struct half	*up = &rq->up;
 
 	up->from = up->to = -1;
 	up->buf = rq->body_buf;
 	up->cap = sizeof(rq->body_buf);
 	if (cl != NULL) {
-		switch (parse_length(cl, cf->max_body, &rq->body.len)) {
+		switch (parse_length(cl, cf->max_body, &rq->bodylen)) {
 		case -1:
 			die(400, "CONTENT_LENGTH: not a decimal number: "
 			    "\"%.40s\"", cl);
@@ -1385,12 +1275,13 @@ find_body(const struct config *cf, struct request *rq)
 			    "%llu bytes", cl, cf->max_body);
 		}
 		up->from = 0;
-		up->left = rq->body.len;
+		up->left = rq->bodylen;
 	} else if (env_value("HTTP_TRANSFER_ENCODING") != NULL) {
-		if (undecoded_chunks())
+		if ((sw = env_value("SERVER_SOFTWARE")) != NULL &&
+		    strncmp(sw, "busybox", 7) == 0)
 			die(411, "request body: a chunked upload, which %.40s "
-			    "passes on undecoded", env_value("SERVER_SOFTWARE"));
-		rq->body.chunked = 1;
+			    "passes on undecoded", sw);
+		rq->chunked = 1;
 		up->from = 0;
 		up->left = cf->max_spool < cf->max_body ? cf->max_spool :
 		    cf->max_body;
@@ -1400,58 +1291,18 @@ find_body(const struct config *cf, struct request *rq)
 }
 
 /*
- * A web server that hands a CGI program a chunked upload as it came,
- * chunk sizes and all: busybox httpd.  The others (Apache, civetweb)
- * decode it; nothing in the bytes tells which was done.
- */
-static int
-undecoded_chunks(void)
-{
-	const char	*sw = env_value("SERVER_SOFTWARE");
-
-	return sw != NULL && strncmp(sw, "busybox", 7) == 0;
-}
-
-/*
- * A chunked upload reaches a CGI program with no CONTENT_LENGTH and ends
- * at end of file, but SCGI must send the length first: so spool it to an
- * unlinked file (constant memory), and learn the length.  This waits
- * until a server has taken our connection, so that while servers are
- * down no upload takes disk space, and stops at the spool's own limit
- * (413) or where the disk gets full (507), before a byte is sent.
+ * SCGI sends the length first, and a chunked upload ends at end of file:
+ * spool it to an unlinked file in TMPDIR, once a server has taken our
+ * connection (no disk while servers are down), up to the spool's limit
+ * (413) or a full disk (507), before a byte is sent.
  */
 static void
 spool_body(const struct config *cf, struct request *rq)
 {
-	struct half	*up = &rq->up;
-	ssize_t		 n;
-	int		 fd = spool_file();
-
-	while ((n = read_stdin(cf->idle_ms, up->buf, up->left < up->cap ?
-	    (size_t)up->left : up->cap)) > 0) {
-		if ((up->left -= (unsigned long long)n) == 0)
-			die(413, "request body: chunked upload over the limit "
-			    "of %llu bytes", rq->body.len + (size_t)n - 1);
-		if (spool_full(fd, (size_t)n))
-			die(507, "TMPDIR: under %d%% free: no room for a "
-			    "chunked upload", SPOOL_FREE_PCT);
-		if (write_all(fd, up->buf, (size_t)n) == -1)
-			die(507, "spool request body: %s", strerror(errno));
-		rq->body.len += (unsigned long long)n;
-	}
-	if (lseek(fd, 0, SEEK_SET) == -1)
-		die(503, "spool request body: %s", strerror(errno));
-	rq->body.spooled = 1;
-	up->from = fd;
-	up->left = rq->body.len;
-}
-
-/* An unlinked file in TMPDIR for the body: gone however we exit. */
-static int
-spool_file(void)
-{
 	const char	*dir = env_value("TMPDIR");
+	struct half	*up = &rq->up;
 	char		 path[PATH_MAX];
+	ssize_t		 n;
 	int		 fd;
 
 	if (snprintf(path, sizeof(path), "%s/cgi2scgi.XXXXXX", dir != NULL ?
@@ -1461,14 +1312,26 @@ spool_file(void)
 		die(503, "%s: %s", path, strerror(errno));
 	unlink(path);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	return fd;
+	while ((n = read_stdin(cf->idle_ms, up->buf, up->left < up->cap ?
+	    (size_t)up->left : up->cap)) > 0) {
+		if ((up->left -= (unsigned long long)n) == 0)
+			die(413, "request body: chunked upload over the limit "
+			    "of %llu bytes", rq->bodylen + (size_t)n - 1);
+		if (spool_full(fd, (size_t)n))
+			die(507, "TMPDIR: under %d%% free: no room for a "
+			    "chunked upload", SPOOL_FREE_PCT);
+		if (write_all(fd, up->buf, (size_t)n) == -1)
+			die(507, "spool request body: %s", strerror(errno));
+		rq->bodylen += (unsigned long long)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		die(503, "spool request body: %s", strerror(errno));
+	rq->spooled = 1;
+	up->from = fd;
+	up->left = rq->bodylen;
 }
 
-/*
- * Would n more bytes leave the spool's file system with less than
- * SPOOL_FREE_PCT of its space?  Then the disk is not ours to fill: other
- * uploads, and everything else on the machine, need it too.
- */
+/* Would n more bytes leave the spool's file system under SPOOL_FREE_PCT? */
 static int
 spool_full(int fd, size_t n)
 {
@@ -1506,10 +1369,9 @@ read_stdin(int ms, char *buf, size_t cap)
 }
 
 /*
- * The SCGI header block, built in place in rq->header, to go before the
- * body: CONTENT_LENGTH first and SCGI=1 second, as SCGI requires, then
- * the -set variables and the environment's, as -pass and -drop choose,
- * each name once.  A block over -H is refused before we connect.
+ * The header block, built in place: CONTENT_LENGTH first and SCGI=1
+ * second, as SCGI requires, then the -set variables and the
+ * environment's, as -pass and -drop choose, each name once; 431 over -H.
  */
 static void
 build_request(const struct config *cf, struct request *rq)
@@ -1519,12 +1381,12 @@ build_request(const struct config *cf, struct request *rq)
 	char		*pairs = rq->header + LENGTH_ROOM, len[20];
 	char		**e;
 	size_t		 n = (size_t)cf->nsets, i, nslots = 2 * FEW_VARS;
-	size_t		 used, size;
+	size_t		 used, digits = format_ull(len, rq->bodylen);
 
 	for (e = environ; *e != NULL; e++)
 		n++;
 	if (n > FEW_VARS) {
-		for (nslots = 2 * FEW_VARS; nslots < 2 * n; nslots *= 2)
+		for (; nslots < 2 * n; nslots *= 2)
 			;
 		if ((v = malloc(n * sizeof(*v) + nslots * sizeof(*slots))) ==
 		    NULL)
@@ -1532,14 +1394,12 @@ build_request(const struct config *cf, struct request *rq)
 		slots = (uint32_t *)(v + n);
 	}
 	n = drop_repeats(v, collect_vars(cf, v, &rq->method), slots, nslots);
-	i = format_ull(len, rq->body.len);
-	size = 14 + 1 + i + 1 + 4 + 1 + 1 + 1;
+	used = 14 + 1 + digits + 1 + 4 + 1 + 1 + 1;
 	for (i = 0; i < n; i++)
-		size += v[i].nlen + v[i].vlen + 2;
-	if (size > cf->max_header)
-		header_too_large(cf, v, n, size);
-	used = add_pair(pairs, "CONTENT_LENGTH", 14, len, format_ull(len,
-	    rq->body.len));
+		used += v[i].nlen + v[i].vlen + 2;
+	if (used > cf->max_header)
+		header_too_large(cf, v, n, used);
+	used = add_pair(pairs, "CONTENT_LENGTH", 14, len, digits);
 	used += add_pair(pairs + used, "SCGI", 4, "1", 1);
 	for (i = 0; i < n; i++)
 		used += add_pair(pairs + used, v[i].name, v[i].nlen,
@@ -1564,13 +1424,12 @@ collect_vars(const struct config *cf, struct var *v, const char **method)
 	int		 i;
 
 	for (i = 0; i < cf->nsets; i++) {
-		val = cf->set[i].value;
+		v[n] = cf->set[i];
 		/* "$NAME" copies a variable, renaming it; unset, none. */
+		val = v[n].value;
 		if (*val == '$' && val[1] != '\0' &&
 		    (val = env_get(val + 1)) == NULL)
 			continue;
-		v[n].name = cf->set[i].name;
-		v[n].nlen = cf->set[i].nlen;
 		v[n].value = val;
 		v[n++].vlen = strlen(val);
 	}
@@ -1637,10 +1496,8 @@ in_list(const char *list, const char *name, size_t nlen)
 }
 
 /*
- * "cgi": the meta-variables of RFC 3875 4.1, the request's headers
- * (HTTP_*), and those that web servers add and applications read:
- * all that an application needs, and nothing of the web server's own
- * environment, which busybox httpd passes whole.
+ * "cgi": RFC 3875's meta-variables, the request's headers, and those web
+ * servers add that applications read; not busybox httpd's environment.
  */
 static int
 is_cgi_name(const char *name, size_t nlen)
@@ -1664,10 +1521,9 @@ is_cgi_name(const char *name, size_t nlen)
 
 /*
  * SCGI forbids duplicate names; the first wins, as with getenv(3).  The
- * names kept go in a hash table (slots, a power of two, twice as many as
- * names, each the index of a name kept plus one, or 0), so that a
- * client that repeats a header 100 000 times costs O(n), not O(n^2).
- * Returns how many of v[0..n) are kept, in their order.
+ * names kept go in a hash table (nslots, a power of two: a name's index
+ * plus one, or 0), so that 100 000 repeats cost O(n), not O(n^2).  How
+ * many of v[0..n) are kept, in their order.
  */
 static size_t
 drop_repeats(struct var *v, size_t n, uint32_t *slots, size_t nslots)
@@ -1720,8 +1576,8 @@ header_too_large(const struct config *cf, struct var *v, size_t n,
 		at += (size_t)w;
 	}
 	big[at] = '\0';
-	die(431, "request header: header block of %zu bytes is over the "
-	    "limit of %llu (-H, SCGI_MAX_HEADER); largest: %s", size,
+	die(431, "request header: header block of %zu bytes is over the limit "
+	    "of %llu (-H, SCGI_MAX_HEADER); largest: %s", size,
 	    cf->max_header, big);
 }
 
@@ -1769,9 +1625,8 @@ connect_server(struct config *cf, struct request *rq)
 }
 
 /*
- * A new connection for the request, as its first one was made; with
- * if_closed, only if the server has closed the one it has, as a server
- * may do with one that stays idle (uWSGI after 4 s) while we spool.
+ * A new connection for the request; with if_closed, only if the server
+ * closed the one we have, idle while we spooled (uWSGI after 4 s).
  */
 static void
 reconnect(struct config *cf, struct request *rq, int if_closed)
@@ -1788,18 +1643,17 @@ reconnect(struct config *cf, struct request *rq, int if_closed)
 }
 
 /*
- * Each server in turn, and again while one of them may come up within
- * the retry time.  A server passed over is logged, once.  The socket,
- * and in *server which one it reaches.  The clock costs an exec two
- * page faults (the vDSO), so with one server it is read only once that
- * server has refused, which takes no time; with more, one may time out.
+ * Each server in turn, again while one may come up within the retry
+ * time; one passed over is logged, once.  The socket, and in *server
+ * which one it reaches.  The clock costs two page faults (the vDSO): with
+ * one server it is read only once it has refused.
  */
 static int
 connect_any(struct config *cf, const struct target **server)
 {
 	long long	 start = cf->ntargets > 1 ? now_ms() : 0;
 	struct target	*t = cf->to;
-	int		 s, i, err = 0, again, round, delay = BACKOFF_MIN_MS;
+	int		 s, i, err = 0, again, delay = BACKOFF_MIN_MS, round;
 
 	for (round = 1;; round++) {
 		for (i = again = 0; i < cf->ntargets; i++) {
@@ -1808,7 +1662,8 @@ connect_any(struct config *cf, const struct target **server)
 				*server = t;
 				return s;
 			}
-			again |= may_retry(err = errno);
+			err = errno;
+			again |= may_start(err) || err == EAGAIN;
 			if (round == 1 && i + 1 < cf->ntargets)
 				say("%s %s: %s", t->gai != 0 ? "resolve" :
 				    "connect", name_of(t), t->gai != 0 ?
@@ -1827,9 +1682,8 @@ connect_any(struct config *cf, const struct target **server)
 }
 
 /*
- * No server took the request: say why, with what an admin needs to mend
- * it.  A socket we may not connect to names who we are and whose it is;
- * one missing from /tmp may be in the web server's own /tmp (systemd's
+ * No server took the request: say why, and what an admin may mend.  A
+ * socket missing from /tmp may be in the web server's own /tmp (systemd's
  * PrivateTmp=, which Debian's apache2 unit sets).
  */
 static void
@@ -1893,11 +1747,9 @@ connect_once(const struct config *cf, struct target *t)
 }
 
 /*
- * t's addresses, looked up once: an address in digits and a port number,
- * as a web server's configuration mostly gives them, as they are, for
- * getaddrinfo(3) allocates and reads files (the bench's tiny GET over
- * TCP: 4 system calls and 2,800 instructions more, 16 and 24 k).
- * 0, or getaddrinfo's error, which t->gai keeps.
+ * t's addresses, once; in digits, as they are, for getaddrinfo(3) costs
+ * the bench's tiny GET over TCP 4 system calls and 2,800 instructions
+ * more (16 and 24 k).  0, or getaddrinfo's error, which t->gai keeps.
  */
 static int
 look_up(struct target *t)
@@ -1960,23 +1812,21 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 
 	if ((s = new_socket(sa->sa_family)) == -1)
 		return -1;
-	if (connect(s, sa, salen) == -1) {
-		if ((err = errno) == EINPROGRESS || err == EINTR) {
-			pfd.fd = s;
-			pfd.events = POLLOUT;
-			while ((n = poll(&pfd, 1, ms > 0 ? ms : -1)) == -1 &&
-			    errno == EINTR)
-				;
-			if (n == 0)
-				err = ETIMEDOUT;
-			/* Writable, with no error or hangup: connected. */
-			else if (n == 1 &&
-			    (pfd.revents & (POLLERR | POLLHUP)) == 0)
-				err = 0;
-			else if (n == -1 || getsockopt(s, SOL_SOCKET, SO_ERROR,
-			    &err, &len) == -1)
-				err = errno;
-		}
+	if (connect(s, sa, salen) == -1 && ((err = errno) == EINPROGRESS ||
+	    err == EINTR)) {
+		pfd.fd = s;
+		pfd.events = POLLOUT;
+		while ((n = poll(&pfd, 1, ms > 0 ? ms : -1)) == -1 &&
+		    errno == EINTR)
+			;
+		if (n == 0)
+			err = ETIMEDOUT;
+		/* Writable, with no error or hangup: connected. */
+		else if (n == 1 && (pfd.revents & (POLLERR | POLLHUP)) == 0)
+			err = 0;
+		else if (n == -1 || getsockopt(s, SOL_SOCKET, SO_ERROR, &err,
+		    &len) == -1)
+			err = errno;
 	}
 	if (err != 0) {
 		close(s);
@@ -1988,13 +1838,14 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 
 /*
  * Our own socket, and only it, is non-blocking: fds 0 and 1 are shared.
- * The socket is the lowest descriptor free, so one of 0 to 2 shows that
- * the web server left that one closed: see above_std_fds().
+ * As fd 0 to 2, left closed by the web server, it would take our error
+ * line or give our bytes as the client's: so it moves up, and those open
+ * on /dev/null.  A request with all three open pays nothing.
  */
 static int
 new_socket(int family)
 {
-	int	 s;
+	int	 s, fd;
 
 #ifdef SOCK_NONBLOCK
 	/* One call instead of three (Linux, the BSDs, POSIX.1-2024). */
@@ -2007,27 +1858,15 @@ new_socket(int family)
 		s = -1;
 	}
 #endif
-	return s >= 0 && s <= 2 ? above_std_fds(s) : s;
-}
-
-/*
- * A web server left one of fds 0 to 2 closed, and our socket s took it:
- * as stderr it would get our error line in the request body, as stdin
- * our own bytes as the client's.  So s moves up, and every one of the
- * three that is closed opens on /dev/null.  An ordinary request, with
- * all three open, pays nothing for this.
- */
-static int
-above_std_fds(int s)
-{
-	int	 up = fcntl(s, F_DUPFD_CLOEXEC, 3), fd;
-
+	if (s < 0 || s > 2)
+		return s;
+	fd = fcntl(s, F_DUPFD_CLOEXEC, 3);
 	close(s);
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+	while ((s = open("/dev/null", O_RDWR)) >= 0 && s <= 2)
 		;
-	if (fd > 2)
-		close(fd);
-	return up;
+	if (s > 2)
+		close(s);
+	return fd;
 }
 
 /* Nothing listens: the server is down, or its socket not there yet. */
@@ -2037,19 +1876,10 @@ may_start(int err)
 	return err == ECONNREFUSED || err == ENOENT;
 }
 
-/* A server that is restarting may not listen yet, or be too busy. */
-static int
-may_retry(int err)
-{
-	return may_start(err) || err == EAGAIN;
-}
-
 /*
- * The server closed the connection without a byte of an answer: it may
- * have died with the request.  Another connection may then take it, as
- * nginx's proxy_next_upstream does, if doing it twice is as doing it
- * once (RFC 9110 9.2.2: its method is idempotent), the client has seen
- * nothing, and its body can be read again (none, or spooled).
+ * A server that closed without a byte of an answer may have died with
+ * the request: it may go once more, as nginx's proxy_next_upstream does,
+ * if it is idempotent (RFC 9110 9.2.2) and its body can be read again.
  */
 static int
 is_resendable(const struct request *rq)
@@ -2059,7 +1889,7 @@ is_resendable(const struct request *rq)
 	const char *const	*m;
 
 	if (rq->method == NULL || rq->replied ||
-	    (rq->body.len > 0 && !rq->body.spooled))
+	    (rq->bodylen > 0 && !rq->spooled))
 		return 0;
 	for (m = idempotent; *m != NULL && strcmp(*m, rq->method) != 0; m++)
 		;
@@ -2070,9 +1900,9 @@ is_resendable(const struct request *rq)
 static void
 rewind_request(struct request *rq)
 {
-	if (rq->body.spooled && lseek(rq->up.from, 0, SEEK_SET) == -1)
+	if (rq->spooled && lseek(rq->up.from, 0, SEEK_SET) == -1)
 		die(503, "spool request body: %s", strerror(errno));
-	rq->up.left = rq->body.len;
+	rq->up.left = rq->bodylen;
 	rq->up.io = IO_UNKNOWN;
 	rq->up.wait_to = rq->up.hup = 0;
 	memset(&rq->down, 0, sizeof(rq->down));
@@ -2082,9 +1912,8 @@ rewind_request(struct request *rq)
 /* -------------------------------------------------- starting an app */
 
 /*
- * -connect conn app: connect, and if nothing listens, start app and
- * connect again.  The connection waits in the new socket's queue until
- * app accepts it.  Whoever listens must be us, or root.
+ * -connect conn app: connect, and if nothing listens, start app, one
+ * request at a time, and connect again; whoever listens must be us.
  */
 static int
 connect_or_start(struct config *cf, struct request *rq)
@@ -2102,7 +1931,8 @@ connect_or_start(struct config *cf, struct request *rq)
 			close(rq->listener);
 			rq->listener = -1;
 		}
-		unlock_start(rq);
+		close(rq->lock);
+		rq->lock = -1;
 	}
 	if (s == -1)
 		s = connect_any(cf, &server);	/* retries, says why not */
@@ -2131,9 +1961,8 @@ start_only(struct config *cf, struct request *rq)
 }
 
 /*
- * An app we start gets requests meant for it, cookies and all, from
- * whoever listens on its socket file, which another user may have made
- * first.  So before a byte is sent, the listener must be us, or root.
+ * Another user may have made an app's socket file first, to read its
+ * requests: before a byte is sent, the listener must be us, or root.
  */
 static void
 check_listener(const struct target *t, int s)
@@ -2161,11 +1990,7 @@ check_listener(const struct target *t, int s)
 		    name_of(t), uid);
 }
 
-/*
- * One start at a time on a socket file: a request that finds nothing
- * listening waits here for the one starting the server, then finds it
- * up.  (With -start on a port or an abstract name, binding is the lock.)
- */
+/* One start at a time: the others wait here, then find it up. */
 static void
 lock_start(const struct config *cf, struct request *rq)
 {
@@ -2191,14 +2016,6 @@ lock_start(const struct config *cf, struct request *rq)
 	}
 }
 
-static void
-unlock_start(struct request *rq)
-{
-	if (rq->lock != -1)
-		close(rq->lock);
-	rq->lock = -1;
-}
-
 /* Listen on the server's socket, and start its copies on it. */
 static void
 start_app(const struct config *cf, struct request *rq)
@@ -2217,15 +2034,15 @@ start_app(const struct config *cf, struct request *rq)
 }
 
 /*
- * The server's listening socket, blocking, as servers expect.  A socket
- * file is made 0600 whatever the umask: only our user, and root, may
- * connect to an app we start.
+ * The server's listening socket, blocking; a stale socket file goes.  A
+ * socket file is 0600 whatever the umask: the app is our user's alone.
  */
 static int
 listen_target(const struct target *t)
 {
 	struct sockaddr_un	 sun;
 	const struct sockaddr	*sa = (struct sockaddr *)&sun;
+	struct stat		 st;
 	socklen_t		 len;
 	mode_t			 mask;
 	int			 s, one = 1, err = 0;
@@ -2239,7 +2056,11 @@ listen_target(const struct target *t)
 		sa = t->ai->ai_addr;
 		len = t->ai->ai_addrlen;
 	}
-	remove_stale(t);
+	if (is_file_socket(t) && lstat(t->path, &st) == 0 &&
+	    (!S_ISSOCK(st.st_mode) || unlink(t->path) == -1))
+		die(S_ISSOCK(st.st_mode) ? 503 : 500, "%s: %s", t->path,
+		    S_ISSOCK(st.st_mode) ? strerror(errno) :
+		    "exists and is not a socket");
 	mask = umask(0177);
 	if ((s = socket(sa->sa_family, SOCK_STREAM, 0)) == -1 ||
 	    fcntl(s, F_SETFD, FD_CLOEXEC) == -1 ||
@@ -2253,25 +2074,7 @@ listen_target(const struct target *t)
 	return s;
 }
 
-/* Nothing listens on t, so a socket file there is stale: remove it. */
-static void
-remove_stale(const struct target *t)
-{
-	struct stat	 st;
-
-	if (!is_file_socket(t) || lstat(t->path, &st) == -1)
-		return;
-	if (!S_ISSOCK(st.st_mode))
-		die(500, "%s: exists and is not a socket", t->path);
-	if (unlink(t->path) == -1)
-		die(503, "%s: %s", t->path, strerror(errno));
-}
-
-/*
- * app's output: -log's file (the admin's choice, taken as it is), our
- * stderr for "-", else beside a socket file, else (-start on a port or
- * an abstract name, run by an admin) our stderr.
- */
+/* app's output: -log's file, else beside its socket file, else stderr. */
 static int
 open_log(const struct config *cf)
 {
@@ -2279,7 +2082,8 @@ open_log(const struct config *cf)
 	const char	*why;
 	int		 fd;
 
-	if (cf->log != NULL && strcmp(cf->log, "-") == 0)
+	if ((cf->log != NULL && strcmp(cf->log, "-") == 0) ||
+	    (cf->log == NULL && !is_file_socket(&cf->to[0])))
 		return 2;
 	if (cf->log != NULL) {
 		/* O_NONBLOCK: a FIFO is not waited on. */
@@ -2289,8 +2093,6 @@ open_log(const struct config *cf)
 		fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);
 		return fd;
 	}
-	if (!is_file_socket(&cf->to[0]))
-		return 2;
 	beside(path, sizeof(path), &cf->to[0], ".log");
 	if ((fd = open_own(path, O_WRONLY | O_APPEND, &why)) == -1)
 		die(503, "%s: %s", path, why);
@@ -2298,9 +2100,8 @@ open_log(const struct config *cf)
 }
 
 /*
- * Open our own lock or log: a plain file of ours, and no other name's;
- * -1, and why not in *why.  O_NONBLOCK, so that a FIFO planted in its
- * place cannot hang us (and with us every request waiting for the lock).
+ * Our own lock or log: a plain file of ours with one name, not a link, or
+ * -1 and *why.  O_NONBLOCK: a FIFO planted there cannot hang us.
  */
 static int
 open_own(const char *path, int flags, const char **why)
@@ -2361,10 +2162,8 @@ spawn_app(const struct config *cf, int lfd, int logfd)
 }
 
 /*
- * In the child: detach app from the request, in a session of its own
- * with no tie to the web server's pipes, and run it with the listening
- * socket as fd 3 (systemd's socket activation) or fd 0 (cgi-fcgi's).
- * If that fails, tell the parent why through errfd.
+ * In the child: app in a session of its own, its socket as fd 3
+ * (systemd's socket activation) or fd 0 (cgi-fcgi's); errfd says why not.
  */
 static void
 exec_app(const struct config *cf, int lfd, int logfd, int errfd)
@@ -2412,29 +2211,19 @@ hand_over_fds(const struct config *cf, int lfd, int logfd, int *errfd)
 }
 
 /*
- * Close every descriptor from fd up, however high: one opened above the
- * soft RLIMIT_NOFILE, which sysconf(3) reports, is open all the same.
+ * Close every descriptor from fd up, however high: one above the soft
+ * RLIMIT_NOFILE, which sysconf(3) reports, is open all the same.
  */
 static void
 close_from(int fd)
 {
 	struct rlimit	 rl;
-	DIR		*d;
-	struct dirent	*de;
 	long		 n, max = INT_MAX;
 
 #ifdef SYS_close_range
 	if (syscall(SYS_close_range, (unsigned int)fd, ~0U, 0) == 0)
 		return;			/* Linux 5.9 */
 #endif
-	if ((d = opendir("/proc/self/fd")) != NULL) {
-		while ((de = readdir(d)) != NULL)
-			if ((n = strtol(de->d_name, NULL, 10)) >= fd &&
-			    n != dirfd(d))
-				close((int)n);
-		closedir(d);
-		return;
-	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < INT_MAX)
 		max = (long)rl.rlim_max;
 	for (n = fd; n < max; n++)
@@ -2442,12 +2231,9 @@ close_from(int fd)
 }
 
 /*
- * A server starts with every signal at its default and none blocked;
- * exec(2) keeps both what is ignored and the mask, whatever the web
- * server left there.  The C library keeps a few signals for itself and
- * will not touch them (glibc 32 and 33, musl 32 to 34), but a program
- * built on another may have ignored them: the kernel resets those.  A
- * zeroed struct is SIG_DFL, no flags, no mask, in every kernel's layout.
+ * Every signal at its default and none blocked, whatever the web server
+ * left.  The C library will not touch those it keeps for itself (glibc
+ * 32 and 33, musl 32 to 34): the kernel resets them.
  */
 static void
 reset_signals(void)
@@ -2470,21 +2256,31 @@ reset_signals(void)
 	sigprocmask(SIG_SETMASK, &sa.sa_mask, NULL);
 }
 
-/* is_app_var()'s, and the socket-activation pair; NULL if out of memory. */
+/*
+ * app's environment: the socket-activation pair, and nothing of the
+ * request's (cookies, tokens...); NULL if out of memory.
+ */
 static char **
 app_environ(const struct config *cf)
 {
-	static char	 pid[32], fds[] = "LISTEN_FDS=1";
-	char		**env, **e;
-	size_t		 n = 0;
+	static const char *const keep[] = { "PATH=", "HOME=", "LANG=",
+	    "LANGUAGE=", "LC_", "TZ=", "TMPDIR=", "USER=", "LOGNAME=",
+	    "SHELL=", NULL };
+	static char		 pid[32], fds[] = "LISTEN_FDS=1";
+	const char *const	*k;
+	char			**env, **e;
+	size_t			 n = 0;
 
 	for (e = environ; *e != NULL; e++)
 		n++;
 	if ((env = malloc((n + 3) * sizeof(*env))) == NULL)
 		return NULL;
 	for (n = 0, e = environ; *e != NULL; e++)
-		if (is_app_var(*e))
-			env[n++] = *e;
+		for (k = keep; *k != NULL; k++)
+			if (strncmp(*e, *k, strlen(*k)) == 0) {
+				env[n++] = *e;
+				break;
+			}
 	if (!cf->fd0) {
 		snprintf(pid, sizeof(pid), "LISTEN_PID=%ld", (long)getpid());
 		env[n++] = fds;
@@ -2494,30 +2290,7 @@ app_environ(const struct config *cf)
 	return env;
 }
 
-/*
- * What a long-running server may keep of our environment: nothing of
- * the request that started it, whose variables (cookies, tokens, and
- * whatever a web server's modules add) no list could name in full.
- */
-static int
-is_app_var(const char *e)
-{
-	static const char *const keep[] = { "PATH=", "HOME=", "LANG=",
-	    "LANGUAGE=", "LC_", "TZ=", "TMPDIR=", "USER=", "LOGNAME=",
-	    "SHELL=", NULL };
-	const char *const *k;
-
-	for (k = keep; *k != NULL; k++)
-		if (strncmp(e, *k, strlen(*k)) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * The app this request started closed the connection unanswered: if it
- * has died, say so.  Its sockets close as it exits, a moment before it
- * can be reaped, so wait a little for that.
- */
+/* The app this request started closed unanswered: has it died? */
 static void
 explain_exit(const struct request *rq)
 {
@@ -2547,18 +2320,16 @@ is_file_socket(const struct target *t)
 /* ------------------------------------------------ the response head */
 
 /*
- * Where the head in the answer's first hd->have bytes ends, past its
- * empty line; 0 while it is not all in; -1, with a->why, as soon as a
- * line is no field, each on a line of its own with a token for its name
- * and no control character but HTAB (RFC 9110 5.5, RFC 9112 5.2: hosts
- * read folded lines and bare CRs each their own way), nor a first HTTP
- * status line: no use reading on.
+ * Where the head ends, past its empty line; 0 while it is not all in;
+ * -1 and a->why at the first line that is no field, a token and no CTL
+ * but HTAB (RFC 9110 5.5, 9112 5.2), nor a first HTTP status line.
  */
 static ssize_t
 head_end(const char *buf, struct head *hd, struct answer *a)
 {
 	const char	*line, *nl;
-	size_t		 n, name;
+	size_t		 n, i;
+	int		 c;
 
 	while ((nl = memchr(line = buf + hd->scan, '\n', hd->have - hd->scan))
 	    != NULL) {
@@ -2569,8 +2340,10 @@ head_end(const char *buf, struct head *hd, struct answer *a)
 			return (ssize_t)hd->scan;
 		if (has_ctl(line, n))
 			return bad_head(a, "a control character", line, n);
-		if (((name = token_len(line, n)) == 0 || name == n ||
-		    line[name] != ':') && (line != buf ||
+		for (i = 0; i < n && ((c = (unsigned char)line[i]) > ' ' &&
+		    c < 0x7f && strchr("\"(),/:;<=>?@[\\]{}", c) == NULL); i++)
+			;
+		if ((i == 0 || i == n || line[i] != ':') && (line != buf ||
 		    status_code_at(line, n) == 0))
 			return bad_head(a, "a line that is no field", line, n);
 	}
@@ -2578,29 +2351,21 @@ head_end(const char *buf, struct head *hd, struct answer *a)
 }
 
 /*
- * Check the head in[0..len), which ends with its empty line, and write
- * it anew into a->out, as every CGI host can take it whatever the server
- * sent (RFC 3875 6), its lines checked by head_end(): the status
- * first, where busybox httpd alone looks for it; every line ending in
- * CR LF, for mini_httpd finds the end of a head only so, and would take
- * body bytes for fields.  The status must be final, 200 to 599: with a 1xx the host sends
- * an interim answer and the client reads our body as the head to follow,
- * and with 101 a proxy in front switches protocols.  The body's framing
- * is the host's: Content-Length only as digits, no Transfer-Encoding,
- * and none of the fields about the client's connection (RFC 3875 6.3.4,
- * RFC 9110 7.6.1).  A Location elsewhere with no status is a 302, which
- * busybox httpd and civetweb do not make of it.  0, or -1 with a->why.
+ * The head in[0..len), lines checked, anew into a->out as every CGI host
+ * takes it (RFC 3875 6): the status first, where busybox httpd alone
+ * looks; every line CR LF, where mini_httpd alone finds the head's end.
  */
 static int
 canonical_head(const char *in, size_t len, struct answer *a)
 {
-	const char	*line, *nl, *v, *end = in + len;
-	size_t		 n, name, vlen, used = 0, code;
-	int		 lengths = 0, away = 0;
+	const char	*line, *nl;
+	size_t		 n, code, used = 0;
+	int		 keep;
 
 	a->status = a->file = NULL;
+	a->lengths = a->away = 0;
 	for (line = in;; line = nl + 1) {
-		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
+		if ((nl = memchr(line, '\n', len - (size_t)(line - in))) == NULL)
 			return bad_head(a, "no empty line at its end", NULL, 0);
 		if ((n = (size_t)(nl - line)) > 0 && line[n - 1] == '\r')
 			n--;
@@ -2609,70 +2374,94 @@ canonical_head(const char *in, size_t len, struct answer *a)
 		if (line == in && (code = status_code_at(line, n)) != 0) {
 			a->status = line + code;
 			a->status_len = n - code;
-			continue;
+		} else if ((keep = take_field(a, line, n)) == -1)
+			return -1;
+		else if (keep) {
+			memcpy(a->out + used, line, n);
+			memcpy(a->out + used + n, "\r\n", 2);
+			used += n + 2;
 		}
-		name = (size_t)((const char *)memchr(line, ':', n) - line);
-		for (v = line + name + 1; v < line + n && (*v == ' ' ||
-		    *v == '\t'); v++)
-			;
-		for (vlen = (size_t)(line + n - v); vlen > 0 &&
-		    (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'); vlen--)
-			;
-		switch (field_kind(line, name)) {
-		case F_STATUS:
-			if (a->status != NULL)
-				return bad_head(a, "a second status", line, n);
-			a->status = v;
-			a->status_len = vlen;
-			continue;
-		case F_LENGTH:
-			if (lengths++ > 0 || !is_digits(v, vlen))
-				return bad_head(a, "a Content-Length that is "
-				    "not one number", line, n);
-			if (a->for_file)
-				continue;
-			break;
-		case F_CODING:
-			return bad_head(a, "a Transfer-Encoding (the web server "
-			    "frames the body)", line, n);
-		case F_HOP:
-			continue;
-		case F_LOCATION:
-			away = vlen > 0 && *v != '/';
-			break;
-		case F_SENDFILE:
-			if (!a->sendfile)
-				break;
-			a->file = v;
-			a->file_len = vlen;
-			continue;
-		case F_FILE:
-			if (a->for_file)
-				continue;
-			break;
-		case F_OTHER:
-			break;
-		}
-		memcpy(a->out + used, line, n);
-		memcpy(a->out + used + n, "\r\n", 2);
-		used += n + 2;
 	}
 	if (line == in)
 		return bad_head(a, "no field", NULL, 0);
-	a->fields = 0;
-	/* RFC 3875 6.2.3: a client redirect; hosts but Apache need it said. */
-	if (a->status == NULL && away) {
+	return status_first(a, used);
+}
+
+/*
+ * The field line[0..n): 1 to keep, 0 to leave out, -1 if wrong.  Framing
+ * is the host's (RFC 3875 6.3.4): Content-Length only as digits, no
+ * Transfer-Encoding, no field of the connection (RFC 9110 7.6.1).
+ */
+static int
+take_field(struct answer *a, const char *line, size_t n)
+{
+	const char	*v, *colon = memchr(line, ':', n);
+	size_t		 vlen, i;
+
+	for (v = colon + 1; v < line + n && (*v == ' ' || *v == '\t'); v++)
+		;
+	for (vlen = (size_t)(line + n - v); vlen > 0 && (v[vlen - 1] == ' ' ||
+	    v[vlen - 1] == '\t'); vlen--)
+		;
+	switch (field_kind(line, (size_t)(colon - line))) {
+	case F_STATUS:
+		if (a->status != NULL)
+			return bad_head(a, "a second status", line, n);
+		a->status = v;
+		a->status_len = vlen;
+		return 0;
+	case F_LENGTH:
+		for (i = 0; i < vlen && v[i] >= '0' && v[i] <= '9'; i++)
+			;
+		if (a->lengths++ > 0 || vlen == 0 || i < vlen)
+			return bad_head(a, "a Content-Length that is not one "
+			    "number", line, n);
+		return !a->for_file;
+	case F_CODING:
+		return bad_head(a, "a Transfer-Encoding (the web server frames "
+		    "the body)", line, n);
+	case F_HOP:
+		return 0;
+	case F_LOCATION:
+		a->away = vlen > 0 && *v != '/';
+		return 1;
+	case F_SENDFILE:
+		a->file = a->sendfile ? v : NULL;
+		a->file_len = vlen;
+		return !a->sendfile;
+	case F_FILE:
+		return !a->for_file;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * The status before the fields a->out[0..used), final: after a 1xx the
+ * client reads our body as a head, after 101 a proxy switches protocols.
+ * A Location elsewhere alone is a 302 (RFC 3875 6.2.3), which busybox
+ * httpd and civetweb do not make of it.
+ */
+static int
+status_first(struct answer *a, size_t used)
+{
+	const char	*s;
+
+	if (a->status == NULL && a->away) {
 		a->status = "302 Found";
 		a->status_len = 9;
 	}
-	if (a->status != NULL) {
-		if (!is_final_status(a->status, a->status_len))
+	a->fields = 0;
+	if ((s = a->status) != NULL) {
+		if (a->status_len < 3 || s[0] < '2' || s[0] > '5' ||
+		    s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9' ||
+		    (a->status_len > 3 && s[3] != ' ' && s[3] != '\t'))
 			return bad_head(a, "a status that is not final, 200 to "
-			    "599", a->status, a->status_len);
+			    "599", s, a->status_len);
 		a->fields = sizeof("Status: \r\n") - 1 + a->status_len;
 		memmove(a->out + a->fields, a->out, used);
 		memcpy(a->out, "Status: ", 8);
-		memcpy(a->out + 8, a->status, a->status_len);
+		memcpy(a->out + 8, s, a->status_len);
 		memcpy(a->out + a->fields - 2, "\r\n", 2);
 		used += a->fields;
 	}
@@ -2685,12 +2474,10 @@ canonical_head(const char *in, size_t len, struct answer *a)
 static int
 bad_head(struct answer *a, const char *why, const char *line, size_t n)
 {
-	if (line == NULL)
-		snprintf(a->why, sizeof(a->why), "malformed response header: "
-		    "%s", why);
-	else
-		snprintf(a->why, sizeof(a->why), "malformed response header: "
-		    "%s: \"%.*s\"", why, (int)(n < 60 ? n : 60), line);
+	snprintf(a->why, sizeof(a->why), "malformed response header: %s%s"
+	    "%.*s%s", why, line != NULL ? ": \"" : "", line != NULL ?
+	    (int)(n < 60 ? n : 60) : 0, line != NULL ? line : "", line != NULL ?
+	    "\"" : "");
 	return -1;
 }
 
@@ -2719,30 +2506,6 @@ status_code_at(const char *line, size_t len)
 	return code;
 }
 
-/* "404 Not Found", "200": three digits, 200 to 599, then a reason or not. */
-static int
-is_final_status(const char *s, size_t len)
-{
-	return len >= 3 && s[0] >= '2' && s[0] <= '5' &&
-	    s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' &&
-	    (len == 3 || s[3] == ' ' || s[3] == '\t');
-}
-
-/* How many of line's first bytes are a token (RFC 9110 5.6.2). */
-static size_t
-token_len(const char *line, size_t len)
-{
-	size_t	 i;
-	int	 c;
-
-	for (i = 0; i < len; i++)
-		if (((c = (unsigned char)line[i]) < 'a' || c > 'z') &&
-		    (c < 'A' || c > 'Z') && (c < '0' || c > '9') &&
-		    (c == '\0' || strchr("!#$%&'*+-.^_`|~", c) == NULL))
-			break;
-	return i;
-}
-
 /* What the field whose name is name[0..len) is to us. */
 static enum field
 field_kind(const char *name, size_t len)
@@ -2763,28 +2526,13 @@ field_kind(const char *name, size_t len)
 	};
 	int	 i;
 
-	for (i = 0; fields[i].name != NULL; i++)
-		if (fields[i].len == len &&
-		    strncasecmp(fields[i].name, name, len) == 0)
-			break;
+	for (i = 0; fields[i].name != NULL && (fields[i].len != len ||
+	    strncasecmp(fields[i].name, name, len) != 0); i++)
+		;
 	return fields[i].kind;
 }
 
-static int
-is_digits(const char *s, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-		;
-	return len > 0 && i == len;
-}
-
-/*
- * A control character other than HTAB: a bare CR or a NUL, say.  Some
- * web servers pass such a byte on, and it could end a header line early
- * or split the response (RFC 9110 5.5: CTLs are no part of a field).
- */
+/* A control character but HTAB, which could end a line early or split. */
 static int
 has_ctl(const char *line, size_t len)
 {
@@ -2802,17 +2550,16 @@ has_ctl(const char *line, size_t len)
 
 /*
  * Both directions at once: a server may answer before it has read the
- * body, and the answer streams to the client as it comes.  Each step
- * moves what poll(2) said could move; what fails dies where it fails.
- * 1 once the whole answer is out, 0 if the server closed the connection
- * before a byte of one.
+ * body.  Each step moves what poll(2) said could move.  1 once the whole
+ * answer is out, 0 if the server closed before a byte of one.
  */
 static int
 relay(struct request *rq)
 {
 	struct pollfd	 pfd[2];
 	enum step	 st = GO_ON;
-	int		 nup, ndown, ms = rq->cf->idle_ms;
+	int		 nup, ndown, ms = rq->cf->idle_ms > 0 ? rq->cf->idle_ms :
+			    -1;
 
 	rq->up.p = rq->block;	/* the header block goes first */
 	rq->up.len = rq->blocklen;
@@ -2828,7 +2575,7 @@ relay(struct request *rq)
 		ndown = want(&rq->down, rq->backend, &pfd[nup]);
 		if (nup + ndown == 0)
 			return 1;
-		switch (poll(pfd, (nfds_t)nup + (nfds_t)ndown, ms > 0 ? ms : -1)) {
+		switch (poll(pfd, (nfds_t)nup + (nfds_t)ndown, ms)) {
 		case -1:
 			if (errno != EINTR)
 				die(503, "poll: %s", strerror(errno));
@@ -2893,7 +2640,10 @@ want(const struct half *h, int backend, struct pollfd *pfd)
 		pfd->events = POLLIN;
 	} else
 		return 0;
-	/* To learn that the server has closed before a read of 0 bytes. */
+	/*
+	 * To learn that the server has closed before a read of 0 bytes,
+	 * which costs a small request a system call more.
+	 */
 	if (pfd->fd == backend && pfd->events == POLLIN)
 		pfd->events |= HANGUP;
 	pfd->revents = 0;
@@ -2917,11 +2667,10 @@ upload_step(struct request *rq)
 			return;
 		/* Exiting closes the connection: the server sees the body
 		 * is short, and takes nothing as whole. */
-		if (n == 0)
-			die(400, "request body: stdin ended after %llu of %llu "
-			    "bytes", rq->body.len - h->left, rq->body.len);
-		if (n == -1)
-			die(400, "request body: %s", strerror(errno));
+		if (n <= 0)
+			die(400, "request body: %s after %llu of %llu bytes",
+			    n == 0 ? "stdin ended" : strerror(errno),
+			    rq->bodylen - h->left, rq->bodylen);
 		h->left -= (unsigned long long)n;
 		if (h->to == -1)
 			return;
@@ -2954,7 +2703,7 @@ splice_body(struct request *rq)
 		return;
 	if (n == 0)
 		die(400, "request body: stdin ended after %llu of %llu bytes",
-		    rq->body.len - h->left, rq->body.len);
+		    rq->bodylen - h->left, rq->bodylen);
 	if (errno == EPIPE || errno == ECONNRESET)
 		backend_gone(h);
 	else if (errno == EINVAL)
@@ -2964,11 +2713,7 @@ splice_body(struct request *rq)
 		    strerror(errno));
 }
 
-/*
- * The server stopped reading: it has answered, or given up.  Still
- * read the rest of the body, for a web server may write all of it
- * before it reads our answer (Apache does); but not the rest of a spool.
- */
+/* The server stopped reading; the rest of stdin is read (drain_stdin()). */
 static void
 backend_gone(struct half *h)
 {
@@ -3017,19 +2762,16 @@ read_response(struct request *rq)
 	ssize_t		 n;
 	enum step	 st;
 
-	if ((n = read(h->from, dst, room)) == -1) {
+	/*
+	 * SCGI ends a response by closing the connection; a server that
+	 * closes with request bytes unread resets it instead.
+	 */
+	if ((n = read(h->from, dst, room)) == -1 && errno != ECONNRESET) {
 		if (errno == EINTR || errno == EAGAIN)
 			return GO_ON;
-		/*
-		 * SCGI ends a response by closing the connection; a server
-		 * that closes with request bytes unread resets it instead.
-		 */
-		if (errno != ECONNRESET)
-			die(502, "%s: %s", name_of(rq->server),
-			    strerror(errno));
-		n = 0;
+		die(502, "%s: %s", name_of(rq->server), strerror(errno));
 	}
-	if (n == 0) {
+	if (n <= 0) {
 		h->left = 0;
 		if (rq->head.done)
 			return GO_ON;
@@ -3051,9 +2793,9 @@ read_response(struct request *rq)
 }
 
 /*
- * n more bytes of the head are in.  Nothing is passed on until the head
- * is whole and good; then it goes written anew, and what followed it
- * after it; or with X-Sendfile, the file it names, in place of the rest.
+ * n more bytes of the head: once it is whole and good, it goes anew, and
+ * what followed it (no body for HEAD, RFC 3875 4.3.2, which not every
+ * host drops, nor for -check); or with X-Sendfile, the file.
  */
 static enum step
 take_head(struct request *rq, size_t n)
@@ -3082,8 +2824,8 @@ take_head(struct request *rq, size_t n)
 		return send_file(rq, &a);
 	}
 	rest = rq->head.have - (size_t)end;
-	/* RFC 3875 4.3.2: no body for HEAD, which not every host drops. */
-	if (rq->method != NULL && strcmp(rq->method, "HEAD") == 0)
+	if (rq->cf->check || (rq->method != NULL &&
+	    strcmp(rq->method, "HEAD") == 0))
 		rest = h->left = 0;
 	memcpy(rq->out + a.len, h->buf + end, rest);
 	h->p = rq->out;
@@ -3092,10 +2834,8 @@ take_head(struct request *rq, size_t n)
 }
 
 /*
- * Write the answer on.  While the web server may still be writing the
- * body to our stdin, it may not be reading our stdout (Apache does
- * not), so write no more than poll(2) promised room for, or both block.
- * The bytes still to write.
+ * Write the answer on; while the web server writes the body, it may not
+ * read (Apache), so no more than poll(2) promised room for.  What is left.
  */
 static size_t
 write_response(struct request *rq)
@@ -3116,7 +2856,14 @@ write_response(struct request *rq)
 	return h->len -= (size_t)n;
 }
 
-/* The rest of the answer, socket to stdout pipe, once the head is out. */
+/*
+ * The rest of the answer, socket to stdout pipe, once the head is out.
+ * A pipe holds 64 KiB by default, so a long answer takes a splice(2)
+ * and a poll(2) each 64 KiB: once 256 KiB have gone, the pipe grows to
+ * PIPE_SIZE, once, which XXX.  Linux charges a pipe's pages to its user,
+ * the web server's, and once that user holds pipe-user-pages-soft (64
+ * MiB) gives every new pipe of theirs 8 KiB: hence no more.
+ */
 static void
 splice_response(struct request *rq)
 {
@@ -3124,8 +2871,12 @@ splice_response(struct request *rq)
 	ssize_t		 n;
 
 	if ((n = splice_step(h)) > 0) {
-		if (UNTIL_EOF - h->left >= GROW_MIN)
-			grow_pipe(h, h->to);	/* a long answer */
+#ifdef F_SETPIPE_SZ
+		if (!h->grown && UNTIL_EOF - h->left >= PIPE_SIZE) {
+			fcntl(h->to, F_SETPIPE_SZ, PIPE_SIZE);
+			h->grown = 1;
+		}
+#endif
 		return;
 	}
 	if (n == 0 || (n == -1 && errno == ECONNRESET))
@@ -3140,10 +2891,8 @@ splice_response(struct request *rq)
 
 #ifdef SPLICE_F_NONBLOCK
 /*
- * Move what is ready from h->from to h->to.  Neither side blocks
- * (SPLICE_F_NONBLOCK for the pipe, O_NONBLOCK for our socket), but
- * EAGAIN does not say which side would have: the one poll(2) said was
- * ready was, so it is the other.  Bytes moved, 0 at end of file, or -1.
+ * Move what is ready from h->from to h->to; EAGAIN means the side poll(2)
+ * did not wait on.  Bytes moved, 0 at end of file, or -1.
  */
 static ssize_t
 splice_step(struct half *h)
@@ -3171,10 +2920,8 @@ splice_step(struct half *h)
 #endif
 
 /*
- * splice(2) moves bytes between a pipe and our socket inside the kernel,
- * without the two copies through user space that read and write make.
- * Under Apache both stdin and stdout are pipes.  Asked once per fd, and
- * only when there is something to move; elsewhere, read and write.
+ * splice(2) where fd is a pipe, as under Apache: no copies through user
+ * space.  Asked once per fd, when there is something to move.
  */
 static int
 io_mode(int fd)
@@ -3189,35 +2936,12 @@ io_mode(int fd)
 #endif
 	return IO_COPY;
 }
-
-/*
- * A pipe holds 64 KiB by default, so a long transfer takes a splice(2)
- * and a poll(2) every 64 KiB.  XXX.  Linux charges a pipe's pages to its
- * user, the web server's, and once that user holds more than
- * pipe-user-pages-soft (16384 pages, 64 MiB) gives every new pipe of
- * theirs 8 KiB: so one pipe grows, once, and to PIPE_SIZE at most.
- */
-static void
-grow_pipe(struct half *h, int fd)
-{
-#ifdef F_SETPIPE_SZ
-	if (!h->grown)
-		fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
-#else
-	(void)fd;
-#endif
-	h->grown = 1;
-}
-
 /* -------------------------------------------------------- X-Sendfile */
 
 /*
- * -sendfile dir: an answer whose head has X-Sendfile is served from the
- * file it names, as mod_xsendfile and lighttpd serve it, so that the app
- * is free at once and the bytes go from the page cache to stdout.  The
- * app's own body is not read: its connection closes now.  What is left
- * of the request body is read first, for a web server may write all of
- * it before it reads our answer.  The path never reaches the client.
+ * X-Sendfile, as mod_xsendfile serves it: the app's connection closes
+ * now, the rest of the request body is read, and the file goes from the
+ * page cache to stdout.  Its path never reaches the client.
  */
 static enum step
 send_file(struct request *rq, struct answer *a)
@@ -3253,9 +2977,8 @@ send_file(struct request *rq, struct answer *a)
 }
 
 /*
- * The file X-Sendfile names, open for reading: path, absolute under dir
- * or relative to it, must lie beneath dir, with no ".." or symbolic link
- * leading out (openat2(2)'s RESOLVE_BENEATH, Linux 5.6; elsewhere
+ * The file, absolute under dir or relative to it, beneath dir: no ".."
+ * or symbolic link leading out (openat2(2) RESOLVE_BENEATH; elsewhere
  * open_walk()), else 404.  O_NONBLOCK: a FIFO is not waited on.
  */
 static int
@@ -3298,11 +3021,7 @@ open_beneath(const char *dir, const char *path, size_t len)
 	return fd;
 }
 
-/*
- * Without openat2(2): rel a name at a time from dfd, with ".." and
- * symbolic links refused wherever they are (O_NOFOLLOW at each step):
- * stricter than RESOLVE_BENEATH, never looser.
- */
+/* Without openat2(2): no ".." nor symbolic link at all, a name at a time. */
 static int
 open_walk(int dfd, char *rel)
 {
@@ -3327,10 +3046,8 @@ open_walk(int dfd, char *rel)
 }
 
 /*
- * The part of a file of size bytes that the client's Range asks for
- * (RFC 9110 14.2), in *first and *last: 1; 0 for the whole file (no
- * Range, one of several ranges, one malformed, or an If-Range that the
- * file's date no longer matches); -1 if none of it can be sent.
+ * The one range of bytes asked for (RFC 9110 14.2): 1; 0 for the whole
+ * file (none, several, malformed, If-Range not met); -1 if unsatisfiable.
  */
 static int
 file_range(long long size, const char *modified, long long *first,
@@ -3376,11 +3093,7 @@ digits_at(const char *s, unsigned long long *v)
 	return d > s ? d : NULL;
 }
 
-/*
- * The head for a sent file: the app's, with the status of a range if
- * there is one, and the file's own length, date and ranges, in place of
- * the fields canonical_head() left out for it.
- */
+/* The app's head, a range's status, and the file's length and date. */
 static void
 file_head(struct answer *a, int range, const char *modified, long long size,
     long long first, long long last)
@@ -3413,10 +3126,8 @@ file_head(struct answer *a, int range, const char *modified, long long size,
 }
 
 /*
- * count bytes of fd from off to stdout: by sendfile(2), from the page
- * cache to the pipe or socket, where there is one; else read and write.
- * A file cut short under us is an answer cut short: the client has its
- * head, with the length it will not get.
+ * count bytes of fd from off to stdout, by sendfile(2) where there is
+ * one.  A file cut short under us is an answer cut short.
  */
 static void
 copy_file(int fd, long long off, unsigned long long count)
@@ -3430,14 +3141,21 @@ copy_file(int fd, long long off, unsigned long long count)
 	pfd.fd = 1;
 	pfd.events = POLLOUT;
 	while (count > 0) {
-		len = count < SPLICE_MAX ? (size_t)count : SPLICE_MAX;
+		len = count < sizeof(req->body_buf) ? (size_t)count :
+		    sizeof(req->body_buf);
 #ifdef __linux__
-		if (!copy && (n = sendfile(1, fd, &at, len)) == -1 &&
-		    (errno == EINVAL || errno == ENOSYS))
+		if (!copy && (n = sendfile(1, fd, &at, count < SPLICE_MAX ?
+		    (size_t)count : SPLICE_MAX)) == -1 && (errno == EINVAL ||
+		    errno == ENOSYS))
 			copy = 1;
 		if (copy)
 #endif
-			n = copy_some(fd, &at, len);
+		{
+			if ((n = pread(fd, req->body_buf, len, at)) > 0 &&
+			    write_all(1, req->body_buf, (size_t)n) == -1)
+				die(0, "write to stdout: %s", strerror(errno));
+			at += n > 0 ? n : 0;
+		}
 		if (n == 0)
 			die(0, "X-Sendfile: the file was cut short while sent");
 		if (n > 0)
@@ -3449,80 +3167,47 @@ copy_file(int fd, long long off, unsigned long long count)
 	}
 }
 
-/* Up to len bytes of fd at *at to stdout, by read and write. */
-static ssize_t
-copy_some(int fd, off_t *at, size_t len)
-{
-	ssize_t	 n = pread(fd, req->body_buf, len < sizeof(req->body_buf) ?
-		    len : sizeof(req->body_buf), *at);
-
-	if (n > 0 && write_all(1, req->body_buf, (size_t)n) == -1)
-		return -1;
-	*at += n > 0 ? n : 0;
-	return n;
-}
 
 /* ------------------------------------------------- checking a setup */
 
 /*
- * -check: what a request would do with these settings, step by step, on
- * stdout, for an admin to run by hand as the web server's user, as
- * `apachectl configtest` checks Apache's: where it goes, whether we may
- * connect, and what a probe request gets.  Exits 0 if the server
- * answered; else as a request would fail, 100 or 111, with its line.
+ * -check, run by hand as the web server's user, as apachectl configtest:
+ * where a request goes, whether we may connect, and the head a probe GET
+ * gets.  0 if the server answered; else as a request would fail.
  */
 static void
 check_setup(struct config *cf, struct request *rq)
 {
-	struct answer	 a;
-	struct head	 hd;
-	struct pollfd	 pfd;
-	long long	 t0;
-	ssize_t		 n, end;
-	int		 i, ms = cf->idle_ms > 0 ? cf->idle_ms : -1;
+	static const char *const probe[] = { "GATEWAY_INTERFACE", "CGI/1.1",
+	    "REQUEST_METHOD", "GET", "SERVER_PROTOCOL", "HTTP/1.1",
+	    "SCRIPT_NAME", "/", "QUERY_STRING", "", "SERVER_NAME",
+	    "localhost", "SERVER_PORT", "80", "REMOTE_ADDR", "127.0.0.1",
+	    "HTTP_USER_AGENT", "cgi2scgi -check", NULL };
+	const char *const	*p;
+	long long		 t0;
+	int			 i;
 
 	rq->replied = 1;	/* stdout is the report's, not an answer's */
-	report("cgi2scgi -check: uid %ld, gid %ld\n", (long)geteuid(),
+	dprintf(1, "cgi2scgi -check: uid %ld, gid %ld\n", (long)geteuid(),
 	    (long)getegid());
 	for (i = 0; i < cf->ntargets; i++)
 		show_socket(&cf->to[i]);
-	probe_environment();
+	for (p = probe; *p != NULL; p += 2)
+		setenv(p[0], p[1], 0);
+	setenv("REQUEST_URI", env_value("SCRIPT_NAME"), 0);
 	find_body(cf, rq);
 	build_request(cf, rq);
-	report("request: GET %s, header block %zu bytes (-H %llu)\n",
+	dprintf(1, "request: GET %s, header block %zu bytes (-H %llu)\n",
 	    env_value("REQUEST_URI"), rq->pairslen, cf->max_header);
 	t0 = now_ms();
 	connect_server(cf, rq);
-	report("connect: %s, in %lld ms\n", name_of(rq->server),
+	dprintf(1, "connect: %s, in %lld ms\nanswer:\n", name_of(rq->server),
 	    now_ms() - t0);
-	if (write_all(rq->backend, rq->block, rq->blocklen) == -1)
-		die(502, "send to %s: %s", name_of(rq->server),
-		    strerror(errno));
-	memset(&hd, 0, sizeof(hd));
-	pfd.fd = rq->backend;
-	pfd.events = POLLIN;
-	do {
-		if (poll(&pfd, 1, ms) == 0)
-			die(504, "%s: timed out", name_of(rq->server));
-		if ((n = read(rq->backend, rq->response + hd.have,
-		    sizeof(rq->response) - hd.have)) == -1 && errno != EAGAIN)
-			die(502, "%s: %s", name_of(rq->server), strerror(errno));
-		if (n == 0)
-			die(502, "%s: %s (header block %zu bytes; some servers "
-			    "limit it: see -H)", name_of(rq->server), hd.have ?
-			    "response header cut short" : "closed the "
-			    "connection without a response", rq->pairslen);
-		hd.have += n > 0 ? (size_t)n : 0;
-	} while ((end = head_end(rq->response, &hd, &a)) == 0 &&
-	    hd.have < sizeof(rq->response));
-	a.out = rq->out;
-	a.sendfile = a.for_file = 0;
-	if (end == -1 || canonical_head(rq->response, hd.scan, &a) == -1)
-		die(502, "%s: %s", name_of(rq->server), a.why);
-	report("answer: %s%.*s, head %zu bytes, in %lld ms\n", a.status != NULL ?
-	    "Status: " : "no Status (200)", a.status != NULL ?
-	    (int)a.status_len : 0, a.status != NULL ? a.status : "", hd.scan,
-	    now_ms() - t0);
+	if (!relay(rq))
+		die(502, "%s: closed the connection without a response (header "
+		    "block %zu bytes; some servers limit it: see -H)",
+		    name_of(rq->server), rq->pairslen);
+	dprintf(1, "answered in %lld ms\n", now_ms() - t0);
 	exit(0);
 }
 
@@ -3533,48 +3218,18 @@ show_socket(const struct target *t)
 	struct stat	 st;
 
 	if (t->path == NULL)
-		report("server: %s, TCP: whoever reaches the port may "
+		dprintf(1, "server: %s, TCP: whoever reaches the port may "
 		    "connect\n", name_of(t));
 	else if (*t->path == '@')
-		report("server: %s, an abstract socket: any local user may "
+		dprintf(1, "server: %s, an abstract socket: any local user may "
 		    "connect\n", t->path);
 	else if (stat(t->path, &st) == -1)
-		report("server: %s: %s\n", t->path, strerror(errno));
+		dprintf(1, "server: %s: %s\n", t->path, strerror(errno));
 	else
-		report("server: %s, %s uid %ld's, group %ld, mode %04o: we "
+		dprintf(1, "server: %s, %s uid %ld's, group %ld, mode %04o: we "
 		    "may%s connect\n", t->path, S_ISSOCK(st.st_mode) ?
 		    "a socket," : "NOT A SOCKET,", (long)st.st_uid,
 		    (long)st.st_gid, (unsigned)st.st_mode & 07777,
 		    faccessat(AT_FDCWD, t->path, W_OK, AT_EACCESS) == 0 ? "" :
 		    " NOT");
-}
-
-/* What a web server would set for a GET, where the environment has not. */
-static void
-probe_environment(void)
-{
-	static const char *const probe[] = { "GATEWAY_INTERFACE", "CGI/1.1",
-	    "REQUEST_METHOD", "GET", "SERVER_PROTOCOL", "HTTP/1.1",
-	    "SCRIPT_NAME", "/", "QUERY_STRING", "", "SERVER_NAME",
-	    "localhost", "SERVER_PORT", "80", "REMOTE_ADDR", "127.0.0.1",
-	    "HTTP_USER_AGENT", "cgi2scgi -check", NULL };
-	const char *const *p;
-
-	for (p = probe; *p != NULL; p += 2)
-		setenv(p[0], p[1], 0);
-	setenv("REQUEST_URI", env_value("SCRIPT_NAME"), 0);
-}
-
-/* A line of -check's report, on stdout. */
-static void
-report(const char *fmt, ...)
-{
-	char	 line[MESSAGE_MAX];
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	write_all(1, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
