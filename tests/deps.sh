@@ -55,6 +55,8 @@ else
 	want_file /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	want_file /usr/share/perl5/SCGI.pm libscgi-perl
 	want_file /usr/sbin/haproxy haproxy
+	# tests/integration/variables.bats: the README's ruTorrent recipe.
+	want_file /usr/bin/rtorrent rtorrent
 fi
 
 [ -z "$need" ] && exit 0

@@ -22,6 +22,12 @@ prefork-mod-cgi lighttpd"
 #	ctl			recipe 1 under Apache
 #	lighttpd-ctl		the lighttpd recipe
 #	mini-httpd-ctl		cgi-bin/ctl, the wrapper of recipe 4
+# and, for variables.bats (/RPC2 for rtorrent, user rt, password secret):
+#	apache-rtorrent		the rtorrent recipe		 rtorrent
+#	apache-rtorrent-bare	the same, no SCGI_PASS		 rtorrent
+#	apache-rtorrent-plain	no SCGI_PASS, no SCGI_MAX_HEADER rtorrent
+#	lighttpd-rtorrent	the lighttpd rtorrent recipe	 rtorrent
+#	uwsgi-small		recipe 1; /drop, /pass		 uWSGI, buffer-size 4096
 
 port_of() {
 	case $1 in
@@ -44,6 +50,11 @@ port_of() {
 	busybox)		echo "$PORT_BUSYBOX" ;;
 	ctl)			echo "$PORT_CTL" ;;
 	lighttpd-ctl)		echo "$PORT_LIGHTTPD_CTL" ;;
+	apache-rtorrent)	echo "$PORT_RTORRENT" ;;
+	apache-rtorrent-bare)	echo "$PORT_RTORRENT_BARE" ;;
+	apache-rtorrent-plain)	echo "$PORT_RTORRENT_PLAIN" ;;
+	lighttpd-rtorrent)	echo "$PORT_LIGHTTPD_RTORRENT" ;;
+	uwsgi-small)		echo "$PORT_UWSGI_SMALL" ;;
 	*)			echo "no route $1" >&2; return 1 ;;
 	esac
 }
@@ -68,7 +79,7 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 }
 
 # Every error log, each in a directory named for its server.
-LOGS="apache prefork lighttpd lighttpd-ctl mini_httpd busybox"
+LOGS="apache prefork lighttpd lighttpd-ctl lighttpd-rtorrent mini_httpd busybox"
 
 # log_sizes SUFFIX: each log's size now, in $T/SERVER.SUFFIX.
 log_sizes() {
