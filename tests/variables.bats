@@ -54,6 +54,19 @@ xs() {
 	head -c "$1" /dev/zero | tr '\0' x
 }
 
+# by_hand NAME=value... [-- arg ...]: the bridge as run from a shell:
+# no CGI variables, PATH and the NAMEs in the environment.
+by_hand() {
+	local vars=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		vars+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	# shellcheck disable=SC2086
+	env -i PATH="$PATH" "${vars[@]}" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" "$@"
+}
+
 # one_line: what the last `run --separate-stderr` wrote to stderr is one line.
 one_line() {
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] && return 0
@@ -454,8 +467,7 @@ one_line() {
 }
 
 @test "run from a shell (no REQUEST_METHOD), a log line names no request" {
-	run --separate-stderr env -i SCGI_FILE=/nonexistent/app.sock \
-	    ${CGI2SCGI_WRAP:-} "$CGI2SCGI"
+	run --separate-stderr by_hand SCGI_FILE=/nonexistent/app.sock
 	assert_failure 111
 	assert_stderr "cgi2scgi: connect /nonexistent/app.sock: No such file or directory"
 }
@@ -484,6 +496,7 @@ one_line() {
 	echo $! > "$T/backend.pid"
 	wait_for "$S/app.sock"
 	chmod 600 "$S/app.sock"
+	# shellcheck disable=SC2086
 	run --separate-stderr runuser -u www-data -- env -i REQUEST_METHOD=GET \
 	    SCRIPT_NAME=/app REMOTE_ADDR=127.0.0.1 SCGI_FILE="$S/app.sock" \
 	    SCGI_RETRY_TIMEOUT=0 ${CGI2SCGI_WRAP:-} "$CGI2SCGI"
@@ -496,6 +509,7 @@ one_line() {
 	assert_regex "$stderr" '(root|uid[ =]?0[^0-9]|owner[ =]?0[^0-9]|0:0)'
 	assert_regex "$stderr" '(0600|srw-------)'
 	# -check, run by hand as the web server's user, says the same.
+	# shellcheck disable=SC2086
 	run runuser -u www-data -- env -i SCGI_FILE="$S/app.sock" \
 	    ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -check
 	assert_failure 111
@@ -536,7 +550,7 @@ has_line() {
 
 @test "-check with a working server: where the request goes, the answer's status line, exit 0" {
 	backend
-	run env -i PATH="$PATH" SCGI_FILE="$SOCK" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -check
+	run by_hand SCGI_FILE="$SOCK" -- -check
 	assert_success
 	check_lines
 	has_line "^server:.*$SOCK"
@@ -550,15 +564,14 @@ has_line() {
 
 @test "-check takes the same arguments and options as a request: a socket argument, -pass, -H" {
 	backend
-	run env -i PATH="$PATH" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -check \
-	    -pass REQUEST_METHOD -H 2000 "$SOCK"
+	run by_hand -- -check -pass REQUEST_METHOD -H 2000 "$SOCK"
 	assert_success
 	check_lines
 	assert_equal "$(names)" "CONTENT_LENGTH SCGI REQUEST_METHOD"
 }
 
 @test "-check with no server there exits 111 and says why" {
-	run env -i PATH="$PATH" SCGI_FILE="$T/none.sock" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -check
+	run by_hand SCGI_FILE="$T/none.sock" -- -check
 	assert_failure 111
 	has_line "^server:.*$T/none.sock"
 	assert_output --partial 'No such file or directory'
@@ -566,19 +579,18 @@ has_line() {
 
 @test "-check with a server that closes without an answer exits 111" {
 	backend -m close
-	run env -i PATH="$PATH" SCGI_FILE="$SOCK" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -check
+	run by_hand SCGI_FILE="$SOCK" -- -check
 	assert_failure 111
 	assert_output --partial 'closed the connection without a response'
 }
 
 @test "-check with a bad setting exits 100" {
 	backend
-	run env -i PATH="$PATH" SCGI_HOST=127.0.0.1 ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -check
+	run by_hand SCGI_HOST=127.0.0.1 -- -check
 	assert_failure 100
-	run env -i PATH="$PATH" SCGI_FILE="$SOCK" SCGI_MAX_HEADER=lots \
-	    ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -check
+	run by_hand SCGI_FILE="$SOCK" SCGI_MAX_HEADER=lots -- -check
 	assert_failure 100
-	run env -i PATH="$PATH" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -check -set SCGI=2 "$SOCK"
+	run by_hand -- -check -set SCGI=2 "$SOCK"
 	assert_failure 100
 	nothing_sent
 }
