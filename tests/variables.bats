@@ -273,11 +273,11 @@ one_line() {
 
 @test "-set NAME=\$OTHER sends nothing when OTHER is unset, and a value that is not \$NAME is literal" {
 	backend
-	run bridge -- -set 'X_COPY=$HTTP_NOT_THERE' -set 'X_PRICE=$5' \
+	run bridge -- -set 'X_COPY=$HTTP_NOT_THERE' -set 'X_PRICE=5$' \
 	    -set 'X_MIX=a$REQUEST_METHOD' "$SOCK"
 	assert_success
 	not_sent X_COPY
-	sent 'X_PRICE=$5'
+	sent 'X_PRICE=5$'
 	sent 'X_MIX=a$REQUEST_METHOD'
 }
 
