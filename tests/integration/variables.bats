@@ -89,8 +89,9 @@ new_in() {
 	route=apache-rtorrent-bare
 	code=$(rpc "$route" -H "$(cookie 3000)")
 	expect status "$code" 431
-	logged "$route" "cgi2scgi: POST /RPC2 from 127.0.0.1: header block of " \
-	    " bytes is over the limit of 2000 (-H, SCGI_MAX_HEADER); largest: HTTP_COOKIE 3000, "
+	# The cookie's size in the block: its name, its value, two NULs.
+	logged "$route" "cgi2scgi: POST /RPC2 from 127.0.0.1: request header: header block of " \
+	    " bytes is over the limit of 2000 (-H, SCGI_MAX_HEADER); largest: HTTP_COOKIE 3013, "
 	# Without the cookie, Apache's variables fit.
 	code=$(rpc "$route")
 	expect 'status without the cookie' "$code" 200
@@ -118,9 +119,9 @@ new_in() {
 	code=$(fetch -H "$(cookie 8000)" "$(url "$route" /env/)")
 	expect status "$code" 502
 	new_in "$IT/uwsgi-small.log" "$before" 'invalid SCGI request size (max 4096)'
+	# A GET is sent once more: one line says so.
 	logged "$route" "cgi2scgi: GET /app/env/ from 127.0.0.1: " \
-	    "closed the connection without a response (header block "
-	# A GET is sent once more; still one line.
+	    "closed the connection without a response, twice (header block "
 	expect 'lines logged' "$(lines "$route" 'closed the connection')" 1
 }
 
