@@ -5,6 +5,8 @@ VERSION = 0.1.0
 PREFIX  = /usr/local
 BINDIR  = $(PREFIX)/bin
 MANDIR  = $(PREFIX)/share/man
+LIBEXECDIR = $(PREFIX)/libexec
+DOCDIR  = $(PREFIX)/share/doc/cgi2scgi
 CC      = cc
 MUSLCC  = musl-gcc
 # CFLAGS, CPPFLAGS and LDFLAGS are yours, from the environment or the
@@ -153,12 +155,10 @@ check:
 
 check-lint:
 	mandoc -Tlint -Wwarning man/cgi2scgi.1
-	# unusedStructMember: the kernel's sock_diag structs have fields
-	# cgi2scgi sends as zero or does not read, which they must keep.
+	# Linux's configuration: the one built and tested.
 	cppcheck --quiet --error-exitcode=1 --std=c99 --inline-suppr \
 	    --enable=warning,style,performance,portability \
-	    --suppress=variableScope --suppress=unusedStructMember \
-	    cgi2scgi.c netstring.c
+	    --suppress=variableScope -D__linux__ cgi2scgi.c netstring.c
 	clang-tidy --quiet cgi2scgi.c netstring.c -- $(WFLAGS)
 
 check-unit: all $(TOOLS)
@@ -177,15 +177,44 @@ check-integration: all $(TOOLS) tests/cgi2scgi-san
 check-fuzz: $(FUZZERS)
 	nice -n 19 $(MAKE) fuzz FUZZ_SECONDS=30
 
+# The man page and the examples name the paths of a plain make install,
+# /usr/local/bin/cgi2scgi and /usr/local/libexec/ for the programs it
+# runs, and stay readable in the source; installed, they name the
+# install's, so that a recipe copied from them works as printed.
+PATHS = s|/usr/local/bin/cgi2scgi|$(BINDIR)/cgi2scgi|g; s|/usr/local/libexec/|$(LIBEXECDIR)/|g
+# What an admin needs beside the man page (make install-doc; the Debian
+# package has it): the README, docs/, and the examples, with
+# hello-scgi's netstring encoder so that it builds where it is.
+EXAMPLES = example/app.conf example/app.socket example/app.service \
+	   example/hello-scgi.c netstring.c netstring.h
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	cp -f cgi2scgi $(DESTDIR)$(BINDIR)/cgi2scgi
 	chmod 755 $(DESTDIR)$(BINDIR)/cgi2scgi
-	cp -f man/cgi2scgi.1 $(DESTDIR)$(MANDIR)/man1/cgi2scgi.1
+	rm -f $(DESTDIR)$(MANDIR)/man1/cgi2scgi.1
+	sed -e '$(PATHS)' man/cgi2scgi.1 > $(DESTDIR)$(MANDIR)/man1/cgi2scgi.1
 	chmod 644 $(DESTDIR)$(MANDIR)/man1/cgi2scgi.1
+
+install-doc:
+	mkdir -p $(DESTDIR)$(DOCDIR)/examples
+	for f in README docs/*; do \
+		cp -f "$$f" $(DESTDIR)$(DOCDIR)/ && \
+		chmod 644 $(DESTDIR)$(DOCDIR)/"$${f##*/}" || exit 1; \
+	done
+	for f in $(EXAMPLES); do \
+		t=$(DESTDIR)$(DOCDIR)/examples/"$${f##*/}"; \
+		rm -f "$$t" && sed -e '$(PATHS)' "$$f" > "$$t" && \
+		chmod 644 "$$t" || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cgi2scgi $(DESTDIR)$(MANDIR)/man1/cgi2scgi.1
+	for f in README docs/*; do rm -f $(DESTDIR)$(DOCDIR)/"$${f##*/}"; done
+	for f in $(EXAMPLES); do \
+		rm -f $(DESTDIR)$(DOCDIR)/examples/"$${f##*/}"; \
+	done
+	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || :
 
 # The benchmark (bench/run.sh), and the same through a real Apache
 # (bench/apache.sh); each installs what it needs from Debian's packages.
@@ -199,5 +228,5 @@ clean:
 	rm -f cgi2scgi $(TOOLS) tests/cgi2scgi-san $(FUZZERS)
 	cd bench && $(MAKE) clean
 
-.PHONY: all demo test check $(CHECKS) fuzz install uninstall clean bench \
-	bench-apache
+.PHONY: all demo test check $(CHECKS) fuzz install install-doc uninstall \
+	clean bench bench-apache

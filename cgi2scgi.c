@@ -4,17 +4,18 @@
  * cgi2scgi: a CGI program that hands its request to an SCGI server and
  * streams the server's answer back as the CGI response.
  *
- * A request meets the sections below in their order: a failure at any
- * point goes through die() (errors); the arguments and environment say
- * where the request goes (configuration); the body is found and the
- * header block built (the SCGI request); the server is connected to
- * (connecting), or first started (starting an app); and the answer's
- * head is checked (the response head) as both directions move at once
- * (the relay).
+ * A request meets the sections below in their order: the arguments and
+ * the environment say where it goes (configuration); its body is found
+ * and its header block built (the SCGI request); the server is connected
+ * to (connecting), or first started (starting an app); the answer's head
+ * is checked and written anew (the response head) while both directions
+ * move at once (the relay), or the file it names is sent (X-Sendfile).
+ * A failure is reported where it is found, by die() (errors).  -check
+ * tries the whole way by hand (checking a setup).
  */
 
 #ifdef __linux__
-#define _GNU_SOURCE		/* splice(2), F_SETPIPE_SZ, POLLRDHUP, ucred */
+#define _GNU_SOURCE	/* splice(2), sendfile(2), F_SETPIPE_SZ, POLLRDHUP, ucred */
 #endif
 
 #include <sys/resource.h>
@@ -24,6 +25,9 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/sendfile.h>
+#endif
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -42,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,46 +56,27 @@
 #define VERSION		"0.1.0"
 #endif
 
-/* Limits and defaults; an option or SCGI_ variable may change some. */
-#define MAX_HEADER	(64 * 1024)	/* the SCGI header block we build */
+/* Limits; the settings table below has the defaults an option changes. */
+#define MAX_HEADER	(64 * 1024)	/* the header block: -H at most */
 #define MAX_HEAD	(64 * 1024)	/* the response head we check */
-#define MAX_BODY	(1ULL << 30)	/* -m, SCGI_MAX_BODY; Apache's too */
-#define MAX_SPOOL	(64ULL << 20)	/* -s, SCGI_MAX_SPOOL: chunked uploads */
 #define SPOOL_FREE_PCT	10		/* of its file system a spool leaves */
-#define CONNECT_MS	10000		/* -t, SCGI_CONNECT_TIMEOUT */
-#define RETRY_MS	3000		/* -r, SCGI_RETRY_TIMEOUT */
-#define IDLE_MS		60000		/* -i, SCGI_IDLE_TIMEOUT */
-#define DOWN_MS		10000		/* -d, SCGI_DOWN_TIME */
 #define BACKOFF_MIN_MS	50		/* between attempts at a connect */
 #define BACKOFF_MAX_MS	500
 #define MAX_TARGETS	8		/* servers to fail over between */
+#define MAX_SETS	32		/* -set variables */
 #define MAX_COPIES	256		/* copies of an app to start */
 #define MAX_ARGS	32		/* words on the line of a -f file */
 #define ARGFILE_MAX	(16 * 1024)	/* how much of a -f file is read */
-#define FEW_VARS	64		/* variables not worth sorting */
+#define FEW_VARS	64		/* variables that need no malloc(3) */
 #define REAP_MS		1000		/* to learn that a started app died */
-#define LOOK_MS		10		/* between looks at a start lock, a dead app */
-#define NAME_MAX_LEN	300		/* a server's name, in a message */
+#define LOOK_MS		10		/* between looks at a lock, a dead app */
 #define MESSAGE_MAX	1024		/* a line for the error log */
 #define BUFSIZE		(64 * 1024)	/* a piece of the request body */
 #define SPLICE_MAX	(1024 * 1024)	/* bytes one splice(2) may move */
-#define PIPE_SIZE	(1024 * 1024)	/* a busy stdin or stdout pipe grows to */
-#define SNDBUF_SIZE	(1024 * 1024)	/* socket send buffer for a long body */
-#define GROW_MIN	(256 * 1024)	/* a transfer worth growing buffers for */
-
-#define KIB(n)		((n) / 1024)	/* for messages that name a limit */
-#define STATUS_WORD	"Status: "	/* what "HTTP/1.1 " becomes */
-#define HEAD_SLACK	(sizeof(STATUS_WORD) - 1)	/* room to grow into */
-#define LENGTH_ROOM	(sizeof("65536:") - 1)	/* a MAX_HEADER netstring's "len:" */
+#define PIPE_SIZE	(256 * 1024)	/* a long transfer's pipe: see grow_pipe() */
+#define GROW_MIN	(256 * 1024)	/* a transfer that long is a long one */
+#define LENGTH_ROOM	(sizeof("65536:") - 1)	/* MAX_HEADER's "len:" */
 #define UNTIL_EOF	ULLONG_MAX	/* a read budget with no end */
-#define UNSET		ULLONG_MAX	/* a size no option has given */
-#define UID_UNKNOWN	(-1L)		/* the system cannot tell whose */
-#define UID_NONE	(-2L)		/* no socket of anyone's */
-#define DIAG_HALF	(-3L)		/* not a whole socket yet */
-
-#ifndef NSIG
-#define NSIG		65		/* signals to reset: Linux's number */
-#endif
 
 /* The server has shut its side: Linux says so before a read of 0 too. */
 #ifdef POLLRDHUP
@@ -99,97 +85,56 @@
 #define HANGUP		POLLHUP
 #endif
 
-/*
- * What no ordinary request runs (errors, -f, starting a server) goes
- * apart from what each one does, so that an exec faults in fewer pages.
- */
 #ifdef __GNUC__
-#define COLD		__attribute__((__cold__))
 #define NORETURN	__attribute__((__noreturn__))
+#define PRINTF(f, a)	__attribute__((__format__(__printf__, f, a)))
 #else
-#define COLD
 #define NORETURN
+#define PRINTF(f, a)
 #endif
 
 enum { FAIL_PERM = 100, FAIL_TEMP = 111 };	/* won't help to retry / may */
 
-/*
- * What can fail, each with its exit status and the CGI answer a client
- * that has seen nothing yet gets; all the pairs are in faults[].
- */
-enum fault {
-	F_CONFIG,		/* usage or configuration */
-	F_REQUEST,		/* a malformed request */
-	F_TOO_LARGE,		/* a body over its limit */
-	F_HEADERS_TOO_LARGE,	/* a header block over MAX_HEADER */
-	F_CLIENT,		/* reading the request failed */
-	F_STALLED,		/* the body stopped coming */
-	F_GONE,			/* the client left: no one to answer */
-	F_SERVER,		/* the server failed or is unreachable */
-	F_TIMEOUT,		/* the server took too long */
-	F_START,		/* app could not be started */
-	F_STORAGE,		/* no room to spool a chunked upload */
-	F_SYSTEM		/* a call of ours failed */
-};
-
-/* What stopped the relay: its end, or what went wrong. */
-enum event {
-	EV_NONE,		/* nothing yet: go on */
-	EV_END,			/* the whole response is out */
-	EV_BODY_SHORT,		/* stdin ended before CONTENT_LENGTH */
-	EV_STDIN_FAILED,
-	EV_STDIN_STALLED,
-	EV_SEND_FAILED,		/* to the server */
-	EV_RECV_FAILED,		/* from the server */
-	EV_NO_RESPONSE,		/* it closed before a byte of an answer */
-	EV_HEAD_CUT,		/* it closed inside the head */
-	EV_HEAD_BAD,
-	EV_HEAD_TOO_LARGE,
-	EV_SERVER_STALLED,
-	EV_STDOUT_FAILED,	/* the client has gone */
-	EV_POLL_FAILED
-};
-
-/* The SCGI_ variables, which configure us, in setting_names[]'s order. */
-enum setting {
-	S_FILE, S_HOST, S_PORT, S_CONNECT_TIMEOUT, S_RETRY_TIMEOUT,
-	S_IDLE_TIMEOUT, S_DOWN_TIME, S_MAX_BODY, S_MAX_SPOOL, S_COUNT
-};
+/* How far a relay's step got: its end is when no half wants more. */
+enum step { GO_ON, DONE, NO_ANSWER };
 
 /* How a half moves bytes: not known yet, read and write, or splice(2). */
 enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };
 
+/* What a field of the answer's head is to us (field_kind()). */
+enum field { F_OTHER, F_STATUS, F_LENGTH, F_CODING, F_HOP, F_LOCATION,
+    F_SENDFILE, F_FILE };
+
 struct target {				/* one SCGI server */
-	const char	*path;		/* unix-domain socket, or NULL */
-	char		 host[256];	/* TCP, when path is NULL */
+	const char	*path;		/* a unix-domain socket, or NULL: TCP */
+	char		 host[256];
 	const char	*port;
-	struct addrinfo	*ai;		/* host and port, resolved; or NULL */
-	struct addrinfo	 num_ai;	/* ai for an address in digits */
-	union {
-		struct sockaddr_in	in;
-		struct sockaddr_in6	in6;
-	}		 num_addr;
+	struct addrinfo	*ai;		/* host and port, once looked up, */
+	struct sockaddr_storage num;	/* or as they are, in digits */
+	socklen_t	 numlen;
+	int		 gai;		/* getaddrinfo(3)'s error */
 };
 
-struct route {				/* where a request goes, and its limits */
-	const char	*setting[S_COUNT]; /* the SCGI_ variables' values */
+struct set {				/* a -set variable */
+	const char	*name;
+	size_t		 nlen;
+	const char	*value;		/* "$NAME": that variable's value */
+};
+
+struct config {				/* all a request is told */
+	int		 cgi;		/* GATEWAY_INTERFACE is set */
 	int		 connect_ms, retry_ms, idle_ms;
-	int		 down_ms;	/* a server that timed out is passed over */
-	unsigned long long max_body;	/* CONTENT_LENGTH */
-	unsigned long long max_spool;	/* a chunked upload, on disk */
-	int		 ntargets;
-	/* Last: a request touches the page of the first only. */
-	struct target	 to[MAX_TARGETS]; /* in the order to try them */
-};
-
-struct launch {				/* what starts an app, and how */
-	int		 bind, start;	/* -bind, -start */
-	const char	*app;		/* to start when nothing listens */
+	unsigned long long max_body, max_spool, max_header;
+	const char	*pass, *drop;	/* lists of variables to send, or not */
+	const char	*sendfile;	/* serve X-Sendfile from this directory */
+	const char	*file, *host, *port;	/* SCGI_FILE, SCGI_HOST, ... */
+	int		 nsets;
+	struct set	 set[MAX_SETS];
+	int		 bind, start, check, fd0;
+	const char	*app, *log;	/* to start when nothing listens */
 	int		 copies;
-	int		 fd0;		/* hand app its socket as fd 0 */
-	const char	*log;		/* app's output; "-": our stderr */
-	int		 unchecked;	/* its listener need not be known */
-	int		 started;	/* this request started it */
+	int		 ntargets;
+	struct target	 to[MAX_TARGETS];	/* in the order to try them */
 };
 
 struct body {				/* the request body */
@@ -198,17 +143,27 @@ struct body {				/* the request body */
 	int		 spooled;	/* read from our spool, not stdin */
 };
 
-struct var {				/* an environment variable to send */
-	const char	*name;		/* "name=value" */
-	size_t		 nlen;
-	size_t		 pos;		/* its place among those sent */
+struct var {				/* a variable to send */
+	const char	*name, *value;
+	size_t		 nlen, vlen;
 };
 
-struct head {				/* the response head, being checked */
-	size_t		 have;		/* bytes in buf */
-	size_t		 line;		/* where the first unchecked line starts */
-	char		*start;		/* where the head to pass on starts */
+struct head {				/* the answer's head, coming in */
+	size_t		 have;		/* bytes in the down half's buf */
+	size_t		 scan;		/* the first line not looked at */
 	int		 done;
+};
+
+struct answer {				/* a whole head, checked, written anew */
+	char		*out;		/* into here: the status first, CRLF */
+	size_t		 len, fields;	/* its length; where its fields start */
+	const char	*status;	/* "404 Not Found", as the server put it */
+	size_t		 status_len;
+	int		 sendfile;	/* X-Sendfile is ours: leave it out */
+	int		 for_file;	/* and what a sent file replaces */
+	const char	*file;		/* X-Sendfile's path */
+	size_t		 file_len;
+	char		 why[160];	/* what is wrong with the head */
 };
 
 struct half {				/* one direction of the relay */
@@ -221,224 +176,232 @@ struct half {				/* one direction of the relay */
 	int		 io;		/* IO_COPY, or IO_SPLICE: no buf */
 	int		 wait_to;	/* splice: poll `to' (it was full) */
 	int		 hup;		/* `from' has shut: a short read ends it */
-	int		 grown;		/* the pipe was made bigger */
+	int		 grown;		/* its pipe was made bigger */
 };
 
 /*
- * One request, which main() owns.  The header block is built first,
- * in place; the small fields share its first page, so that a small
- * request touches two pages here, this one and the response's.
+ * One request, which main() owns.  The header block is built first, in
+ * place; the small fields share its first page.
  */
 struct request {
-	int		 backend;	/* our connection to the server */
-	int		 tcp;		/* and it is TCP */
-	const struct target *server;	/* the server, for messages */
-	int		 err;		/* errno of what stopped the relay */
-	char		*block;		/* the header block, in header[] */
-	size_t		 blocklen;
-	int		 resent;	/* it went once more: see may_resend() */
+	const struct config *cf;
+	int		 replied;	/* stdout is no longer ours to answer on */
+	int		 backend;	/* our connection to the server, */
+	const struct target *server;	/* and which server it reaches */
+	int		 lock, listener;	/* while it starts an app */
+	int		 started;	/* it started the app */
+	char		*block;		/* the header block, in header[], */
+	size_t		 blocklen;	/* all of it, */
+	size_t		 pairslen;	/* and its netstring's payload */
 	struct body	 body;
 	struct half	 up, down;	/* body to the server, answer to us */
-	struct head	 head;		/* the answer's, while it is checked */
+	struct head	 head;
 	char		 header[LENGTH_ROOM + MAX_HEADER + 1];
-	char		 response[HEAD_SLACK + MAX_HEAD];
+	char		 response[MAX_HEAD];	/* the answer as it comes */
+	char		 out[2 * MAX_HEAD + 16];	/* its head anew, and more */
 	char		 body_buf[BUFSIZE];
 };
 
 /*
- * All that the one error path, die(), needs: whether and how to answer,
- * the body it must read to its end, and our fds it must close first.
- * Each is set where it comes into being, so die() reaches nothing else.
+ * The request under way, for die(): the one error path answers for it
+ * and closes what it holds, wherever a failure is found.
  */
-static struct fate {
-	int		 cgi;		/* GATEWAY_INTERFACE is set */
-	int		 replied;	/* stdout is no longer ours to answer on */
-	int		 drain_ms;	/* how long to wait for the body */
-	struct half	*upload;	/* the body, from stdin */
-	int		 backend, lock, listener;
-} fate = { 0, 0, IDLE_MS, NULL, -1, -1, -1 };
+static struct request	*req;
 
 extern char	**environ;
 
 /* Errors */
-static COLD NORETURN void die(enum fault, const char *, const char *);
-static COLD NORETURN void dief(enum fault, const char *, const char *, ...)
-#ifdef __GNUC__
-			    __attribute__((__format__(__printf__, 3, 4)))
-#endif
-			    ;
-static COLD NORETURN void die_at(enum fault, const char *,
-			    const struct target *, const char *);
-static COLD void	 say_at(const char *, const struct target *,
-			    const char *);
-static COLD NORETURN void fail(const struct request *, enum event);
-static COLD NORETURN void usage(void);
-static COLD void	 say(const char *, const char *);
-static COLD void	 drain_stdin(void);
-static int		 write_all(int, const char *, size_t);
+static void	 die(int, const char *, ...) NORETURN PRINTF(2, 3);
+static void	 say(const char *, ...) PRINTF(1, 2);
+static void	 vsay(const char *, va_list);
+static size_t	 about_request(char *, size_t);
+static void	 answer_error(int);
+static void	 usage(void) NORETURN;
+static void	 drain_stdin(struct request *);
+static int	 write_all(int, const char *, size_t);
 
 /* Configuration */
-static void		 configure(int, char *[], struct route *,
-			    struct launch *);
-static int		 args_are_query(int, char *[]);
-static int		 is_query_word(const char **, const char *);
-static int		 hex_value(int);
-static COLD void	 check_script(const char *);
-static COLD void	 args_from_file(const char *, int *, char ***);
-static COLD char	*arg_line(char *, size_t, int);
-static COLD int		 split_words(char *, char *[], int);
-static int		 parse_options(int, char *[], struct route *,
-			    struct launch *);
-static int		 flag_option(const char *, struct launch *);
-static int		 value_option(const char *, const char *,
-			    struct route *, struct launch *);
-static COLD NORETURN void print_and_exit(const char *, size_t);
-static void		 limits_from_env(struct route *);
-static void		 read_settings(const char *[S_COUNT]);
-static void		 set_seconds(const struct route *, int *, enum setting,
-			    int);
-static void		 set_size(const struct route *, unsigned long long *,
-			    enum setting, unsigned long long);
-static void		 get_seconds(const char *, const char *, int *);
-static void		 get_size(const char *, const char *,
-			    unsigned long long *);
-static int		 parse_seconds(const char *, int *);
-static int		 parse_length(const char *, unsigned long long,
-			    unsigned long long *);
-static COLD int		 parse_size(const char *, unsigned long long *);
-static void		 parse_operands(int, char *[], struct route *,
-			    struct launch *);
-static void		 targets_from_env(struct route *);
-static COLD void	 add_conn(struct route *, const char *);
-static struct target	*new_target(struct route *);
-static void		 set_host(struct target *, const char *, size_t);
-static void		 check_target(const struct target *);
-static int		 is_nul_ended(const char *, size_t);
-static void		 resolve_targets(struct route *);
-static int		 resolve_numeric(struct target *);
-static COLD const char	*gai_reason(int, int);
-static void		 free_addresses(struct route *);
-static const char	*env_get(const char *);
-static const char	*env_value(const char *);
-static COLD const char	*tmp_dir(void);
-static COLD const char	*name_of(const struct target *);
-static COLD void	 put(char *, size_t *, size_t, const char *);
-static long long	 now_ms(void);
+static void	 configure(int, char *[], struct config *);
+static int	 args_are_query(const struct config *, int, char *[]);
+static int	 is_query_word(const char **, const char *);
+static int	 hex_value(int);
+static void	 check_script(const struct config *, const char *);
+static void	 args_from_file(const char *, int *, char ***);
+static char	*arg_line(char *, size_t, int);
+static int	 split_words(char *, char *[], int);
+static void	 read_environment(struct config *, const char *[],
+		    const char *[]);
+static int	 parse_options(int, char *[], struct config *,
+		    const char *[], const char *[]);
+static int	 flag_option(const char *, struct config *);
+static void	 add_set(struct config *, const char *, int);
+static void	 apply_settings(struct config *, const char *[],
+		    const char *[]);
+static int	 parse_seconds(const char *, int *);
+static int	 parse_length(const char *, unsigned long long,
+		    unsigned long long *);
+static int	 parse_size(const char *, unsigned long long *);
+static void	 parse_operands(int, char *[], struct config *);
+static void	 targets_from_env(struct config *);
+static void	 add_conn(struct config *, const char *);
+static struct target *new_target(struct config *);
+static void	 set_host(struct target *, const char *, size_t);
+static void	 check_target(const struct target *);
+static int	 is_nul_ended(const char *, size_t);
+static const char *env_get(const char *);
+static const char *env_value(const char *);
+static const char *after_name(const char *, const char *);
+static const char *name_of(const struct target *);
+static long long now_ms(void);
 
 /* The SCGI request */
-static void		 find_body(const struct route *, struct request *);
-static COLD void	 spool_body(const struct route *, struct request *);
-static COLD int		 spool_file(void);
-static COLD int		 spool_full(int, size_t);
-static COLD ssize_t	 read_stdin(int, char *, size_t);
-static void		 build_request(struct request *);
-static size_t		 forwarded_vars(struct var *);
-static int		 is_forwarded(const char *, size_t);
-static int		 is_name(const char *, size_t, const char *);
-static size_t		 drop_repeats(struct var *, size_t);
-static int		 same_name(const struct var *, const struct var *);
-static COLD int		 by_name(const void *, const void *);
-static COLD int		 by_place(const void *, const void *);
-static void		 add_pair(char *, size_t *, const char *, size_t,
-			    const char *, size_t);
-static size_t		 format_ull(char *, unsigned long long);
+static void	 find_body(const struct config *, struct request *);
+static int	 undecoded_chunks(void);
+static void	 spool_body(const struct config *, struct request *);
+static int	 spool_file(void);
+static int	 spool_full(int, size_t);
+static ssize_t	 read_stdin(int, char *, size_t);
+static void	 build_request(const struct config *, struct request *);
+static size_t	 collect_vars(const struct config *, struct var *);
+static int	 is_sent(const struct config *, const char *, size_t);
+static int	 in_list(const char *, const char *, size_t);
+static int	 is_cgi_name(const char *, size_t);
+static size_t	 drop_repeats(struct var *, size_t, uint32_t *, size_t);
+static void	 header_too_large(const struct config *, struct var *,
+		    size_t, size_t);
+static size_t	 add_pair(char *, const char *, size_t, const char *,
+		    size_t);
+static size_t	 format_ull(char *, unsigned long long);
 
 /* Connecting */
-static void		 connect_server(const struct route *,
-			    struct launch *, struct request *);
-static COLD void	 reconnect_if_closed(const struct route *,
-			    struct launch *, struct request *);
-static COLD void	 reconnect(const struct route *, struct launch *,
-			    struct request *);
-static COLD int		 may_resend(struct request *);
-static int		 connect_backend(const struct route *,
-			    const struct target **);
-static int		 try_order(const struct route *, int [], int []);
-static int		 is_down(const struct route *, const struct target *);
-static COLD void	 mark_down(const struct route *, const struct target *);
-static COLD void	 mark_up(const struct target *);
-static COLD char	*private_file(char *, size_t, const struct target *,
-			    const char *, int);
-static COLD int		 is_private_dir(const char *);
-static int		 connect_once(const struct route *,
-			    const struct target *);
-static int		 connect_unix(const char *, int);
-static socklen_t	 unix_addr(const char *, struct sockaddr_un *);
-static int		 connect_addr(const struct sockaddr *, socklen_t, int);
-static int		 new_socket(int);
-static int		 may_start(int);
-static int		 may_retry(int);
+static void	 connect_server(struct config *, struct request *);
+static void	 reconnect(struct config *, struct request *, int);
+static int	 connect_any(struct config *, const struct target **);
+static void	 connect_failed(const struct target *, int) NORETURN;
+static int	 connect_once(const struct config *, struct target *);
+static int	 look_up(struct target *);
+static socklen_t unix_addr(const char *, struct sockaddr_un *);
+static int	 connect_addr(const struct sockaddr *, socklen_t, int);
+static int	 new_socket(int);
+static int	 above_std_fds(int);
+static int	 may_start(int);
+static int	 may_retry(int);
+static int	 is_resendable(const struct request *);
+static void	 rewind_request(struct request *);
 
 /* Starting an app */
-static COLD int		 connect_or_start(const struct route *,
-			    struct launch *);
-static COLD int		 start_and_connect(const struct route *,
-			    struct launch *);
-static COLD void	 start_only(const struct route *, struct launch *);
-static COLD void	 check_listener(const struct launch *,
-			    const struct target *, int);
-static COLD long	 listener_uid(int);
-#ifdef __linux__
-union inet;
-static COLD long	 tcp_listener_uid(int, const struct sockaddr_storage *);
-static COLD long	 diag_uid(const union inet *, const union inet *);
-static COLD void	 diag_end(uint32_t [4], uint16_t *, const union inet *);
-#endif
-static COLD void	 lock_start(const struct route *);
-static COLD void	 unlock_start(void);
-static COLD int		 start_app(const struct route *, struct launch *);
-static COLD int		 listen_target(const struct target *);
-static COLD void	 remove_stale(const struct target *);
-static COLD int		 open_log(const struct launch *,
-			    const struct target *);
-static COLD int		 open_admin_log(const char *);
-static COLD int		 open_own(const char *, int, const char **);
-static COLD void	 beside(char *, size_t, const struct target *,
-			    const char *);
-static COLD void	 spawn_app(const struct launch *, int, int);
-static COLD NORETURN void exec_app(const struct launch *, int, int, int);
-static COLD int		 hand_over_fds(const struct launch *, int, int,
-			    int *);
-static COLD void	 close_from(int);
-static COLD void	 reset_signals(void);
-static COLD char	**app_environ(const struct launch *);
-static COLD int		 is_app_var(const char *);
-static COLD void	 explain_exit(const struct launch *);
-static int		 is_file_socket(const struct target *);
+static int	 connect_or_start(struct config *, struct request *);
+static void	 start_only(struct config *, struct request *) NORETURN;
+static void	 check_listener(const struct target *, int);
+static void	 lock_start(const struct config *, struct request *);
+static void	 unlock_start(struct request *);
+static void	 start_app(const struct config *, struct request *);
+static int	 listen_target(const struct target *);
+static void	 remove_stale(const struct target *);
+static int	 open_log(const struct config *);
+static int	 open_own(const char *, int, const char **);
+static void	 beside(char *, size_t, const struct target *,
+		    const char *);
+static void	 spawn_app(const struct config *, int, int);
+static void	 exec_app(const struct config *, int, int, int) NORETURN;
+static int	 hand_over_fds(const struct config *, int, int, int *);
+static void	 close_from(int);
+static void	 reset_signals(void);
+static char	**app_environ(const struct config *);
+static int	 is_app_var(const char *);
+static void	 explain_exit(const struct request *);
+static int	 is_file_socket(const struct target *);
 
 /* The response head */
-static int		 check_head(char *, struct head *);
-static size_t		 status_code_at(const char *, size_t);
-static int		 is_field(const char *, size_t);
-static int		 is_token_char(int);
-static int		 has_ctl(const char *, size_t);
+static ssize_t	 head_end(const char *, struct head *, struct answer *);
+static int	 canonical_head(const char *, size_t, struct answer *);
+static int	 bad_head(struct answer *, const char *, const char *,
+		    size_t);
+static size_t	 status_code_at(const char *, size_t);
+static int	 is_final_status(const char *, size_t);
+static size_t	 token_len(const char *, size_t);
+static enum field field_kind(const char *, size_t);
+static int	 is_digits(const char *, size_t);
+static int	 has_ctl(const char *, size_t);
 
 /* The relay */
-static enum event	 relay(struct request *, int);
-static void		 choose_io(struct request *);
-static int		 want(const struct half *, int, struct pollfd *);
-static enum event	 upload_step(struct request *);
-static enum event	 splice_body(struct request *);
-static COLD void	 backend_gone(struct half *);
-static enum event	 download_step(struct request *);
-static enum event	 read_response(struct request *);
-static enum event	 filter_head(struct request *, size_t);
-static enum event	 write_response(struct request *);
-static enum event	 splice_response(struct request *);
-static ssize_t		 splice_step(struct half *);
-static int		 io_mode(int);
-static void		 grow_pipe(struct half *, int);
+static int	 relay(struct request *);
+static void	 choose_io(struct request *);
+static int	 want(const struct half *, int, struct pollfd *);
+static void	 upload_step(struct request *);
+static void	 splice_body(struct request *);
+static void	 backend_gone(struct half *);
+static enum step download_step(struct request *);
+static enum step read_response(struct request *);
+static enum step take_head(struct request *, size_t);
+static size_t	 write_response(struct request *);
+static void	 splice_response(struct request *);
+static ssize_t	 splice_step(struct half *);
+static int	 io_mode(int);
+static void	 grow_pipe(struct half *, int);
 
-static const char *const setting_names[S_COUNT] = { "SCGI_FILE",
-    "SCGI_HOST", "SCGI_PORT", "SCGI_CONNECT_TIMEOUT", "SCGI_RETRY_TIMEOUT",
-    "SCGI_IDLE_TIMEOUT", "SCGI_DOWN_TIME", "SCGI_MAX_BODY", "SCGI_MAX_SPOOL" };
+/* X-Sendfile */
+static enum step send_file(struct request *, struct answer *);
+static int	 open_beneath(const char *, const char *, size_t);
+static int	 open_walk(int, char *);
+static int	 file_range(long long, const char *, long long *,
+		    long long *);
+static const char *digits_at(const char *, unsigned long long *);
+static void	 file_head(struct answer *, int, const char *, long long,
+		    long long, long long);
+static void	 copy_file(int, long long, unsigned long long);
+static ssize_t	 copy_some(int, off_t *, size_t);
+
+/* Checking a setup */
+static void	 check_setup(struct config *, struct request *) NORETURN;
+static void	 show_socket(const struct target *);
+static void	 probe_environment(void);
+static void	 report(const char *, ...) PRINTF(1, 2);
+
+/*
+ * The settings an option or an SCGI_ variable gives, with their
+ * defaults: one table, read by one loop for the arguments and one for
+ * the environment, so that each option and its variable mean the same.
+ */
+enum { T_SECONDS, T_SIZE, T_TEXT };
+static const struct setting {
+	const char	*option;	/* NULL: none, only the variable */
+	const char	*variable;
+	int		 type;
+	size_t		 field;		/* in struct config */
+	const char	*dflt;
+	unsigned long long max;		/* T_SIZE's largest */
+} settings[] = {
+	{ "-t", "SCGI_CONNECT_TIMEOUT", T_SECONDS,
+	    offsetof(struct config, connect_ms), "10", 0 },
+	{ "-r", "SCGI_RETRY_TIMEOUT", T_SECONDS,
+	    offsetof(struct config, retry_ms), "3", 0 },
+	{ "-i", "SCGI_IDLE_TIMEOUT", T_SECONDS,
+	    offsetof(struct config, idle_ms), "60", 0 },
+	{ "-m", "SCGI_MAX_BODY", T_SIZE,
+	    offsetof(struct config, max_body), "1G", ULLONG_MAX },
+	{ "-s", "SCGI_MAX_SPOOL", T_SIZE,
+	    offsetof(struct config, max_spool), "64M", ULLONG_MAX },
+	{ "-H", "SCGI_MAX_HEADER", T_SIZE,
+	    offsetof(struct config, max_header), "64k", MAX_HEADER },
+	{ "-pass", "SCGI_PASS", T_TEXT, offsetof(struct config, pass), NULL, 0 },
+	{ "-drop", "SCGI_DROP", T_TEXT, offsetof(struct config, drop), NULL, 0 },
+	{ "-sendfile", "SCGI_SENDFILE", T_TEXT,
+	    offsetof(struct config, sendfile), NULL, 0 },
+	{ NULL, "SCGI_FILE", T_TEXT, offsetof(struct config, file), NULL, 0 },
+	{ NULL, "SCGI_HOST", T_TEXT, offsetof(struct config, host), NULL, 0 },
+	{ NULL, "SCGI_PORT", T_TEXT, offsetof(struct config, port), NULL, 0 }
+};
+#define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
 
 static const char usage_text[] =
-    "usage: cgi2scgi [-d seconds] [-i seconds] [-m bytes] [-r seconds]\n"
-    "                [-s bytes] [-t seconds] [socket | host port]\n"
+    "usage: cgi2scgi [-H bytes] [-i seconds] [-m bytes] [-r seconds]\n"
+    "                [-s bytes] [-t seconds] [-pass list] [-drop list]\n"
+    "                [-set name=value] [-sendfile dir] [-check]\n"
+    "                [socket | host port]\n"
     "       cgi2scgi [options] -bind -connect conn [-connect conn ...]\n"
     "       cgi2scgi [options] [-start] -connect conn [-fd0] [-log file]\n"
-    "                [-unchecked] app [n]\n"
+    "                app [n]\n"
     "       cgi2scgi -f file\n"
     "       cgi2scgi --help | --version\n";
 
@@ -448,12 +411,19 @@ static const char help_text[] =
     "The server is the unix socket or host and port given as arguments, else\n"
     "SCGI_FILE, else SCGI_HOST (default localhost) and SCGI_PORT.\n"
     "\n"
-    "  -t seconds  connect timeout (SCGI_CONNECT_TIMEOUT, default 10)\n"
-    "  -r seconds  keep retrying a refused connect this long (SCGI_RETRY_TIMEOUT, 3)\n"
-    "  -i seconds  idle timeout, 0 for none (SCGI_IDLE_TIMEOUT, default 60)\n"
-    "  -d seconds  pass over a server that timed out this long (SCGI_DOWN_TIME, 10)\n"
-    "  -m bytes    largest request body, k/M/G suffixes (SCGI_MAX_BODY, default 1G)\n"
-    "  -s bytes    largest chunked upload, spooled first (SCGI_MAX_SPOOL, 64M)\n"
+    "  -t seconds      connect timeout (SCGI_CONNECT_TIMEOUT, default 10)\n"
+    "  -r seconds      retry a refused connect this long (SCGI_RETRY_TIMEOUT, 3)\n"
+    "  -i seconds      idle timeout, 0 for none (SCGI_IDLE_TIMEOUT, default 60)\n"
+    "  -m bytes        largest request body, k/M/G suffixes (SCGI_MAX_BODY, 1G)\n"
+    "  -s bytes        largest chunked upload, spooled first (SCGI_MAX_SPOOL, 64M)\n"
+    "  -H bytes        largest header block the server takes (SCGI_MAX_HEADER, 64k)\n"
+    "  -pass list      send only these variables: names, PREFIX*, cgi (SCGI_PASS)\n"
+    "  -drop list      send all but these (SCGI_DROP)\n"
+    "  -set name=value send this variable too; value $NAME copies NAME\n"
+    "                  (SCGI_SET_name=value)\n"
+    "  -sendfile dir   serve X-Sendfile answers from files under dir\n"
+    "                  (SCGI_SENDFILE)\n"
+    "  -check          try the setup by hand: connect, send a probe, say how\n"
     "\n"
     "  -f file         take the arguments from the first line of file not a comment\n"
     "  -connect conn   the server: a socket path, @abstract (@abstract\\0: with a\n"
@@ -461,59 +431,67 @@ static const char help_text[] =
     "                  repeat it to fail over to the next\n"
     "  -bind           only connect: start nothing\n"
     "  -start          listen on conn, start n copies of app on it (default 1), exit\n"
-    "  app [n]         with -connect alone: start app as -start does when nothing\n"
-    "                  listens on conn, then bridge the request\n"
+    "  app [n]         with -connect alone (a socket file): start app as -start\n"
+    "                  does when nothing listens on conn, then bridge the request\n"
     "  -fd0            hand app its socket as fd 0, not as fd 3 with LISTEN_FDS=1\n"
     "  -log file       app's output (default: beside the socket; - for stderr)\n"
-    "  -unchecked      with app: take a server whose owner the system cannot tell\n"
     "\n"
     "Exit status: 0 success, 100 permanent failure, 111 temporary failure.\n"
     "See cgi2scgi(1).\n";
 
 /*
- * A request: configure, then for -start only start the app; else find
- * the body, build the header block, connect, and relay.  A chunked
- * upload's length is known only once it is spooled, and it is spooled
- * only once a server has taken the connection.  A server that closes
- * without an answer may have died: one that this request started is
- * explained, and an idempotent request goes once more.
+ * A request: configure; then -start only starts the app, and -check
+ * only tries the setup; else find the body, build the header block,
+ * connect, and relay.  A chunked upload's length is known only once it
+ * is spooled, and it is spooled only once a server has taken the
+ * connection.  A server that closes without an answer may have died:
+ * one that this request started is explained, and an idempotent request
+ * goes once more.
  */
 int
 main(int argc, char *argv[])
 {
-	static struct route	 route;	/* zeroed by exec(2), for nothing */
-	static struct launch	 launch;
+	static struct config	 cf;	/* zeroed by exec(2), for nothing */
 	static struct request	 rq;
-	enum event		 ev;
 
 	/* A peer that has gone shows up as EPIPE, handled where it occurs. */
 	signal(SIGPIPE, SIG_IGN);
-	configure(argc, argv, &route, &launch);
-	if (launch.start) {
-		start_only(&route, &launch);
-		return 0;
-	}
-	find_body(&route, &rq);
+	rq.cf = &cf;
+	rq.backend = rq.lock = rq.listener = -1;
+	req = &rq;
+	configure(argc, argv, &cf);
+	if (cf.start)
+		start_only(&cf, &rq);
+	else if (cf.check)
+		check_setup(&cf, &rq);
+	find_body(&cf, &rq);
 	if (!rq.body.chunked)
-		build_request(&rq);	/* a 431 before connecting */
-	connect_server(&route, &launch, &rq);
+		build_request(&cf, &rq);	/* a 431 before connecting */
+	connect_server(&cf, &rq);
 	if (rq.body.chunked) {
-		spool_body(&route, &rq);
-		build_request(&rq);
-		reconnect_if_closed(&route, &launch, &rq);
+		spool_body(&cf, &rq);
+		build_request(&cf, &rq);
+		reconnect(&cf, &rq, 1);
 	}
-	if ((ev = relay(&rq, route.idle_ms)) == EV_NO_RESPONSE) {
-		explain_exit(&launch);
-		if (may_resend(&rq)) {
-			reconnect(&route, &launch, &rq);
-			ev = relay(&rq, route.idle_ms);
-		}
+	if (!relay(&rq)) {
+		explain_exit(&rq);
+		if (!is_resendable(&rq))
+			die(502, "%s: closed the connection "
+			    "without a response (header block %zu bytes; some "
+			    "servers limit it: see -H)", name_of(rq.server), rq.pairslen);
+		rewind_request(&rq);
+		reconnect(&cf, &rq, 0);
+		if (!relay(&rq))
+			die(502, "%s: closed the connection "
+			    "without a response, twice (header block %zu "
+			    "bytes; some servers limit it: see -H)", name_of(rq.server),
+			    rq.pairslen);
+		say("%s: closed the connection without a "
+		    "response; sent again, and answered", name_of(rq.server));
 	}
-	if (ev != EV_END)
-		fail(&rq, ev);
 	/* Nothing of ours left open at exit (valgrind --track-fds). */
-	free_addresses(&route);
-	close(rq.backend);
+	if (rq.backend != -1)
+		close(rq.backend);
 	if (rq.body.spooled)
 		close(rq.up.from);
 	return 0;
@@ -521,162 +499,140 @@ main(int argc, char *argv[])
 
 /* ----------------------------------------------------------- errors */
 
-/* Each fault's exit status, and the CGI answer a client gets for it. */
+/* RFC 9110 15's reasons for the statuses we answer with ourselves. */
 static const struct {
+	int		 status;
 	const char	*reason;
-	short		 status;	/* 0: no answer */
-	unsigned char	 exit;
-	unsigned char	 drain;		/* read the rest of the body first */
-} faults[] = {
-	[F_CONFIG] =	{ "Internal Server Error", 500, FAIL_PERM, 1 },
-	[F_REQUEST] =	{ "Bad Request", 400, FAIL_PERM, 1 },
-	/* Not a body over the limit, nor one that stalled: not read on. */
-	[F_TOO_LARGE] =	{ "Content Too Large", 413, FAIL_PERM, 0 },
-	[F_HEADERS_TOO_LARGE] =
-			{ "Request Header Fields Too Large", 431, FAIL_PERM, 1 },
-	[F_CLIENT] =	{ "Bad Request", 400, FAIL_TEMP, 1 },
-	[F_STALLED] =	{ "Request Timeout", 408, FAIL_TEMP, 0 },
-	[F_GONE] =	{ NULL, 0, FAIL_TEMP, 0 },
-	[F_SERVER] =	{ "Bad Gateway", 502, FAIL_TEMP, 1 },
-	[F_TIMEOUT] =	{ "Gateway Timeout", 504, FAIL_TEMP, 1 },
-	[F_START] =	{ "Service Unavailable", 503, FAIL_TEMP, 1 },
-	[F_STORAGE] =	{ "Insufficient Storage", 507, FAIL_TEMP, 1 },
-	[F_SYSTEM] =	{ "Internal Server Error", 500, FAIL_TEMP, 1 }
+} reasons[] = {
+	{ 400, "Bad Request" }, { 403, "Forbidden" }, { 404, "Not Found" },
+	{ 408, "Request Timeout" }, { 411, "Length Required" },
+	{ 413, "Content Too Large" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+	{ 507, "Insufficient Storage" }, { 0, "Error" }
 };
 
 /*
- * Log what went wrong, answer with a CGI error response if the client
- * has seen nothing yet, and exit.  The server sees its connection close
- * before the body is complete, and other requests get at the server, or
- * at starting it, at once.
+ * What failed and why, in one line for the error log; then, if the
+ * client has seen nothing yet, a CGI answer with status (0: there is no
+ * one to answer); then exit, 111 where a retry may help (the client, the
+ * server, the machine), 100 where it will not (the request, the
+ * configuration).  The connection to the server closes first, so that it
+ * sees the body cut short and other requests get at it, or at starting
+ * it, at once; then the rest of a declared body is read, but for one
+ * that is the trouble (408, 413).
  */
 static void
-die(enum fault f, const char *what, const char *why)
+die(int status, const char *fmt, ...)
 {
-	char	 msg[MESSAGE_MAX];
-	int	 n;
+	struct request	*rq = req;
+	va_list		 ap;
 
-	say(what, why);
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
 	/* From a shell, a configuration error is its line, as usage is. */
-	if (!fate.replied && faults[f].status != 0 &&
-	    (fate.cgi || f != F_CONFIG)) {
-		n = snprintf(msg, sizeof(msg), "Status: %d %s\r\n"
-		    "Content-Type: text/plain\r\n\r\n%d %s\n",
-		    faults[f].status, faults[f].reason, faults[f].status,
-		    faults[f].reason);
-		if (n > 0)
-			write_all(1, msg, (size_t)n);
-	}
-	if (fate.backend != -1)
-		close(fate.backend);
-	if (fate.listener != -1)
-		close(fate.listener);
-	if (fate.lock != -1)
-		close(fate.lock);
-	if (faults[f].drain)
-		drain_stdin();
-	exit(faults[f].exit);
+	if (!rq->replied && status != 0 && (rq->cf->cgi || status != 500))
+		answer_error(status);
+	if (rq->backend != -1)
+		close(rq->backend);
+	if (rq->listener != -1)
+		close(rq->listener);
+	if (rq->lock != -1)
+		close(rq->lock);
+	if (status != 0 && status != 408 && status != 413)
+		drain_stdin(rq);
+	exit(status == 0 || status == 408 || status > 500 ? FAIL_TEMP :
+	    FAIL_PERM);
 }
 
-/*
- * die() with a why to format: the buffer lives in this cold frame, not
- * on the stack of each hot function that may fail.
- */
+/* A line for the error log, and nothing else. */
 static void
-dief(enum fault f, const char *what, const char *fmt, ...)
+say(const char *fmt, ...)
 {
-	char	 why[MESSAGE_MAX];
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	die(f, what, why);
 }
 
-/* die() for what failed with server t: "connect /run/app.sock: why". */
+/*
+ * "cgi2scgi: GET /app/x from 192.0.2.1: what: why": the request (under a
+ * web server, which logs our line without it), then what failed.  A
+ * byte that could end the line early or fool a terminal is written as
+ * \xHH: the request's part is the client's.
+ */
 static void
-die_at(enum fault f, const char *verb, const struct target *t,
-    const char *why)
+vsay(const char *fmt, va_list ap)
 {
-	char	 what[NAME_MAX_LEN + sizeof("connect ")];
+	char		 raw[MESSAGE_MAX], line[4 * MESSAGE_MAX + 16];
+	size_t		 n, i, at = sizeof("cgi2scgi: ") - 1;
+	unsigned char	 c;
 
-	snprintf(what, sizeof(what), "%s %s", verb, name_of(t));
-	die(f, what, why);
+	n = about_request(raw, sizeof(raw));
+	vsnprintf(raw + n, sizeof(raw) - n, fmt, ap);
+	memcpy(line, "cgi2scgi: ", at);
+	for (i = 0; raw[i] != '\0'; i++)
+		if ((c = (unsigned char)raw[i]) < ' ' || c == 0x7f)
+			at += (size_t)snprintf(line + at, 5, "\\x%02x", c);
+		else
+			line[at++] = (char)c;
+	line[at++] = '\n';
+	write_all(2, line, at);
 }
 
-/* A server passed over: one line, as die_at() would say it. */
-static void
-say_at(const char *verb, const struct target *t, const char *why)
+/* "GET /app/x from 192.0.2.1: " under a web server, else nothing. */
+static size_t
+about_request(char *buf, size_t cap)
 {
-	char	 what[NAME_MAX_LEN + sizeof("connect ")];
+	const char	*method = env_value("REQUEST_METHOD");
+	const char	*uri = env_value("REQUEST_URI");
+	const char	*addr = env_value("REMOTE_ADDR");
+	const char	*q = env_value("QUERY_STRING");
+	int		 n;
 
-	snprintf(what, sizeof(what), "%s %s", verb, name_of(t));
-	say(what, why);
+	buf[0] = '\0';
+	if (!req->cf->cgi || method == NULL)
+		return 0;
+	if (uri != NULL)
+		n = snprintf(buf, cap, "%.16s %.200s", method, uri);
+	else
+		n = snprintf(buf, cap, "%.16s %.100s%.100s%s%.100s", method,
+		    env_value("SCRIPT_NAME") ? env_value("SCRIPT_NAME") : "",
+		    env_value("PATH_INFO") ? env_value("PATH_INFO") : "",
+		    q != NULL ? "?" : "", q != NULL ? q : "");
+	if (addr != NULL)
+		n += snprintf(buf + n, cap - (size_t)n, " from %.50s", addr);
+	n += snprintf(buf + n, cap - (size_t)n, ": ");
+	return (size_t)n;
 }
 
-/* What stopped the relay, as the fault it is and the line that says so. */
+/* Our own CGI answer for a failure: "Status: 502 Bad Gateway" and so on. */
 static void
-fail(const struct request *rq, enum event ev)
+answer_error(int status)
 {
-	const char	*server = name_of(rq->server), *err = strerror(rq->err);
-	char		 why[MESSAGE_MAX];
+	char	 msg[256];
+	int	 i, n;
 
-	switch (ev) {
-	case EV_BODY_SHORT:
-		/* Exiting closes the connection: the server sees the body
-		 * is short, and takes nothing as whole. */
-		snprintf(why, sizeof(why), "stdin ended after %llu of %llu "
-		    "bytes", rq->body.len - rq->up.left, rq->body.len);
-		die(F_REQUEST, "request body", why);
-	case EV_STDIN_FAILED:
-		die(F_CLIENT, "request body", err);
-	case EV_STDIN_STALLED:
-		die(F_STALLED, "request body", "timed out");
-	case EV_SEND_FAILED:
-		die(F_SERVER, "send to backend", err);
-	case EV_RECV_FAILED:
-		die(F_SERVER, server, err);
-	case EV_NO_RESPONSE:
-		die(F_SERVER, server, "closed the connection without a "
-		    "response");
-	case EV_HEAD_CUT:
-		die(F_SERVER, server, "response header cut short");
-	case EV_HEAD_BAD:
-		die(F_SERVER, server, "malformed response header");
-	case EV_HEAD_TOO_LARGE:
-		snprintf(why, sizeof(why), "response header over %d KiB",
-		    KIB(MAX_HEAD));
-		die(F_SERVER, server, why);
-	case EV_SERVER_STALLED:
-		die(F_TIMEOUT, server, "timed out");
-	case EV_STDOUT_FAILED:
-		die(F_GONE, "write to stdout", err);
-	default:
-		die(F_SERVER, "poll", err);
-	}
+	for (i = 0; reasons[i].status != 0 && reasons[i].status != status;
+	    i++)
+		;
+	n = snprintf(msg, sizeof(msg), "Status: %d %s\r\n"
+	    "Content-Type: text/plain\r\n\r\n%d %s\n", status,
+	    reasons[i].reason, status, reasons[i].reason);
+	write_all(1, msg, (size_t)n);
+	req->replied = 1;
 }
 
 static void
 usage(void)
 {
-	if (fate.cgi)
-		die(F_CONFIG, "usage", "bad arguments (see cgi2scgi(1))");
+	if (req->cf->cgi)
+		die(500, "usage: bad arguments (see cgi2scgi(1))");
 	write_all(2, usage_text, sizeof(usage_text) - 1);
 	exit(FAIL_PERM);
-}
-
-/* "cgi2scgi: what: why", one line for the web server's error log. */
-static void
-say(const char *what, const char *why)
-{
-	char	 msg[MESSAGE_MAX];
-	int	 n;
-
-	n = snprintf(msg, sizeof(msg), "cgi2scgi: %s: %s\n", what, why);
-	if (n > 0)
-		write_all(2, msg, (size_t)n < sizeof(msg) ? (size_t)n :
-		    sizeof(msg) - 1);
 }
 
 /*
@@ -685,16 +641,17 @@ say(const char *what, const char *why)
  * read what is left of the declared body.
  */
 static void
-drain_stdin(void)
+drain_stdin(struct request *rq)
 {
-	struct half	*h = fate.upload;
+	struct half	*h = &rq->up;
 	struct pollfd	 pfd;
 	ssize_t		 n;
 
 	pfd.fd = 0;
 	pfd.events = POLLIN;
-	while (h != NULL && h->from == 0 && h->left > 0) {
-		switch (poll(&pfd, 1, fate.drain_ms > 0 ? fate.drain_ms : -1)) {
+	while (h->from == 0 && h->left > 0) {
+		switch (poll(&pfd, 1, rq->cf->idle_ms > 0 ? rq->cf->idle_ms :
+		    -1)) {
 		case -1:
 			if (errno == EINTR)
 				continue;
@@ -702,8 +659,8 @@ drain_stdin(void)
 		case 0:
 			return;		/* a stalled client: not our problem now */
 		}
-		n = read(0, h->buf, h->left < h->cap ? (size_t)h->left :
-		    h->cap);
+		n = read(0, rq->body_buf, h->left < sizeof(rq->body_buf) ?
+		    (size_t)h->left : sizeof(rq->body_buf));
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
@@ -732,32 +689,29 @@ write_all(int fd, const char *p, size_t len)
 /* ---------------------------------------------------- configuration */
 
 /*
- * Where the request goes, what may start its server, and the limits:
- * from the arguments (unless they are the query's words), a -f file,
- * the environment, checked and resolved before a byte is read.
+ * Where the request goes, what may start its server, what is sent, and
+ * the limits: from the arguments (unless they are the query's words), a
+ * -f file, and the environment, all checked before a byte is read.
  */
 static void
-configure(int argc, char *argv[], struct route *r, struct launch *l)
+configure(int argc, char *argv[], struct config *cf)
 {
-	int	 first, i;
+	const char	*value[NSETTINGS] = { NULL }, *from[NSETTINGS] = { NULL };
+	int		 first, i;
 
-	fate.cgi = env_get("GATEWAY_INTERFACE") != NULL;
-	read_settings(r->setting);
-	r->connect_ms = r->retry_ms = r->idle_ms = r->down_ms = -1;
-	r->max_body = r->max_spool = UNSET;
-	if (args_are_query(argc, argv))
+	cf->cgi = env_get("GATEWAY_INTERFACE") != NULL;
+	read_environment(cf, value, from);
+	if (args_are_query(cf, argc, argv))
 		argc = 1;		/* the client's words: none of ours */
 	else if (argc > 2 && strcmp(argv[1], "-f") == 0) {
-		check_script(argv[2]);
+		check_script(cf, argv[2]);
 		args_from_file(argv[2], &argc, &argv);
 	}
-	first = parse_options(argc, argv, r, l);
-	limits_from_env(r);
-	fate.drain_ms = r->idle_ms;
-	parse_operands(argc - first, argv + first, r, l);
-	for (i = 0; i < r->ntargets; i++)
-		check_target(&r->to[i]);
-	resolve_targets(r);
+	first = parse_options(argc, argv, cf, value, from);
+	apply_settings(cf, value, from);
+	parse_operands(argc - first, argv + first, cf);
+	for (i = 0; i < cf->ntargets; i++)
+		check_target(&cf->to[i]);
 }
 
 /*
@@ -775,12 +729,12 @@ configure(int argc, char *argv[], struct route *r, struct launch *l)
  * anyway must not open the hole again.
  */
 static int
-args_are_query(int argc, char *argv[])
+args_are_query(const struct config *cf, int argc, char *argv[])
 {
 	const char	*q = env_get("QUERY_STRING"), *p;
 	int		 i, words = 1;
 
-	if (!fate.cgi || argc < 2 || q == NULL || *q == '\0')
+	if (!cf->cgi || argc < 2 || q == NULL || *q == '\0')
 		return 0;
 	for (p = q; (p = strchr(p, '+')) != NULL; p++)
 		words++;
@@ -850,17 +804,17 @@ hex_value(int c)
  * nothing from the client may choose the file.
  */
 static void
-check_script(const char *path)
+check_script(const struct config *cf, const char *path)
 {
 	const char	*script = env_value("SCRIPT_FILENAME");
 	struct stat	 a, b;
 
-	if (!fate.cgi)
+	if (!cf->cgi)
 		return;
 	if (script == NULL || stat(path, &a) == -1 || stat(script, &b) == -1 ||
 	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
-		die(F_CONFIG, path, "-f names no script run by the web server "
-		    "(SCRIPT_FILENAME)");
+		die(500, "%s: -f names no script run by the web server "
+		    "(SCRIPT_FILENAME)", path);
 }
 
 /*
@@ -881,22 +835,19 @@ args_from_file(const char *path, int *argc, char ***argv)
 	int		 fd, i;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		die(F_CONFIG, path, strerror(errno));
+		die(500, "%s: %s", path, strerror(errno));
 	while (got < ARGFILE_MAX &&
 	    (n = read(fd, text + got, ARGFILE_MAX - got)) != 0)
 		if (n > 0)
 			got += (size_t)n;
 		else if (errno != EINTR)
-			die(F_CONFIG, path, strerror(errno));
+			die(500, "%s: %s", path, strerror(errno));
 	close(fd);
-	if ((line = arg_line(text, got, got < ARGFILE_MAX)) == NULL) {
-		if (got < ARGFILE_MAX)
-			die(F_CONFIG, path, "no line of arguments");
-		dief(F_CONFIG, path, "no line of arguments in its first %d "
-		    "KiB", KIB(ARGFILE_MAX));
-	}
+	if ((line = arg_line(text, got, got < ARGFILE_MAX)) == NULL)
+		die(500, "%s: no line of arguments%s", path, got < ARGFILE_MAX ?
+		    "" : " in its first 16 KiB");
 	if ((i = split_words(line, args + 1, MAX_ARGS)) == -1)
-		dief(F_CONFIG, path, "over %d arguments", MAX_ARGS);
+		die(500, "%s: over %d arguments", path, MAX_ARGS);
 	args[0] = (*argv)[0];
 	args[i + 1] = NULL;
 	*argc = i + 1;
@@ -945,158 +896,161 @@ split_words(char *line, char *args[], int max)
 	return i;
 }
 
-/* Options into r and l, which start unset; the first operand's index. */
-static int
-parse_options(int argc, char *argv[], struct route *r, struct launch *l)
+/*
+ * The SCGI_ variables, in one pass over the environment, not a pass
+ * each: a request pays for every pass.  The first of a name wins, as
+ * with getenv(3); an empty one counts as unset.
+ */
+static void
+read_environment(struct config *cf, const char *value[], const char *from[])
 {
-	int	 i;
+	const char	*v;
+	char		**e;
+	size_t		 k;
+
+	for (e = environ; *e != NULL; e++) {
+		if (**e != 'S' || strncmp(*e, "SCGI_", 5) != 0)
+			continue;
+		if (strncmp(*e + 5, "SET_", 4) == 0) {
+			add_set(cf, *e + 9, 0);
+			continue;
+		}
+		for (k = 0; k < NSETTINGS; k++)
+			if ((v = after_name(*e, settings[k].variable)) != NULL &&
+			    from[k] == NULL) {
+				value[k] = *v != '\0' ? v : NULL;
+				from[k] = settings[k].variable;
+			}
+	}
+}
+
+/* Options into cf and value[]; the index of the first operand. */
+static int
+parse_options(int argc, char *argv[], struct config *cf, const char *value[],
+    const char *from[])
+{
+	const char	*a, *v;
+	size_t		 k;
+	int		 i;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-		if (strcmp(argv[i], "--") == 0)
+		if (strcmp(a = argv[i], "--") == 0)
 			return i + 1;
-		if (flag_option(argv[i], l))
+		if (flag_option(a, cf))
 			continue;
-		if (i + 1 == argc || value_option(argv[i], argv[i + 1], r, l) ==
-		    -1)
+		if (i + 1 == argc)
 			usage();
-		i++;			/* past the value */
+		v = argv[++i];
+		if (strcmp(a, "-connect") == 0)
+			add_conn(cf, v);
+		else if (strcmp(a, "-set") == 0)
+			add_set(cf, v, 1);
+		else if (strcmp(a, "-log") == 0)
+			cf->log = v;
+		else {
+			for (k = 0; k < NSETTINGS && (settings[k].option == NULL ||
+			    strcmp(a, settings[k].option) != 0); k++)
+				;
+			if (k == NSETTINGS)
+				usage();
+			value[k] = v;
+			from[k] = a;
+		}
 	}
 	return i;
 }
 
 /* An option that takes no value; 0 if a is none. */
 static int
-flag_option(const char *a, struct launch *l)
+flag_option(const char *a, struct config *cf)
 {
 	if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 		write_all(1, usage_text, sizeof(usage_text) - 1);
-		print_and_exit(help_text, sizeof(help_text) - 1);
+		write_all(1, help_text, sizeof(help_text) - 1);
+		exit(0);
 	}
-	if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0)
-		print_and_exit("cgi2scgi " VERSION "\n",
+	if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+		write_all(1, "cgi2scgi " VERSION "\n",
 		    sizeof("cgi2scgi " VERSION "\n") - 1);
+		exit(0);
+	}
 	if (strcmp(a, "-bind") == 0)
-		l->bind = 1;
+		cf->bind = 1;
 	else if (strcmp(a, "-start") == 0)
-		l->start = 1;
+		cf->start = 1;
+	else if (strcmp(a, "-check") == 0)
+		cf->check = 1;
 	else if (strcmp(a, "-fd0") == 0)
-		l->fd0 = 1;
-	else if (strcmp(a, "-unchecked") == 0)
-		l->unchecked = 1;
+		cf->fd0 = 1;
 	else
 		return 0;
 	return 1;
 }
 
-/* An option with the value v; -1 if a is none.  A bad v names a. */
-static int
-value_option(const char *a, const char *v, struct route *r, struct launch *l)
-{
-	if (strcmp(a, "-connect") == 0)
-		add_conn(r, v);
-	else if (strcmp(a, "-log") == 0)
-		l->log = v;
-	else if (strcmp(a, "-t") == 0)
-		get_seconds(a, v, &r->connect_ms);
-	else if (strcmp(a, "-r") == 0)
-		get_seconds(a, v, &r->retry_ms);
-	else if (strcmp(a, "-i") == 0)
-		get_seconds(a, v, &r->idle_ms);
-	else if (strcmp(a, "-d") == 0)
-		get_seconds(a, v, &r->down_ms);
-	else if (strcmp(a, "-m") == 0)
-		get_size(a, v, &r->max_body);
-	else if (strcmp(a, "-s") == 0)
-		get_size(a, v, &r->max_spool);
-	else
-		return -1;
-	return 0;
-}
-
-static void
-print_and_exit(const char *text, size_t len)
-{
-	write_all(1, text, len);
-	exit(0);
-}
-
 /*
- * The SCGI_ variables, from one pass over the environment, not one pass
- * each: a request pays for every pass.  The first of a name wins, as
- * with getenv(3); an empty one counts as unset.
+ * -set NAME=VALUE, or SCGI_SET_NAME=VALUE: one variable more to send,
+ * in place of the environment's of that name.  An option replaces what
+ * the environment set (an earlier option too); the environment's first
+ * of a name wins, as with getenv(3).  CONTENT_LENGTH and SCGI are ours,
+ * and SCGI's rules for them are not to be set aside.
  */
 static void
-read_settings(const char *setting[S_COUNT])
+add_set(struct config *cf, const char *spec, int replace)
 {
-	const char	*p, *n;
-	char		**e;
-	int		 k;
+	const char	*eq = strchr(spec, '=');
+	size_t		 nlen = eq != NULL ? (size_t)(eq - spec) : 0;
+	int		 i;
 
-	for (e = environ; *e != NULL; e++) {
-		if (**e != 'S' || strncmp(*e, "SCGI_", 5) != 0)
+	if (nlen == 0)
+		die(500, "-set: not NAME=VALUE: \"%.80s\"", spec);
+	if ((nlen == 14 && memcmp(spec, "CONTENT_LENGTH", 14) == 0) ||
+	    (nlen == 4 && memcmp(spec, "SCGI", 4) == 0) ||
+	    (nlen > 5 && memcmp(spec, "SCGI_", 5) == 0))
+		die(500, "-set: %.*s is not to be set: cgi2scgi sends it, or "
+		    "reads it", (int)nlen, spec);
+	for (i = 0; i < cf->nsets && (cf->set[i].nlen != nlen ||
+	    memcmp(cf->set[i].name, spec, nlen) != 0); i++)
+		;
+	if (i < cf->nsets && !replace)
+		return;
+	if (i == MAX_SETS)
+		die(500, "-set: over %d variables", MAX_SETS);
+	if (i == cf->nsets)
+		cf->nsets++;
+	cf->set[i].name = spec;
+	cf->set[i].nlen = nlen;
+	cf->set[i].value = eq + 1;
+}
+
+/* Each setting from its option, else its variable, else its default. */
+static void
+apply_settings(struct config *cf, const char *value[], const char *from[])
+{
+	const struct setting	*s;
+	const char		*v;
+	void			*field;
+	struct stat		 st;
+	size_t			 k;
+
+	for (k = 0; k < NSETTINGS; k++) {
+		s = &settings[k];
+		field = (char *)cf + s->field;
+		if ((v = value[k]) == NULL && (v = s->dflt) == NULL)
 			continue;
-		for (k = 0; k < S_COUNT; k++) {
-			for (p = *e + 5, n = setting_names[k] + 5;
-			    *n != '\0' && *p == *n; p++, n++)
-				;
-			if (*n == '\0' && *p == '=' && setting[k] == NULL)
-				setting[k] = p + 1;
-		}
+		if (s->type == T_TEXT)
+			*(const char **)field = v;
+		else if (s->type == T_SECONDS && parse_seconds(v, field) == -1)
+			die(500, "%s: not a number of seconds: \"%.40s\"", from[k],
+			    v);
+		else if (s->type == T_SIZE && (parse_size(v, field) == -1 ||
+		    *(unsigned long long *)field > s->max))
+			die(500, "%s: not a size in bytes%s: \"%.40s\"", from[k],
+			    s->max < ULLONG_MAX ? " up to 64k" : "", v);
 	}
-	for (k = 0; k < S_COUNT; k++)
-		if (setting[k] != NULL && *setting[k] == '\0')
-			setting[k] = NULL;
-}
-
-/* Whatever no option set comes from the environment, else the default. */
-static void
-limits_from_env(struct route *r)
-{
-	if (r->connect_ms == -1)
-		set_seconds(r, &r->connect_ms, S_CONNECT_TIMEOUT, CONNECT_MS);
-	if (r->retry_ms == -1)
-		set_seconds(r, &r->retry_ms, S_RETRY_TIMEOUT, RETRY_MS);
-	if (r->idle_ms == -1)
-		set_seconds(r, &r->idle_ms, S_IDLE_TIMEOUT, IDLE_MS);
-	if (r->down_ms == -1)
-		set_seconds(r, &r->down_ms, S_DOWN_TIME, DOWN_MS);
-	if (r->max_body == UNSET)
-		set_size(r, &r->max_body, S_MAX_BODY, MAX_BODY);
-	if (r->max_spool == UNSET)
-		set_size(r, &r->max_spool, S_MAX_SPOOL, MAX_SPOOL);
-}
-
-/* A setting's value, else the default. */
-static void
-set_seconds(const struct route *r, int *ms, enum setting k, int dflt)
-{
-	*ms = dflt;
-	if (r->setting[k] != NULL)
-		get_seconds(setting_names[k], r->setting[k], ms);
-}
-
-static void
-set_size(const struct route *r, unsigned long long *v, enum setting k,
-    unsigned long long dflt)
-{
-	*v = dflt;
-	if (r->setting[k] != NULL)
-		get_size(setting_names[k], r->setting[k], v);
-}
-
-/* s as a number of seconds into *ms, or an error that names its source. */
-static void
-get_seconds(const char *name, const char *s, int *ms)
-{
-	if (parse_seconds(s, ms) == -1)
-		dief(F_CONFIG, name, "not a number of seconds: \"%.40s\"", s);
-}
-
-static void
-get_size(const char *name, const char *s, unsigned long long *v)
-{
-	if (parse_size(s, v) == -1)
-		dief(F_CONFIG, name, "not a size in bytes: \"%.40s\"", s);
+	if (cf->sendfile != NULL && (*cf->sendfile != '/' ||
+	    stat(cf->sendfile, &st) == -1 || !S_ISDIR(st.st_mode)))
+		die(500, "-sendfile: not the absolute path of a directory: "
+		    "\"%.80s\"", cf->sendfile);
 }
 
 /* "7", "0.25", "90.5": seconds, to the millisecond, as ms. */
@@ -1126,8 +1080,8 @@ parse_seconds(const char *s, int *ms)
 }
 
 /*
- * Digits only: no sign, no space, no base prefix.  Returns 0, or the
- * status to answer: 400 for a malformed value, 413 for one over max.
+ * Digits only: no sign, no space, no base prefix.  0, -1 if s is no
+ * such number, 1 if it is over max; *out is set only for 0.
  */
 static int
 parse_length(const char *s, unsigned long long max, unsigned long long *out)
@@ -1136,10 +1090,10 @@ parse_length(const char *s, unsigned long long max, unsigned long long *out)
 	int	 over = 0;
 
 	if (*s == '\0')
-		return 400;
+		return -1;
 	for (; *s != '\0'; s++) {
 		if (*s < '0' || *s > '9')
-			return 400;
+			return -1;
 		d = (unsigned long long)(*s - '0');
 		if (d > max || v > (max - d) / 10)
 			over = 1;
@@ -1147,7 +1101,7 @@ parse_length(const char *s, unsigned long long max, unsigned long long *out)
 			v = v * 10 + d;
 	}
 	if (over)
-		return 413;
+		return 1;
 	*out = v;
 	return 0;
 }
@@ -1185,53 +1139,56 @@ parse_size(const char *s, unsigned long long *out)
  * names the server.
  */
 static void
-parse_operands(int nargs, char *args[], struct route *r, struct launch *l)
+parse_operands(int nargs, char *args[], struct config *cf)
 {
 	unsigned long long	 n = 1;
-	int			 app_only = l->fd0 || l->log != NULL ||
-				    l->unchecked;
+	int			 app_only = cf->fd0 || cf->log != NULL;
 
 	if (nargs > 2)
 		usage();
-	if (r->ntargets == 0) {
-		if (l->bind || l->start || app_only)
+	if (cf->ntargets == 0) {
+		if (cf->bind || cf->start || app_only)
 			usage();
 		if (nargs == 1)
-			new_target(r)->path = args[0];
+			new_target(cf)->path = args[0];
 		else if (nargs == 2) {
-			set_host(new_target(r), args[0], strlen(args[0]));
-			r->to[0].port = args[1];
+			set_host(new_target(cf), args[0], strlen(args[0]));
+			cf->to[0].port = args[1];
 		} else
-			targets_from_env(r);
+			targets_from_env(cf);
 		return;
 	}
 	if (nargs == 0) {		/* -bind, said or not */
-		if (l->start || app_only)
+		if (cf->start || app_only)
 			usage();
 		return;
 	}
-	if (l->bind || r->ntargets > 1 || (nargs == 2 &&
+	if (cf->bind || cf->ntargets > 1 || (nargs == 2 &&
 	    (parse_length(args[1], MAX_COPIES, &n) != 0 || n == 0)))
 		usage();
-	l->app = args[0];
-	l->copies = (int)n;
+	cf->app = args[0];
+	cf->copies = (int)n;
+	/* Whoever can connect to a port or an abstract name drives the app. */
+	if (!cf->start && !cf->check && !is_file_socket(&cf->to[0]))
+		die(500, "%s: a request starts an app only on "
+		    "a socket file, which no other user can reach; use -start "
+		    "for a port or an abstract name", name_of(&cf->to[0]));
 }
 
 /* SCGI_FILE, else SCGI_HOST's hosts, separated by commas, on SCGI_PORT. */
 static void
-targets_from_env(struct route *r)
+targets_from_env(struct config *cf)
 {
-	const char	*file = r->setting[S_FILE];
-	const char	*hosts = r->setting[S_HOST], *port, *h;
+	const char	*hosts = cf->host, *h;
 	struct target	*t;
 	size_t		 len, from, to;
 
-	if (file != NULL) {
-		new_target(r)->path = file;
+	if (cf->file != NULL) {
+		new_target(cf)->path = cf->file;
 		return;
 	}
-	if ((port = r->setting[S_PORT]) == NULL)
-		die(F_CONFIG, "configuration", hosts != NULL ?
+	if (cf->port == NULL)
+		die(500, "configuration: %s", hosts != NULL ?
 		    "SCGI_HOST is set but SCGI_PORT is not" :
 		    "no SCGI server: set SCGI_FILE, or SCGI_HOST and "
 		    "SCGI_PORT, or give arguments");
@@ -1244,9 +1201,9 @@ targets_from_env(struct route *r)
 		for (to = len; to > from && (h[to - 1] == ' ' ||
 		    h[to - 1] == '\t'); to--)
 			;
-		t = new_target(r);
+		t = new_target(cf);
 		set_host(t, h + from, to - from);
-		t->port = port;
+		t->port = cf->port;
 		if (h[len] == '\0')
 			break;
 	}
@@ -1258,9 +1215,9 @@ targets_from_env(struct route *r)
  * brackets.
  */
 static void
-add_conn(struct route *r, const char *conn)
+add_conn(struct config *cf, const char *conn)
 {
-	struct target	*t = new_target(r);
+	struct target	*t = new_target(cf);
 	const char	*colon = strrchr(conn, ':');
 
 	if (*conn == '@' || strchr(conn, '/') != NULL || colon == NULL) {
@@ -1270,18 +1227,18 @@ add_conn(struct route *r, const char *conn)
 	/* An IPv6 address needs its brackets, and a port after them. */
 	if (*conn == '[' ? colon[-1] != ']' :
 	    memchr(conn, ':', (size_t)(colon - conn)) != NULL)
-		dief(F_CONFIG, "-connect", "not a socket, host:port or "
+		die(500, "-connect: not a socket, host:port or "
 		    "[address]:port: \"%.80s\"", conn);
 	set_host(t, conn, (size_t)(colon - conn));
 	t->port = colon + 1;
 }
 
 static struct target *
-new_target(struct route *r)
+new_target(struct config *cf)
 {
-	if (r->ntargets == MAX_TARGETS)
-		dief(F_CONFIG, "configuration", "over %d servers", MAX_TARGETS);
-	return &r->to[r->ntargets++];	/* zeroed, as r is static */
+	if (cf->ntargets == MAX_TARGETS)
+		die(500, "configuration: over %d servers", MAX_TARGETS);
+	return &cf->to[cf->ntargets++];	/* zeroed, as cf is static */
 }
 
 /* A host name, without the brackets an IPv6 address may come in. */
@@ -1293,7 +1250,7 @@ set_host(struct target *t, const char *host, size_t len)
 		len -= 2;
 	}
 	if (len >= sizeof(t->host))
-		die(F_CONFIG, "configuration", "host name too long");
+		die(500, "configuration: host name too long");
 	memcpy(t->host, host, len);
 	t->host[len] = '\0';
 }
@@ -1307,24 +1264,23 @@ check_target(const struct target *t)
 
 	if (t->path != NULL) {
 		if (*t->path == '\0')
-			die(F_CONFIG, "configuration", "empty socket path");
+			die(500, "configuration: empty socket path");
 		/* A path needs its NUL; an abstract name has none. */
 		len = strlen(t->path);
 		if (len - is_nul_ended(t->path, len) >= sizeof(sun.sun_path) +
 		    (*t->path == '@'))
-			die(F_CONFIG, name_of(t), "socket path too long");
+			die(500, "%s: socket path too long", name_of(t));
 #ifndef __linux__
 		if (*t->path == '@')
-			die(F_CONFIG, name_of(t), "abstract sockets are "
-			    "Linux's");
+			die(500, "%s: abstract sockets are Linux's", name_of(t));
 #endif
 		return;
 	}
 	if (*t->host == '\0' || *t->port == '\0')
-		die(F_CONFIG, name_of(t), "empty host or port");
+		die(500, "%s: empty host or port", name_of(t));
 	if (t->port[strspn(t->port, "0123456789")] == '\0' &&
 	    (parse_length(t->port, 65535, &port) != 0 || port == 0))
-		die(F_CONFIG, name_of(t), "port out of range 1-65535");
+		die(500, "%s: port out of range 1-65535", name_of(t));
 }
 
 /*
@@ -1341,113 +1297,21 @@ is_nul_ended(const char *path, size_t len)
 }
 
 /*
- * Look up every TCP server.  One that fails is logged and passed over
- * (its ai stays NULL) if there are others; a name that does not exist
- * is a configuration error.
- */
-static void
-resolve_targets(struct route *r)
-{
-	struct addrinfo	 hints;
-	struct target	*t = &r->to[0];
-	int		 i, n = 0, res = 0, err = 0;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	for (i = 0; i < r->ntargets; i++) {
-		t = &r->to[i];
-		if (t->path != NULL || resolve_numeric(t) ||
-		    (res = getaddrinfo(t->host, t->port, &hints, &t->ai)) == 0) {
-			n++;
-			continue;
-		}
-		err = errno;
-		t->ai = NULL;
-		if (i + 1 < r->ntargets || n > 0)
-			say_at("resolve", t, gai_reason(res, err));
-	}
-	if (n == 0)
-		die_at(res == EAI_AGAIN ? F_SERVER : F_CONFIG, "resolve", t,
-		    gai_reason(res, err));
-}
-
-/*
- * An address and port in digits, as a web server's configuration mostly
- * gives them, need no getaddrinfo(3), which allocates on every request
- * (and with glibc reads files and opens sockets).  0 if not numeric.
- */
-static int
-resolve_numeric(struct target *t)
-{
-	struct sockaddr_in6	*sin6 = &t->num_addr.in6;
-	struct sockaddr_in	*sin = &t->num_addr.in;
-	unsigned long long	 port;
-
-	if (parse_length(t->port, 65535, &port) != 0)
-		return 0;
-	memset(&t->num_ai, 0, sizeof(t->num_ai));
-	memset(&t->num_addr, 0, sizeof(t->num_addr));
-	t->num_ai.ai_socktype = SOCK_STREAM;
-	if (inet_pton(AF_INET, t->host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((unsigned short)port);
-		t->num_ai.ai_addrlen = sizeof(*sin);
-	} else if (inet_pton(AF_INET6, t->host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((unsigned short)port);
-		t->num_ai.ai_addrlen = sizeof(*sin6);
-	} else
-		return 0;
-	t->num_ai.ai_addr = (struct sockaddr *)&t->num_addr;
-	t->num_ai.ai_family = t->num_ai.ai_addr->sa_family;
-	t->ai = &t->num_ai;
-	return 1;
-}
-
-static const char *
-gai_reason(int res, int err)
-{
-	return res == EAI_SYSTEM ? strerror(err) : gai_strerror(res);
-}
-
-static void
-free_addresses(struct route *r)
-{
-	int	 i;
-
-	for (i = 0; i < r->ntargets; i++)
-		if (r->to[i].ai != NULL && r->to[i].ai != &r->to[i].num_ai)
-			freeaddrinfo(r->to[i].ai);
-}
-
-/*
- * getenv(3) without a strncmp(3) call per entry: a request looks up a
- * dozen names in an environment of thirty or more, most of which differ
- * from the name in their first byte or two.
+ * getenv(3), but without a strncmp(3) call per entry: a request looks up
+ * a dozen names in an environment of thirty or more, most of which
+ * differ from the name in their first byte (make bench: XXX
+ * instructions fewer per request than getenv(3)).
  */
 static const char *
 env_get(const char *name)
 {
-	const char	*p, *n;
-	char		**e;
+	char	**e;
+	const char *v;
 
-	for (e = environ; *e != NULL; e++) {
-		for (p = *e, n = name; *n != '\0' && *p == *n; p++, n++)
-			;
-		if (*n == '\0' && *p == '=')
-			return p + 1;
-	}
+	for (e = environ; *e != NULL; e++)
+		if (**e == *name && (v = after_name(*e, name)) != NULL)
+			return v;
 	return NULL;
-}
-
-/* Where temporary files go: TMPDIR, else /tmp. */
-static const char *
-tmp_dir(void)
-{
-	const char	*dir = env_value("TMPDIR");
-
-	return dir != NULL ? dir : "/tmp";
 }
 
 /* A variable's value, or NULL if it is unset or empty. */
@@ -1459,35 +1323,26 @@ env_value(const char *name)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-/*
- * How messages name t: its path, "host:port" or "[v6]:port", in a
- * buffer that the next call reuses.  Only a message needs it.
- */
+/* The value in entry "NAME=value" if its name is name, else NULL. */
+static const char *
+after_name(const char *entry, const char *name)
+{
+	for (; *name != '\0' && *entry == *name; entry++, name++)
+		;
+	return *name == '\0' && *entry == '=' ? entry + 1 : NULL;
+}
+
+/* How messages name t: its path, "host:port" or "[v6]:port". */
 static const char *
 name_of(const struct target *t)
 {
-	static char	 name[NAME_MAX_LEN];
-	size_t		 at = 0;
-	int		 v6 = t->path == NULL && strchr(t->host, ':') != NULL;
+	static char	 name[300];
 
-	if (t->path != NULL) {
-		put(name, &at, sizeof(name), t->path);
-		return name;
-	}
-	put(name, &at, sizeof(name), v6 ? "[" : "");
-	put(name, &at, sizeof(name), t->host);
-	put(name, &at, sizeof(name), v6 ? "]:" : ":");
-	put(name, &at, sizeof(name), t->port);
+	if (t->path != NULL)
+		return t->path;
+	snprintf(name, sizeof(name), strchr(t->host, ':') != NULL ?
+	    "[%s]:%s" : "%s:%s", t->host, t->port);
 	return name;
-}
-
-/* s at dst[*at], as much as fits with a NUL in cap. */
-static void
-put(char *dst, size_t *at, size_t cap, const char *s)
-{
-	for (; *s != '\0' && *at + 1 < cap; s++)
-		dst[(*at)++] = *s;
-	dst[*at] = '\0';
 }
 
 static long long
@@ -1508,7 +1363,7 @@ now_ms(void)
  * RFC 3875 4.2).
  */
 static void
-find_body(const struct route *r, struct request *rq)
+find_body(const struct config *cf, struct request *rq)
 {
 	const char	*cl = env_value("CONTENT_LENGTH");
 	struct half	*up = &rq->up;
@@ -1516,26 +1371,41 @@ find_body(const struct route *r, struct request *rq)
 	up->from = up->to = -1;
 	up->buf = rq->body_buf;
 	up->cap = sizeof(rq->body_buf);
-	fate.upload = up;
 	if (cl != NULL) {
-		switch (parse_length(cl, r->max_body, &rq->body.len)) {
-		case 400:
-			dief(F_REQUEST, "CONTENT_LENGTH",
-			    "not a decimal number: \"%.40s\"", cl);
-		case 413:
-			dief(F_TOO_LARGE, "CONTENT_LENGTH", "%.40s is over the "
-			    "limit of %llu bytes", cl, r->max_body);
+		switch (parse_length(cl, cf->max_body, &rq->body.len)) {
+		case -1:
+			die(400, "CONTENT_LENGTH: not a decimal number: "
+			    "\"%.40s\"", cl);
+		case 1:
+			die(413, "CONTENT_LENGTH: %.40s is over the limit of "
+			    "%llu bytes", cl, cf->max_body);
 		}
 		up->from = 0;
 		up->left = rq->body.len;
 	} else if (env_value("HTTP_TRANSFER_ENCODING") != NULL) {
+		if (undecoded_chunks())
+			die(411, "request body: a chunked upload, which %.40s "
+			    "passes on undecoded", env_value("SERVER_SOFTWARE"));
 		rq->body.chunked = 1;
 		up->from = 0;
-		up->left = r->max_spool < r->max_body ? r->max_spool :
-		    r->max_body;
+		up->left = cf->max_spool < cf->max_body ? cf->max_spool :
+		    cf->max_body;
 		if (up->left < UNTIL_EOF)
 			up->left++;
 	}
+}
+
+/*
+ * A web server that hands a CGI program a chunked upload as it came,
+ * chunk sizes and all: busybox httpd.  The others (Apache, civetweb)
+ * decode it; nothing in the bytes tells which was done.
+ */
+static int
+undecoded_chunks(void)
+{
+	const char	*sw = env_value("SERVER_SOFTWARE");
+
+	return sw != NULL && strncmp(sw, "busybox", 7) == 0;
 }
 
 /*
@@ -1547,26 +1417,26 @@ find_body(const struct route *r, struct request *rq)
  * (413) or where the disk gets full (507), before a byte is sent.
  */
 static void
-spool_body(const struct route *r, struct request *rq)
+spool_body(const struct config *cf, struct request *rq)
 {
 	struct half	*up = &rq->up;
 	ssize_t		 n;
 	int		 fd = spool_file();
 
-	while ((n = read_stdin(r->idle_ms, up->buf, up->left < up->cap ?
+	while ((n = read_stdin(cf->idle_ms, up->buf, up->left < up->cap ?
 	    (size_t)up->left : up->cap)) > 0) {
 		if ((up->left -= (unsigned long long)n) == 0)
-			dief(F_TOO_LARGE, "request body", "chunked upload over "
-			    "the limit of %llu bytes", rq->body.len + (size_t)n - 1);
+			die(413, "request body: chunked upload over the limit "
+			    "of %llu bytes", rq->body.len + (size_t)n - 1);
 		if (spool_full(fd, (size_t)n))
-			dief(F_STORAGE, "TMPDIR", "under %d%% free: no room for "
-			    "a chunked upload", SPOOL_FREE_PCT);
+			die(507, "TMPDIR: under %d%% free: no room for a "
+			    "chunked upload", SPOOL_FREE_PCT);
 		if (write_all(fd, up->buf, (size_t)n) == -1)
-			die(F_STORAGE, "spool request body", strerror(errno));
+			die(507, "spool request body: %s", strerror(errno));
 		rq->body.len += (unsigned long long)n;
 	}
 	if (lseek(fd, 0, SEEK_SET) == -1)
-		die(F_SYSTEM, "spool request body", strerror(errno));
+		die(503, "spool request body: %s", strerror(errno));
 	rq->body.spooled = 1;
 	up->from = fd;
 	up->left = rq->body.len;
@@ -1576,14 +1446,15 @@ spool_body(const struct route *r, struct request *rq)
 static int
 spool_file(void)
 {
+	const char	*dir = env_value("TMPDIR");
 	char		 path[PATH_MAX];
 	int		 fd;
 
-	if (snprintf(path, sizeof(path), "%s/cgi2scgi.XXXXXX", tmp_dir()) >=
-	    (int)sizeof(path))
-		die(F_CONFIG, "TMPDIR", "path too long");
+	if (snprintf(path, sizeof(path), "%s/cgi2scgi.XXXXXX", dir != NULL ?
+	    dir : "/tmp") >= (int)sizeof(path))
+		die(500, "TMPDIR: path too long");
 	if ((fd = mkstemp(path)) == -1)
-		die(F_SYSTEM, path, strerror(errno));
+		die(503, "%s: %s", path, strerror(errno));
 	unlink(path);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	return fd;
@@ -1619,177 +1490,241 @@ read_stdin(int ms, char *buf, size_t cap)
 		case -1:
 			if (errno == EINTR)
 				continue;
-			die(F_SYSTEM, "poll", strerror(errno));
+			die(503, "poll: %s", strerror(errno));
 		case 0:
-			die(F_STALLED, "request body", "timed out");
+			die(408, "request body: timed out");
 		}
 		if ((n = read(0, buf, cap)) >= 0)
 			return n;
 		if (errno != EINTR && errno != EAGAIN)
-			die(F_CLIENT, "read stdin", strerror(errno));
+			die(400, "read stdin: %s", strerror(errno));
 	}
 }
 
 /*
  * The SCGI header block, built in place in rq->header, to go before the
- * body: CONTENT_LENGTH first, SCGI=1, then the environment.
+ * body: CONTENT_LENGTH first and SCGI=1 second, as SCGI requires, then
+ * the -set variables and the environment's, as -pass and -drop choose,
+ * each name once.  A block over -H is refused before we connect.
  */
 static void
-build_request(struct request *rq)
+build_request(const struct config *cf, struct request *rq)
 {
 	struct var	 few[FEW_VARS], *v = few;
+	uint32_t	 few_slots[2 * FEW_VARS], *slots = few_slots;
 	char		*pairs = rq->header + LENGTH_ROOM, len[20];
 	char		**e;
-	size_t		 used = 0, n, i;
+	size_t		 n = (size_t)cf->nsets, i, nslots = 2 * FEW_VARS;
+	size_t		 used, size;
 
 	for (e = environ; *e != NULL; e++)
-		;
-	if ((size_t)(e - environ) > FEW_VARS &&
-	    (v = malloc((size_t)(e - environ) * sizeof(*v))) == NULL)
-		die(F_SYSTEM, "request header", strerror(errno));
-	n = format_ull(len, rq->body.len);
-	add_pair(pairs, &used, "CONTENT_LENGTH", 14, len, n);
-	add_pair(pairs, &used, "SCGI", 4, "1", 1);
-	n = drop_repeats(v, forwarded_vars(v));
+		n++;
+	if (n > FEW_VARS) {
+		for (nslots = 2 * FEW_VARS; nslots < 2 * n; nslots *= 2)
+			;
+		if ((v = malloc(n * sizeof(*v) + nslots * sizeof(*slots))) ==
+		    NULL)
+			die(503, "request header: %s", strerror(errno));
+		slots = (uint32_t *)(v + n);
+	}
+	n = drop_repeats(v, collect_vars(cf, v), slots, nslots);
+	i = format_ull(len, rq->body.len);
+	size = 14 + 1 + i + 1 + 4 + 1 + 1 + 1;
 	for (i = 0; i < n; i++)
-		add_pair(pairs, &used, v[i].name, v[i].nlen,
-		    v[i].name + v[i].nlen + 1, strlen(v[i].name + v[i].nlen + 1));
+		size += v[i].nlen + v[i].vlen + 2;
+	if (size > cf->max_header)
+		header_too_large(cf, v, n, size);
+	used = add_pair(pairs, "CONTENT_LENGTH", 14, len, format_ull(len,
+	    rq->body.len));
+	used += add_pair(pairs + used, "SCGI", 4, "1", 1);
+	for (i = 0; i < n; i++)
+		used += add_pair(pairs + used, v[i].name, v[i].nlen,
+		    v[i].value, v[i].vlen);
 	if (v != few)
 		free(v);
 	rq->block = netstring_wrap(rq->header, LENGTH_ROOM, used);
 	rq->blocklen = (size_t)(pairs + used + 1 - rq->block);
+	rq->pairslen = used;
 }
 
-/* The environment's variables to send, in order; their count. */
+/* The variables to send, the -set ones first, into v; their number. */
 static size_t
-forwarded_vars(struct var *v)
+collect_vars(const struct config *cf, struct var *v)
 {
-	const char	*eq;
+	const char	*eq, *val;
 	char		**e;
 	size_t		 n = 0;
+	int		 i;
 
+	for (i = 0; i < cf->nsets; i++) {
+		val = cf->set[i].value;
+		/* "$NAME" copies a variable, renaming it; unset, none. */
+		if (*val == '$' && val[1] != '\0' &&
+		    (val = env_get(val + 1)) == NULL)
+			continue;
+		v[n].name = cf->set[i].name;
+		v[n].nlen = cf->set[i].nlen;
+		v[n].value = val;
+		v[n++].vlen = strlen(val);
+	}
 	for (e = environ; *e != NULL; e++) {
 		for (eq = *e; *eq != '\0' && *eq != '='; eq++)
 			;
-		if (*eq == '\0' || eq == *e || !is_forwarded(*e,
+		if (*eq == '\0' || eq == *e || !is_sent(cf, *e,
 		    (size_t)(eq - *e)))
 			continue;
 		v[n].name = *e;
 		v[n].nlen = (size_t)(eq - *e);
-		v[n].pos = n;
-		n++;
+		v[n].value = eq + 1;
+		v[n++].vlen = strlen(eq + 1);
 	}
 	return n;
 }
 
-/* Which environment variables become SCGI headers. */
+/* Which environment variables go to the server. */
 static int
-is_forwarded(const char *var, size_t nlen)
+is_sent(const struct config *cf, const char *name, size_t nlen)
 {
 	/* Ours to set: SCGI wants CONTENT_LENGTH first and SCGI=1. */
-	if (is_name(var, nlen, "CONTENT_LENGTH") || is_name(var, nlen, "SCGI"))
+	if ((nlen == 14 && memcmp(name, "CONTENT_LENGTH", 14) == 0) ||
+	    (nlen == 4 && memcmp(name, "SCGI", 4) == 0))
 		return 0;
 	/* SCGI_FILE and the like configure us, not the application. */
-	if (nlen >= 5 && memcmp(var, "SCGI_", 5) == 0)
-		return 0;
-	/* httpoxy: a client's "Proxy:" header is no proxy setting. */
-	if (is_name(var, nlen, "HTTP_PROXY"))
+	if (nlen >= 5 && memcmp(name, "SCGI_", 5) == 0)
 		return 0;
 	/*
-	 * The body goes out plain, CONTENT_LENGTH bytes of it: a spooled
-	 * one is no longer chunked, and beside a length the header could
-	 * only make a server look for chunks that are not there.
+	 * httpoxy: a client's "Proxy:" header is no proxy setting.  And the
+	 * body goes out plain, CONTENT_LENGTH bytes of it: a spooled one is
+	 * no longer chunked, and beside a length the header could only make
+	 * a server look for chunks that are not there.
 	 */
-	if (is_name(var, nlen, "HTTP_TRANSFER_ENCODING"))
+	if ((nlen == 10 && memcmp(name, "HTTP_PROXY", 10) == 0) ||
+	    (nlen == 22 && memcmp(name, "HTTP_TRANSFER_ENCODING", 22) == 0))
 		return 0;
-	return 1;
-}
-
-static int
-is_name(const char *var, size_t nlen, const char *name)
-{
-	return strlen(name) == nlen && memcmp(var, name, nlen) == 0;
+	return (cf->pass == NULL || in_list(cf->pass, name, nlen)) &&
+	    (cf->drop == NULL || !in_list(cf->drop, name, nlen));
 }
 
 /*
- * SCGI forbids duplicate names; the first wins, as with getenv(3).  A
- * request has a few dozen variables, and comparing each with those kept
- * before it is quickest then; more are sorted by name, so that a client
- * repeating a header 100 000 times costs O(n log n), not O(n^2).
+ * Is name in list: its words, separated by commas or blanks, each a
+ * name, a prefix ending in '*', or "cgi" (is_cgi_name())?
+ */
+static int
+in_list(const char *list, const char *name, size_t nlen)
+{
+	size_t	 n;
+
+	for (; *(list += strspn(list, ", \t")) != '\0'; list += n) {
+		n = strcspn(list, ", \t");
+		if ((n == nlen && memcmp(list, name, n) == 0) ||
+		    (list[n - 1] == '*' && n - 1 <= nlen &&
+		    memcmp(list, name, n - 1) == 0) ||
+		    (n == 3 && memcmp(list, "cgi", 3) == 0 &&
+		    is_cgi_name(name, nlen)))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * "cgi": the meta-variables of RFC 3875 4.1, the request's headers
+ * (HTTP_*), and those that web servers add and applications read:
+ * all that an application needs, and nothing of the web server's own
+ * environment, which busybox httpd passes whole.
+ */
+static int
+is_cgi_name(const char *name, size_t nlen)
+{
+	static const char *const cgi[] = { "AUTH_TYPE", "CONTENT_TYPE",
+	    "GATEWAY_INTERFACE", "PATH_INFO", "PATH_TRANSLATED",
+	    "QUERY_STRING", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_IDENT",
+	    "REMOTE_USER", "REQUEST_METHOD", "SCRIPT_NAME", "SERVER_NAME",
+	    "SERVER_PORT", "SERVER_PROTOCOL", "SERVER_SOFTWARE", "HTTPS",
+	    "REQUEST_URI", "REQUEST_SCHEME", "DOCUMENT_ROOT",
+	    "SCRIPT_FILENAME", "REMOTE_PORT", "SERVER_ADDR", NULL };
+	const char *const *c;
+
+	if (nlen > 5 && memcmp(name, "HTTP_", 5) == 0)
+		return 1;
+	for (c = cgi; *c != NULL; c++)
+		if (strlen(*c) == nlen && memcmp(*c, name, nlen) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * SCGI forbids duplicate names; the first wins, as with getenv(3).  The
+ * names kept go in a hash table (slots, a power of two, twice as many as
+ * names, each the index of a name kept plus one, or 0), so that a
+ * client that repeats a header 100 000 times costs O(n), not O(n^2).
  * Returns how many of v[0..n) are kept, in their order.
  */
 static size_t
-drop_repeats(struct var *v, size_t n)
+drop_repeats(struct var *v, size_t n, uint32_t *slots, size_t nslots)
 {
-	size_t	 i, j, kept = 0;
+	size_t		 i, j, kept = 0;
+	uint32_t	 h, k;
 
-	if (n <= FEW_VARS) {
-		for (i = 0; i < n; i++) {
-			for (j = 0; j < kept && !same_name(&v[j], &v[i]); j++)
-				;
-			if (j == kept)
-				v[kept++] = v[i];
-		}
-		return kept;
+	memset(slots, 0, nslots * sizeof(*slots));
+	for (i = 0; i < n; i++) {
+		for (h = 2166136261u, j = 0; j < v[i].nlen; j++)
+			h = (h ^ (unsigned char)v[i].name[j]) * 16777619u;
+		for (j = h & (nslots - 1); (k = slots[j]) != 0; j = (j + 1) &
+		    (nslots - 1))
+			if (v[k - 1].nlen == v[i].nlen &&
+			    memcmp(v[k - 1].name, v[i].name, v[i].nlen) == 0)
+				break;
+		if (k != 0)
+			continue;	/* a repeat */
+		v[kept] = v[i];
+		slots[j] = (uint32_t)++kept;
 	}
-	qsort(v, n, sizeof(*v), by_name);
-	for (i = 0; i < n; i++)
-		if (kept == 0 || !same_name(&v[kept - 1], &v[i]))
-			v[kept++] = v[i];
-	qsort(v, kept, sizeof(*v), by_place);
 	return kept;
 }
 
-/* Byte by byte, not memcmp(3): most names part within a few bytes. */
-static int
-same_name(const struct var *a, const struct var *b)
-{
-	size_t	 i;
-
-	if (a->nlen != b->nlen)
-		return 0;
-	for (i = 0; i < a->nlen && a->name[i] == b->name[i]; i++)
-		;
-	return i == a->nlen;
-}
-
-/* By name, and a name's repeats in the order of the environment. */
-static int
-by_name(const void *a, const void *b)
-{
-	const struct var	*x = a, *y = b;
-	int			 r;
-
-	r = memcmp(x->name, y->name, x->nlen < y->nlen ? x->nlen : y->nlen);
-	if (r == 0 && x->nlen != y->nlen)
-		r = x->nlen < y->nlen ? -1 : 1;
-	if (r == 0)
-		r = x->pos < y->pos ? -1 : x->pos > y->pos;
-	return r;
-}
-
-static int
-by_place(const void *a, const void *b)
-{
-	const struct var	*x = a, *y = b;
-
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-/* name NUL value NUL at pairs[*used], unless MAX_HEADER would be passed. */
+/*
+ * 431, saying by how much and why: the largest variables, by name, for
+ * they are what an admin drops (-drop), or has the web server drop.
+ */
 static void
-add_pair(char *pairs, size_t *used, const char *name, size_t nlen,
-    const char *value, size_t vlen)
+header_too_large(const struct config *cf, struct var *v, size_t n,
+    size_t size)
 {
-	if (nlen > MAX_HEADER || vlen > MAX_HEADER ||
-	    nlen + vlen + 2 > MAX_HEADER - *used)
-		dief(F_HEADERS_TOO_LARGE, "request header", "over %d KiB",
-		    KIB(MAX_HEADER));
-	memcpy(pairs + *used, name, nlen);
-	pairs[*used + nlen] = '\0';
-	memcpy(pairs + *used + nlen + 1, value, vlen);
-	pairs[*used + nlen + 1 + vlen] = '\0';
-	*used += nlen + vlen + 2;
+	struct var	 t;
+	char		 big[MESSAGE_MAX / 2];
+	size_t		 at = 0, i, k, top;
+	int		 w;
+
+	for (k = 0; k < 3 && k < n; k++) {
+		for (top = k, i = k + 1; i < n; i++)
+			if (v[i].nlen + v[i].vlen > v[top].nlen + v[top].vlen)
+				top = i;
+		t = v[k];
+		v[k] = v[top];
+		v[top] = t;
+		w = snprintf(big + at, sizeof(big) - at, "%s%.*s %zu",
+		    k > 0 ? ", " : "", (int)(v[k].nlen < 60 ? v[k].nlen : 60),
+		    v[k].name, v[k].nlen + v[k].vlen + 2);
+		if (w < 0 || (size_t)w >= sizeof(big) - at)
+			break;
+		at += (size_t)w;
+	}
+	big[at] = '\0';
+	die(431, "request header: header block of %zu bytes is over the "
+	    "limit of %llu (-H, SCGI_MAX_HEADER); largest: %s", size,
+	    cf->max_header, big);
+}
+
+/* name NUL value NUL at pairs; its length. */
+static size_t
+add_pair(char *pairs, const char *name, size_t nlen, const char *value,
+    size_t vlen)
+{
+	memcpy(pairs, name, nlen);
+	pairs[nlen] = '\0';
+	memcpy(pairs + nlen + 1, value, vlen);
+	pairs[nlen + 1 + vlen] = '\0';
+	return nlen + vlen + 2;
 }
 
 /* v in decimal, without snprintf(3): nothing else on our way needs it. */
@@ -1810,77 +1745,36 @@ format_ull(char *buf, unsigned long long v)
 /* ------------------------------------------------------- connecting */
 
 /*
- * Connect the request to its server, or with an app, to the one it
- * starts when none listens.  The halves of the relay learn their fds.
+ * Connect the request to its server: the first that takes it, or with
+ * an app, the one it starts when none listens.
  */
 static void
-connect_server(const struct route *r, struct launch *l, struct request *rq)
+connect_server(struct config *cf, struct request *rq)
 {
-	if (l->app != NULL) {
-		rq->backend = connect_or_start(r, l);
-		rq->server = &r->to[0];
+	if (cf->app != NULL) {
+		rq->server = &cf->to[0];
+		rq->backend = connect_or_start(cf, rq);
 	} else
-		rq->backend = connect_backend(r, &rq->server);
-	rq->tcp = rq->server->path == NULL;
-	fate.backend = rq->backend;
+		rq->backend = connect_any(cf, &rq->server);
 }
 
 /*
- * A server may close a connection that stays idle (uWSGI does after 4 s
- * by default): if it closed ours while we spooled, connect again.
+ * A new connection for the request, as its first one was made; with
+ * if_closed, only if the server has closed the one it has, as a server
+ * may do with one that stays idle (uWSGI after 4 s) while we spool.
  */
 static void
-reconnect_if_closed(const struct route *r, struct launch *l,
-    struct request *rq)
+reconnect(struct config *cf, struct request *rq, int if_closed)
 {
 	struct pollfd	 pfd;
 
 	pfd.fd = rq->backend;
 	pfd.events = HANGUP;
-	if (poll(&pfd, 1, 0) == 1)
-		reconnect(r, l, rq);
-}
-
-/* A new connection for the request, as its first one was made. */
-static void
-reconnect(const struct route *r, struct launch *l, struct request *rq)
-{
+	if (if_closed && poll(&pfd, 1, 0) != 1)
+		return;
 	close(rq->backend);
-	fate.backend = -1;
-	connect_server(r, l, rq);
-}
-
-/*
- * The server closed the connection without a byte of an answer: it may
- * have died with the request.  Another connection may then take it, as
- * nginx's proxy_next_upstream does, if doing it twice is as doing it
- * once (RFC 9110 9.2.2: its method is idempotent), the client has seen
- * nothing, and its body can be read again (none, or spooled).  Once.
- */
-static int
-may_resend(struct request *rq)
-{
-	static const char *const idempotent[] = { "GET", "HEAD", "OPTIONS",
-	    "TRACE", "PUT", "DELETE", NULL };
-	const char		*method = env_value("REQUEST_METHOD");
-	const char *const	*m;
-
-	if (rq->resent++ || method == NULL || fate.replied ||
-	    (rq->body.len > 0 && !rq->body.spooled))
-		return 0;
-	for (m = idempotent; *m != NULL && strcmp(*m, method) != 0; m++)
-		;
-	if (*m == NULL || (rq->body.spooled && lseek(rq->up.from, 0,
-	    SEEK_SET) == -1))
-		return 0;
-	say(name_of(rq->server), "closed the connection without a response: "
-	    "sending the request again");
-	rq->up.left = rq->body.len;
-	rq->up.io = IO_UNKNOWN;
-	rq->up.wait_to = rq->up.hup = 0;
-	memset(&rq->down, 0, sizeof(rq->down));
-	memset(&rq->head, 0, sizeof(rq->head));
-	return 1;
+	rq->backend = -1;
+	connect_server(cf, rq);
 }
 
 /*
@@ -1891,191 +1785,137 @@ may_resend(struct request *rq)
  * server has refused, which takes no time; with more, one may time out.
  */
 static int
-connect_backend(const struct route *r, const struct target **server)
+connect_any(struct config *cf, const struct target **server)
 {
-	long long	 start = r->ntargets > 1 ? now_ms() : 0;
-	int		 order[MAX_TARGETS], down[MAX_TARGETS];
-	int		 s, i, k, n, last = 0, err = 0, again, round;
-	int		 delay = BACKOFF_MIN_MS;
+	long long	 start = cf->ntargets > 1 ? now_ms() : 0;
+	struct target	*t = cf->to;
+	int		 s, i, err = 0, again, round, delay = BACKOFF_MIN_MS;
 
-	n = try_order(r, order, down);
 	for (round = 1;; round++) {
-		for (k = again = 0; k < n; k++) {
-			i = order[k];
-			if ((s = connect_once(r, &r->to[i])) != -1) {
-				if (down[i])
-					mark_up(&r->to[i]);
-				*server = &r->to[i];
+		for (i = again = 0; i < cf->ntargets; i++) {
+			t = &cf->to[i];
+			if ((s = connect_once(cf, t)) != -1) {
+				*server = t;
 				return s;
 			}
-			if ((err = errno) == ETIMEDOUT && n > 1)
-				mark_down(r, &r->to[i]);
-			again |= may_retry(err);
-			last = i;
-			if (round == 1 && k + 1 < n)
-				say_at("connect", &r->to[i], strerror(err));
+			again |= may_retry(err = errno);
+			if (round == 1 && i + 1 < cf->ntargets)
+				say("%s %s: %s", t->gai != 0 ? "resolve" :
+				    "connect", name_of(t), t->gai != 0 ?
+				    gai_strerror(t->gai) : strerror(err));
 		}
 		if (!again)
 			break;
 		if (start == 0)
 			start = now_ms();
-		if (now_ms() + delay > start + r->retry_ms)
+		if (now_ms() + delay > start + cf->retry_ms)
 			break;
 		poll(NULL, 0, delay);
 		delay = delay * 2 < BACKOFF_MAX_MS ? delay * 2 : BACKOFF_MAX_MS;
 	}
+	connect_failed(t, err);
+}
+
+/*
+ * No server took the request: say why, with what an admin needs to mend
+ * it.  A socket we may not connect to names who we are and whose it is;
+ * one missing from /tmp may be in the web server's own /tmp (systemd's
+ * PrivateTmp=, which Debian's apache2 unit sets).
+ */
+static void
+connect_failed(const struct target *t, int err)
+{
+	struct stat	 st;
+	char		 more[200] = "";
+
+	if (t->gai != 0)
+		die(t->gai == EAI_AGAIN ? 502 : 500, "resolve %s: %s",
+		    name_of(t), gai_strerror(t->gai));
 	if (err == ENOTSOCK)
-		die_at(F_CONFIG, "connect", &r->to[last], "not a socket");
-	die_at(err == ETIMEDOUT ? F_TIMEOUT : F_SERVER, "connect",
-	    &r->to[last], strerror(err));
-}
-
-/*
- * The order to try the servers in: as given, but those that timed out
- * within the -d time last, so that each request does not wait for
- * their timeout again, as nginx's fail_timeout spares them.  A name
- * that did not resolve is left out.  Their number; down[i] for each.
- */
-static int
-try_order(const struct route *r, int order[], int down[])
-{
-	int	 i, n = 0, pass;
-
-	for (i = 0; i < r->ntargets; i++)
-		down[i] = r->ntargets > 1 && is_down(r, &r->to[i]);
-	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < r->ntargets; i++)
-			if (down[i] == pass && (r->to[i].path != NULL ||
-			    r->to[i].ai != NULL))
-				order[n++] = i;
-	return n;
-}
-
-/*
- * A TCP server timed out within the -d time if its mark in our private
- * directory, a file of ours, was touched since.  Any other file there
- * is not ours, and marks nothing: another user who took the directory
- * cannot make us pass over a server.
- */
-static int
-is_down(const struct route *r, const struct target *t)
-{
-	char		 path[PATH_MAX];
-	struct stat	 st;
-	struct timespec	 now;
-	long long	 ago;
-
-	if (t->path != NULL || r->down_ms == 0 ||
-	    private_file(path, sizeof(path), t, ".down", 0) == NULL ||
-	    lstat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid())
-		return 0;
-	clock_gettime(CLOCK_REALTIME, &now);
-	ago = (long long)(now.tv_sec - st.st_mtim.tv_sec) * 1000 +
-	    (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
-	return ago >= 0 && ago < r->down_ms;
-}
-
-/* t timed out: mark it so, for the -d time. */
-static void
-mark_down(const struct route *r, const struct target *t)
-{
-	char		 path[PATH_MAX];
-	const char	*why;
-	int		 fd;
-
-	if (t->path != NULL || r->down_ms == 0 ||
-	    private_file(path, sizeof(path), t, ".down", 1) == NULL ||
-	    (fd = open_own(path, O_WRONLY, &why)) == -1)
-		return;
-	futimens(fd, NULL);
-	close(fd);
-}
-
-/* t, passed over, answered after all: it is up again. */
-static void
-mark_up(const struct target *t)
-{
-	char	 path[PATH_MAX];
-
-	if (private_file(path, sizeof(path), t, ".down", 0) != NULL)
-		unlink(path);
-}
-
-/*
- * TMPDIR/cgi2scgi-UID/name.ext for server t, into path, any '/' of an
- * abstract name as '_'; with make, the directory is made if need be,
- * and must be a private one of ours: else NULL, with its name in path.
- */
-static char *
-private_file(char *path, size_t cap, const struct target *t,
-    const char *ext, int make)
-{
-	char		*p;
-	int		 n;
-
-	n = snprintf(path, cap, "%s/cgi2scgi-%ld", tmp_dir(), (long)geteuid());
-	if (n < 0 || (size_t)n >= cap)
-		die(F_CONFIG, "TMPDIR", "path too long");
-	if (make && !is_private_dir(path))
-		return NULL;
-	p = path + n;
-	if (snprintf(p, cap - (size_t)n, "/%s%s", name_of(t), ext) >=
-	    (int)(cap - (size_t)n))
-		die(F_CONFIG, name_of(t), "path in TMPDIR too long");
-	while (*++p != '\0')
-		if (*p == '/')
-			*p = '_';
-	return path;
-}
-
-/*
- * A directory in TMPDIR that only we can write to, "cgi2scgi-UID", for
- * the marks of servers that timed out and the log of an app on TCP or
- * an abstract name: in a directory shared with other users, they could
- * plant a mark or a log.  Another user may have taken the name first,
- * and can keep it: then it is not ours, and we do without.
- */
-static int
-is_private_dir(const char *dir)
-{
-	struct stat	 st;
-
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return 0;
-	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_uid == geteuid() && (st.st_mode & 077) == 0;
+		die(500, "connect %s: not a socket", name_of(t));
+	if (err == EACCES && t->path != NULL && stat(t->path, &st) == 0)
+		snprintf(more, sizeof(more), " (we are uid %ld gid %ld; it "
+		    "is uid %ld's, group %ld, mode %04o)", (long)geteuid(),
+		    (long)getegid(), (long)st.st_uid, (long)st.st_gid,
+		    (unsigned)st.st_mode & 07777);
+	else if (err == EACCES && t->path != NULL)
+		snprintf(more, sizeof(more), " (we are uid %ld gid %ld, and "
+		    "may not look into its directory)", (long)geteuid(),
+		    (long)getegid());
+	else if (err == ENOENT && t->path != NULL &&
+	    (strncmp(t->path, "/tmp/", 5) == 0 ||
+	    strncmp(t->path, "/var/tmp/", 9) == 0))
+		snprintf(more, sizeof(more), " (the web server may have a "
+		    "private /tmp of its own: systemd's PrivateTmp=)");
+	die(err == ETIMEDOUT ? 504 : 502, "connect %s: %s%s", name_of(t),
+	    strerror(err), more);
 }
 
 /* One attempt at one server: its socket, or -1 with errno set. */
 static int
-connect_once(const struct route *r, const struct target *t)
+connect_once(const struct config *cf, struct target *t)
 {
+	struct sockaddr_un	 sun;
 	const struct addrinfo	*ai;
+	struct stat		 st;
 	int			 s = -1;
 
-	if (t->path != NULL)
-		return connect_unix(t->path, r->connect_ms);
+	if (t->path != NULL) {
+		s = connect_addr((struct sockaddr *)&sun,
+		    unix_addr(t->path, &sun), cf->connect_ms);
+		/* Linux refuses a file or a directory as a dead socket. */
+		if (s == -1 && errno == ECONNREFUSED && *t->path != '@' &&
+		    stat(t->path, &st) == 0 && !S_ISSOCK(st.st_mode))
+			errno = ENOTSOCK;
+		return s;
+	}
+	if (look_up(t) != 0) {
+		errno = 0;
+		return -1;
+	}
+	if (t->numlen != 0)
+		return connect_addr((struct sockaddr *)&t->num, t->numlen,
+		    cf->connect_ms);
 	/* Every address of the name in turn, as getaddrinfo(3) sorted them. */
 	for (ai = t->ai; ai != NULL && s == -1; ai = ai->ai_next)
-		s = connect_addr(ai->ai_addr, ai->ai_addrlen, r->connect_ms);
+		s = connect_addr(ai->ai_addr, ai->ai_addrlen, cf->connect_ms);
 	return s;
 }
 
+/*
+ * t's addresses, looked up once: an address in digits and a port number,
+ * as a web server's configuration mostly gives them, as they are, for
+ * getaddrinfo(3) allocates (with musl: XXX system calls more a request).
+ * 0, or getaddrinfo's error, which t->gai keeps.
+ */
 static int
-connect_unix(const char *path, int ms)
+look_up(struct target *t)
 {
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	socklen_t		 len = unix_addr(path, &sun);
-	int			 s;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&t->num;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&t->num;
+	struct addrinfo		 hints;
+	unsigned long long	 port;
 
-	s = connect_addr((struct sockaddr *)&sun, len, ms);
-	/* Linux refuses a file or a directory as it would a dead socket. */
-	if (s == -1 && errno == ECONNREFUSED && *path != '@' &&
-	    stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
-		errno = ENOTSOCK;
-	return s;
+	if (t->numlen != 0 || t->ai != NULL || t->gai != 0)
+		return t->gai;
+	if (parse_length(t->port, 65535, &port) == 0) {
+		if (inet_pton(AF_INET, t->host, &sin->sin_addr) == 1) {
+			sin->sin_family = AF_INET;
+			sin->sin_port = htons((unsigned short)port);
+			t->numlen = sizeof(*sin);
+			return 0;
+		}
+		if (inet_pton(AF_INET6, t->host, &sin6->sin6_addr) == 1) {
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_port = htons((unsigned short)port);
+			t->numlen = sizeof(*sin6);
+			return 0;
+		}
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	return t->gai = getaddrinfo(t->host, t->port, &hints, &t->ai);
 }
 
 /* A socket path as an address; check_target() saw that it fits. */
@@ -2135,7 +1975,11 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 	return s;
 }
 
-/* Our own socket, and only it, is non-blocking: fds 0 and 1 are shared. */
+/*
+ * Our own socket, and only it, is non-blocking: fds 0 and 1 are shared.
+ * The socket is the lowest descriptor free, so one of 0 to 2 shows that
+ * the web server left that one closed: see above_std_fds().
+ */
 static int
 new_socket(int family)
 {
@@ -2145,15 +1989,34 @@ new_socket(int family)
 	/* One call instead of three (Linux, the BSDs, POSIX.1-2024). */
 	s = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 #else
-	if ((s = socket(family, SOCK_STREAM, 0)) == -1)
-		return -1;
-	if (fcntl(s, F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(s, F_SETFL, O_NONBLOCK) == -1) {
+	if ((s = socket(family, SOCK_STREAM, 0)) != -1 &&
+	    (fcntl(s, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(s, F_SETFL, O_NONBLOCK) == -1)) {
 		close(s);
-		return -1;
+		s = -1;
 	}
 #endif
-	return s;
+	return s >= 0 && s <= 2 ? above_std_fds(s) : s;
+}
+
+/*
+ * A web server left one of fds 0 to 2 closed, and our socket s took it:
+ * as stderr it would get our error line in the request body, as stdin
+ * our own bytes as the client's.  So s moves up, and every one of the
+ * three that is closed opens on /dev/null.  An ordinary request, with
+ * all three open, pays nothing for this.
+ */
+static int
+above_std_fds(int s)
+{
+	int	 up = fcntl(s, F_DUPFD_CLOEXEC, 3), fd;
+
+	close(s);
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+	return up;
 }
 
 /* Nothing listens: the server is down, or its socket not there yet. */
@@ -2170,6 +2033,42 @@ may_retry(int err)
 	return may_start(err) || err == EAGAIN;
 }
 
+/*
+ * The server closed the connection without a byte of an answer: it may
+ * have died with the request.  Another connection may then take it, as
+ * nginx's proxy_next_upstream does, if doing it twice is as doing it
+ * once (RFC 9110 9.2.2: its method is idempotent), the client has seen
+ * nothing, and its body can be read again (none, or spooled).
+ */
+static int
+is_resendable(const struct request *rq)
+{
+	static const char *const idempotent[] = { "GET", "HEAD", "OPTIONS",
+	    "TRACE", "PUT", "DELETE", NULL };
+	const char		*method = env_value("REQUEST_METHOD");
+	const char *const	*m;
+
+	if (method == NULL || rq->replied ||
+	    (rq->body.len > 0 && !rq->body.spooled))
+		return 0;
+	for (m = idempotent; *m != NULL && strcmp(*m, method) != 0; m++)
+		;
+	return *m != NULL;
+}
+
+/* The request as it was before it went: its body from the start. */
+static void
+rewind_request(struct request *rq)
+{
+	if (rq->body.spooled && lseek(rq->up.from, 0, SEEK_SET) == -1)
+		die(503, "spool request body: %s", strerror(errno));
+	rq->up.left = rq->body.len;
+	rq->up.io = IO_UNKNOWN;
+	rq->up.wait_to = rq->up.hup = 0;
+	memset(&rq->down, 0, sizeof(rq->down));
+	memset(&rq->head, 0, sizeof(rq->head));
+}
+
 /* -------------------------------------------------- starting an app */
 
 /*
@@ -2178,328 +2077,139 @@ may_retry(int err)
  * app accepts it.  Whoever listens must be us, or root.
  */
 static int
-connect_or_start(const struct route *r, struct launch *l)
+connect_or_start(struct config *cf, struct request *rq)
 {
+	struct target		*t = &cf->to[0];
 	const struct target	*server;
 	int			 s;
 
-	if ((s = connect_once(r, &r->to[0])) == -1 && may_start(errno))
-		s = start_and_connect(r, l);
-	if (s == -1)
-		s = connect_backend(r, &server); /* retries, says why not */
-	check_listener(l, &r->to[0], s);
-	return s;
-}
-
-/* Start app, and connect to it: the socket, or -1 with errno set. */
-static int
-start_and_connect(const struct route *r, struct launch *l)
-{
-	const struct target	*t = &r->to[0];
-	int			 s = -1;
-
-	if (is_file_socket(t)) {
-		lock_start(r);
+	if ((s = connect_once(cf, t)) == -1 && may_start(errno)) {
+		lock_start(cf, rq);
 		/* The request that held the lock may have started it. */
-		if ((s = connect_once(r, t)) != -1 || !may_start(errno)) {
-			unlock_start();
-			return s;
+		if ((s = connect_once(cf, t)) == -1 && may_start(errno)) {
+			start_app(cf, rq);
+			s = connect_once(cf, t);
+			close(rq->listener);
+			rq->listener = -1;
 		}
+		unlock_start(rq);
 	}
-	if (start_app(r, l) != -1) {
-		s = connect_once(r, t);
-		close(fate.listener);
-		fate.listener = -1;
-	}
-	unlock_start();
+	if (s == -1)
+		s = connect_any(cf, &server);	/* retries, says why not */
+	check_listener(t, s);
 	return s;
 }
 
 /* -start: start app on conn unless a server listens there, and exit. */
 static void
-start_only(const struct route *r, struct launch *l)
+start_only(struct config *cf, struct request *rq)
 {
-	const char	*name = name_of(&r->to[0]);
+	struct target	*t = &cf->to[0];
 
-	fate.replied = 1;	/* no request to answer, just the log line */
-	if (is_file_socket(&r->to[0]))
-		lock_start(r);
-	if (connect_once(r, &r->to[0]) != -1)
-		die(F_CONFIG, name, "a server listens there already");
+	rq->replied = 1;	/* no request to answer, just the log line */
+	if (is_file_socket(t))
+		lock_start(cf, rq);
+	if (connect_once(cf, t) != -1)
+		die(500, "%s: a server listens there already", name_of(t));
+	if (t->gai != 0)
+		connect_failed(t, 0);
 	/* A busy server is no dead one: leave its socket alone. */
 	if (!may_start(errno))
-		die(F_START, name, strerror(errno));
-	if (start_app(r, l) == -1)
-		die(F_START, name, "another request is starting a server "
-		    "there");
-	close(fate.listener);
-	fate.listener = -1;
-	unlock_start();
+		die(503, "%s: %s", name_of(t), strerror(errno));
+	start_app(cf, rq);
+	exit(0);
 }
 
 /*
- * With an app, whoever listens on conn gets the requests meant for it,
- * cookies and all, and on a shared host another user can listen there
- * first: on a name in a shared directory, an abstract name, a port.
- * So before a byte is sent the listener must be us, who start app, or
- * root; where the system cannot tell, only -unchecked lets it pass.
+ * An app we start gets requests meant for it, cookies and all, from
+ * whoever listens on its socket file, which another user may have made
+ * first.  So before a byte is sent, the listener must be us, or root.
  */
 static void
-check_listener(const struct launch *l, const struct target *t, int s)
+check_listener(const struct target *t, int s)
 {
-	long	 uid = listener_uid(s);
+	long		 uid = -1;
+#ifdef SO_PEERCRED
+	struct ucred	 cred;
+	socklen_t	 len = sizeof(cred);
 
-	if (uid == UID_UNKNOWN && l->unchecked)
-		return;
-	if (uid == UID_UNKNOWN)
-		die(F_SERVER, name_of(t), "cannot tell who listens there "
-		    "(see -unchecked)");
-	if (uid == UID_NONE)
-		die(F_SERVER, name_of(t), "no socket of anyone's holds our "
-		    "connection");
-	if (uid != (long)geteuid() && uid != 0)
-		dief(F_SERVER, name_of(t), "another user listens there "
-		    "(uid %ld)", uid);
-}
-
-/*
- * The uid of whoever holds the other end of our connection s; UID_NONE
- * if no one's socket does, UID_UNKNOWN if the system cannot tell.
- */
-static long
-listener_uid(int s)
-{
-#ifdef __linux__
-	struct sockaddr_storage	 ss;
-	struct ucred		 cred;
-	socklen_t		 len = sizeof(ss);
-
-	ss.ss_family = AF_UNSPEC;
-	if (getsockname(s, (struct sockaddr *)&ss, &len) == -1)
-		return UID_UNKNOWN;
-	if (ss.ss_family != AF_UNIX)
-		return tcp_listener_uid(s, &ss);
 	/* A unix socket's peer is as it was when it called listen(2). */
-	len = sizeof(cred);
-	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
-		return UID_UNKNOWN;
-	return (long)cred.uid;
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		uid = (long)cred.uid;
 #else
-	(void)s;
-	return UID_UNKNOWN;
+	uid_t		 u;
+	gid_t		 g;
+
+	if (getpeereid(s, &u, &g) == 0)
+		uid = (long)u;
 #endif
+	if (uid == -1)
+		die(502, "%s: cannot tell who listens there: %s", name_of(t),
+		    strerror(errno));
+	if (uid != (long)geteuid() && uid != 0)
+		die(502, "%s: another user listens there (uid %ld)",
+		    name_of(t), uid);
 }
-
-#ifdef __linux__
-/*
- * The kernel's sock_diag interface, as <linux/inet_diag.h> has it; the
- * kernel keeps it as it is, and musl-gcc does not see its headers.
- */
-#define NETLINK_SOCK_DIAG	4
-#define SOCK_DIAG_BY_FAMILY	20
-#define NLM_F_REQUEST		1
-#define NLMSG_ERROR		2
-#define TCP_SYN_RECV		3	/* a request, not yet a socket */
-#define TCP_TIME_WAIT		6
-#define TCP_NEW_SYN_RECV	12
-#define LOOPBACK_IFINDEX	1	/* lo's, in every network namespace */
-#define DIAG_REPLY_MAX		512
-#define HALF_TRIES		100	/* ms for a handshake to complete */
-
-struct nl_header {			/* struct nlmsghdr */
-	uint32_t	 len;
-	uint16_t	 type, flags;
-	uint32_t	 seq, pid;
-};
-
-struct nl_error {			/* struct nlmsgerr */
-	struct nl_header hdr;
-	int32_t		 error;		/* a negative errno */
-};
-
-union inet {				/* a TCP end's address */
-	struct sockaddr_in	 in;
-	struct sockaddr_in6	 in6;
-};
-
-struct diag_id {			/* struct inet_diag_sockid */
-	uint16_t	 sport, dport;	/* in network order */
-	uint32_t	 src[4], dst[4];
-	uint32_t	 ifindex, cookie[2];
-};
-
-struct diag_request {			/* and struct inet_diag_req_v2 */
-	struct nl_header hdr;
-	uint8_t		 family, protocol, ext, pad;
-	uint32_t	 states;
-	struct diag_id	 id;
-};
-
-struct diag_reply {			/* and struct inet_diag_msg */
-	struct nl_header hdr;
-	uint8_t		 family, state, timer, retrans;
-	struct diag_id	 id;
-	uint32_t	 expires, rqueue, wqueue, uid, inode;
-};
-
-/*
- * Whose socket holds the other end of our TCP connection s: the one the
- * listener that took the connection made, which carries the listener's
- * owner.  It, and no other: whoever listens now may not be who took
- * us.  The kernel tells through sock_diag, looking it up by both ends'
- * addresses and ports, on the loopback device, so that a listener bound
- * to a device is found too.  Until it is a whole socket (the handshake
- * may still be in the server's queue) the kernel has no owner for it:
- * ask again.  If it is not there, our own end shows whether the kernel
- * can tell at all.
- */
-static long
-tcp_listener_uid(int s, const struct sockaddr_storage *ours)
-{
-	union inet	 me, peer;
-	socklen_t	 len = sizeof(peer);
-	long		 uid = DIAG_HALF;
-	int		 i;
-
-	memcpy(&me, ours, sizeof(me));	/* listener_uid() got our end */
-	memset(&peer, 0, sizeof(peer));
-	if (getpeername(s, (struct sockaddr *)&peer, &len) == -1)
-		return UID_UNKNOWN;
-	for (i = 0; uid == DIAG_HALF && i < HALF_TRIES; i++)
-		if ((uid = diag_uid(&peer, &me)) == DIAG_HALF)
-			poll(NULL, 0, 1);
-	if (uid == DIAG_HALF)
-		return UID_NONE;
-	if (uid == UID_NONE && diag_uid(&me, &peer) < 0)
-		return UID_UNKNOWN;	/* not even ours: no sock_diag */
-	return uid;
-}
-
-/*
- * Ask sock_diag for the owner of the TCP socket whose own end is `end'
- * and whose peer is `other'.  Its uid; UID_NONE if there is no such
- * socket, or it is closing; DIAG_HALF if it is not a whole socket yet;
- * UID_UNKNOWN if the kernel does not answer.
- */
-static long
-diag_uid(const union inet *end, const union inet *other)
-{
-	struct diag_request	 req;
-	union {
-		struct diag_reply	 rep;
-		struct nl_error		 err;
-		char			 buf[DIAG_REPLY_MAX];
-	}			 in;
-	ssize_t			 n;
-	int			 nl;
-
-	memset(&req, 0, sizeof(req));
-	req.hdr.len = sizeof(req);
-	req.hdr.type = SOCK_DIAG_BY_FAMILY;
-	req.hdr.flags = NLM_F_REQUEST;
-	req.family = (uint8_t)end->in.sin_family;
-	req.protocol = IPPROTO_TCP;
-	req.states = ~0U;
-	req.id.ifindex = LOOPBACK_IFINDEX;
-	req.id.cookie[0] = req.id.cookie[1] = ~0U;	/* any socket */
-	diag_end(req.id.src, &req.id.sport, end);
-	diag_end(req.id.dst, &req.id.dport, other);
-	if ((nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
-	    NETLINK_SOCK_DIAG)) == -1)
-		return UID_UNKNOWN;
-	n = send(nl, &req, sizeof(req), 0) == -1 ? -1 :
-	    recv(nl, &in, sizeof(in), 0);
-	close(nl);
-	if (n >= (ssize_t)sizeof(in.err) && in.err.hdr.type == NLMSG_ERROR)
-		return in.err.error == -ENOENT ? UID_NONE : UID_UNKNOWN;
-	if (n < (ssize_t)sizeof(in.rep) || in.rep.hdr.type != SOCK_DIAG_BY_FAMILY)
-		return UID_UNKNOWN;
-	switch (in.rep.state) {
-	case TCP_SYN_RECV:
-	case TCP_NEW_SYN_RECV:
-		return DIAG_HALF;
-	case TCP_TIME_WAIT:
-		return UID_NONE;
-	}
-	return (long)in.rep.uid;
-}
-
-/* An address and port as sock_diag takes them, in network order. */
-static void
-diag_end(uint32_t addr[4], uint16_t *port, const union inet *a)
-{
-	if (a->in.sin_family == AF_INET)
-		memcpy(addr, &a->in.sin_addr, sizeof(a->in.sin_addr));
-	else
-		memcpy(addr, &a->in6.sin6_addr, sizeof(a->in6.sin6_addr));
-	*port = a->in.sin_port;		/* sin6_port is at the same place */
-}
-#endif
 
 /*
  * One start at a time on a socket file: a request that finds nothing
  * listening waits here for the one starting the server, then finds it
- * up.  (Over TCP or an abstract name, binding the address is the lock.)
+ * up.  (With -start on a port or an abstract name, binding is the lock.)
  */
 static void
-lock_start(const struct route *r)
+lock_start(const struct config *cf, struct request *rq)
 {
 	struct flock	 fl;
 	char		 path[PATH_MAX];
 	const char	*why;
-	long long	 give_up = now_ms() + r->connect_ms + r->retry_ms;
+	long long	 give_up = now_ms() + cf->connect_ms + cf->retry_ms;
 
-	beside(path, sizeof(path), &r->to[0], ".lock");
-	if ((fate.lock = open_own(path, O_RDWR, &why)) == -1)
-		die(F_START, path, why);
+	beside(path, sizeof(path), &cf->to[0], ".lock");
+	if ((rq->lock = open_own(path, O_RDWR, &why)) == -1)
+		die(503, "%s: %s", path, why);
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
 	/* Starting takes a moment: a lock held longer is held by mistake. */
-	while (fcntl(fate.lock, F_SETLK, &fl) == -1) {
+	while (fcntl(rq->lock, F_SETLK, &fl) == -1) {
 		if (errno != EACCES && errno != EAGAIN && errno != EINTR)
-			die(F_START, path, strerror(errno));
-		if (r->connect_ms > 0 && now_ms() >= give_up)
-			die(F_START, path, "held too long by another request "
-			    "starting the server");
+			die(503, "%s: %s", path, strerror(errno));
+		if (cf->connect_ms > 0 && now_ms() >= give_up)
+			die(503, "%s: held too long by another request "
+			    "starting the server", path);
 		poll(NULL, 0, LOOK_MS);
 	}
 }
 
 static void
-unlock_start(void)
+unlock_start(struct request *rq)
 {
-	if (fate.lock != -1)
-		close(fate.lock);
-	fate.lock = -1;
+	if (rq->lock != -1)
+		close(rq->lock);
+	rq->lock = -1;
 }
 
-/*
- * Listen on the server's socket and start its copies: the socket, or
- * -1 if another request is starting them.
- */
-static int
-start_app(const struct route *r, struct launch *l)
+/* Listen on the server's socket, and start its copies on it. */
+static void
+start_app(const struct config *cf, struct request *rq)
 {
-	const struct target	*t = &r->to[0];
-	int			 logfd, i;
+	int	 logfd, i;
 
 	/* A web server may ignore SIGCHLD; explain_exit() must reap. */
 	signal(SIGCHLD, SIG_DFL);
-	if ((fate.listener = listen_target(t)) == -1)
-		return -1;
-	logfd = open_log(l, t);
-	for (i = 0; i < l->copies; i++)
-		spawn_app(l, fate.listener, logfd);
+	rq->listener = listen_target(&cf->to[0]);
+	logfd = open_log(cf);
+	for (i = 0; i < cf->copies; i++)
+		spawn_app(cf, rq->listener, logfd);
 	if (logfd != 2)
 		close(logfd);
-	l->started = 1;
-	return fate.listener;
+	rq->started = 1;
 }
 
 /*
- * The server's listening socket, blocking, as servers expect; -1 if
- * another request has just bound it, to start the server itself.
+ * The server's listening socket, blocking, as servers expect.  A socket
+ * file is made 0600 whatever the umask: only our user, and root, may
+ * connect to an app we start.
  */
 static int
 listen_target(const struct target *t)
@@ -2507,26 +2217,29 @@ listen_target(const struct target *t)
 	struct sockaddr_un	 sun;
 	const struct sockaddr	*sa = (struct sockaddr *)&sun;
 	socklen_t		 len;
-	int			 s, one = 1;
+	mode_t			 mask;
+	int			 s, one = 1, err = 0;
 
 	if (t->path != NULL)
 		len = unix_addr(t->path, &sun);
-	else {
+	else if (t->numlen != 0) {
+		sa = (const struct sockaddr *)&t->num;
+		len = t->numlen;
+	} else {
 		sa = t->ai->ai_addr;
 		len = t->ai->ai_addrlen;
 	}
 	remove_stale(t);
+	mask = umask(0177);
 	if ((s = socket(sa->sa_family, SOCK_STREAM, 0)) == -1 ||
 	    fcntl(s, F_SETFD, FD_CLOEXEC) == -1 ||
 	    (t->path == NULL && setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)) == -1) ||
-	    bind(s, sa, len) == -1 || listen(s, SOMAXCONN) == -1) {
-		if (errno == EADDRINUSE && !is_file_socket(t)) {
-			close(s);
-			return -1;
-		}
-		die_at(F_START, "listen", t, strerror(errno));
-	}
+	    bind(s, sa, len) == -1 || listen(s, SOMAXCONN) == -1)
+		err = errno;
+	umask(mask);
+	if (err != 0)
+		die(503, "listen %s: %s", name_of(t), strerror(err));
 	return s;
 }
 
@@ -2539,50 +2252,38 @@ remove_stale(const struct target *t)
 	if (!is_file_socket(t) || lstat(t->path, &st) == -1)
 		return;
 	if (!S_ISSOCK(st.st_mode))
-		die(F_CONFIG, name_of(t), "exists and is not a socket");
+		die(500, "%s: exists and is not a socket", t->path);
 	if (unlink(t->path) == -1)
-		die(F_START, name_of(t), strerror(errno));
+		die(503, "%s: %s", t->path, strerror(errno));
 }
 
 /*
- * app's output: -log's file, our stderr for "-", else beside a socket
- * file, else in our private directory, else (another user took its
- * name) nowhere, which is better than no app.
+ * app's output: -log's file (the admin's choice, taken as it is), our
+ * stderr for "-", else beside a socket file, else (-start on a port or
+ * an abstract name, run by an admin) our stderr.
  */
 static int
-open_log(const struct launch *l, const struct target *t)
+open_log(const struct config *cf)
 {
-	char		 path[PATH_MAX], msg[MESSAGE_MAX];
-	const char	*why = "not a private directory of ours";
+	char		 path[PATH_MAX];
+	const char	*why;
 	int		 fd;
 
-	if (l->log != NULL)
-		return strcmp(l->log, "-") == 0 ? 2 : open_admin_log(l->log);
-	if (is_file_socket(t)) {
-		beside(path, sizeof(path), t, ".log");
-		if ((fd = open_own(path, O_WRONLY | O_APPEND, &why)) == -1)
-			die(F_START, path, why);
+	if (cf->log != NULL && strcmp(cf->log, "-") == 0)
+		return 2;
+	if (cf->log != NULL) {
+		/* O_NONBLOCK: a FIFO is not waited on. */
+		if ((fd = open(cf->log, O_WRONLY | O_APPEND | O_CREAT |
+		    O_NONBLOCK | O_CLOEXEC, 0600)) == -1)
+			die(503, "%s: %s", cf->log, strerror(errno));
+		fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);
 		return fd;
 	}
-	if (private_file(path, sizeof(path), t, ".log", 1) != NULL &&
-	    (fd = open_own(path, O_WRONLY | O_APPEND, &why)) != -1)
-		return fd;
-	snprintf(msg, sizeof(msg), "%s: app's output to /dev/null (see -log)",
-	    why);
-	say(path, msg);
-	return open("/dev/null", O_WRONLY | O_CLOEXEC);
-}
-
-/* -log's file, the admin's choice: a file of the web server's logs, say. */
-static int
-open_admin_log(const char *path)
-{
-	int	 fd;
-
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK |
-	    O_CLOEXEC, 0600)) == -1)
-		die(F_START, path, strerror(errno));
-	fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);
+	if (!is_file_socket(&cf->to[0]))
+		return 2;
+	beside(path, sizeof(path), &cf->to[0], ".log");
+	if ((fd = open_own(path, O_WRONLY | O_APPEND, &why)) == -1)
+		die(503, "%s: %s", path, why);
 	return fd;
 }
 
@@ -2620,12 +2321,12 @@ beside(char *buf, size_t cap, const struct target *t, const char *ext)
 	int	 n = snprintf(buf, cap, "%s%s", t->path, ext);
 
 	if (n < 0 || (size_t)n >= cap)
-		die(F_CONFIG, t->path, "lock or log path too long");
+		die(500, "%s: lock or log path too long", t->path);
 }
 
 /* One copy of app on lfd.  Its exec failing is this request's 503. */
 static void
-spawn_app(const struct launch *l, int lfd, int logfd)
+spawn_app(const struct config *cf, int lfd, int logfd)
 {
 	int	 pfd[2], err;
 	ssize_t	 n;
@@ -2633,11 +2334,11 @@ spawn_app(const struct launch *l, int lfd, int logfd)
 
 	if (pipe(pfd) == -1 || fcntl(pfd[0], F_SETFD, FD_CLOEXEC) == -1 ||
 	    fcntl(pfd[1], F_SETFD, FD_CLOEXEC) == -1)
-		die(F_START, "pipe", strerror(errno));
+		die(503, "pipe: %s", strerror(errno));
 	if ((pid = fork()) == -1)
-		die(F_START, "fork", strerror(errno));
+		die(503, "fork: %s", strerror(errno));
 	if (pid == 0)
-		exec_app(l, lfd, logfd, pfd[1]);
+		exec_app(cf, lfd, logfd, pfd[1]);
 	close(pfd[1]);
 	/* The pipe closes unread on a successful exec(2). */
 	while ((n = read(pfd[0], &err, sizeof(err))) == -1 && errno == EINTR)
@@ -2645,7 +2346,7 @@ spawn_app(const struct launch *l, int lfd, int logfd)
 	close(pfd[0]);
 	if (n == (ssize_t)sizeof(err)) {
 		waitpid(pid, NULL, 0);
-		die(F_START, l->app, strerror(err));
+		die(503, "%s: %s", cf->app, strerror(err));
 	}
 }
 
@@ -2656,18 +2357,18 @@ spawn_app(const struct launch *l, int lfd, int logfd)
  * If that fails, tell the parent why through errfd.
  */
 static void
-exec_app(const struct launch *l, int lfd, int logfd, int errfd)
+exec_app(const struct config *cf, int lfd, int logfd, int errfd)
 {
 	char	*argv[2], **env;
 	int	 err;
 
 	reset_signals();
-	if (hand_over_fds(l, lfd, logfd, &errfd) == -1 || setsid() == -1 ||
-	    (env = app_environ(l)) == NULL)
+	if (hand_over_fds(cf, lfd, logfd, &errfd) == -1 || setsid() == -1 ||
+	    (env = app_environ(cf)) == NULL)
 		goto fail;
-	argv[0] = (char *)l->app;
+	argv[0] = (char *)cf->app;
 	argv[1] = NULL;
-	execve(l->app, argv, env);
+	execve(cf->app, argv, env);
 fail:
 	err = errno;
 	write_all(errfd, (char *)&err, sizeof(err));
@@ -2679,9 +2380,9 @@ fail:
  * closed on exec, just above them.  Everything else is closed.
  */
 static int
-hand_over_fds(const struct launch *l, int lfd, int logfd, int *errfd)
+hand_over_fds(const struct config *cf, int lfd, int logfd, int *errfd)
 {
-	int	 null, fd, top = l->fd0 ? 3 : 4;
+	int	 null, fd, top = cf->fd0 ? 3 : 4;
 
 	/* Out of the way of fds 0 to 4, which they may hold now. */
 	if ((fd = fcntl(*errfd, F_DUPFD_CLOEXEC, 5)) == -1)
@@ -2691,8 +2392,8 @@ hand_over_fds(const struct launch *l, int lfd, int logfd, int *errfd)
 	    (null = fcntl(null, F_DUPFD, 5)) == -1 ||
 	    (lfd = fcntl(lfd, F_DUPFD, 5)) == -1 ||
 	    (logfd = fcntl(logfd, F_DUPFD, 5)) == -1 ||
-	    dup2(l->fd0 ? lfd : null, 0) == -1 || dup2(logfd, 1) == -1 ||
-	    dup2(logfd, 2) == -1 || (!l->fd0 && dup2(lfd, 3) == -1) ||
+	    dup2(cf->fd0 ? lfd : null, 0) == -1 || dup2(logfd, 1) == -1 ||
+	    dup2(logfd, 2) == -1 || (!cf->fd0 && dup2(lfd, 3) == -1) ||
 	    dup2(*errfd, top) == -1 || fcntl(top, F_SETFD, FD_CLOEXEC) == -1)
 		return -1;
 	*errfd = top;
@@ -2761,7 +2462,7 @@ reset_signals(void)
 
 /* is_app_var()'s, and the socket-activation pair; NULL if out of memory. */
 static char **
-app_environ(const struct launch *l)
+app_environ(const struct config *cf)
 {
 	static char	 pid[32], fds[] = "LISTEN_FDS=1";
 	char		**env, **e;
@@ -2774,7 +2475,7 @@ app_environ(const struct launch *l)
 	for (n = 0, e = environ; *e != NULL; e++)
 		if (is_app_var(*e))
 			env[n++] = *e;
-	if (!l->fd0) {
+	if (!cf->fd0) {
 		snprintf(pid, sizeof(pid), "LISTEN_PID=%ld", (long)getpid());
 		env[n++] = fds;
 		env[n++] = pid;
@@ -2808,25 +2509,25 @@ is_app_var(const char *e)
  * can be reaped, so wait a little for that.
  */
 static void
-explain_exit(const struct launch *l)
+explain_exit(const struct request *rq)
 {
 	pid_t	 pid;
 	int	 i, status;
 
-	for (i = 0; l->started && i < REAP_MS / LOOK_MS; i++) {
+	for (i = 0; rq->started && i < REAP_MS / LOOK_MS; i++) {
 		if ((pid = waitpid(-1, &status, WNOHANG)) == -1)
 			return;
 		if (pid > 0 && WIFEXITED(status))
-			dief(F_START, l->app, "exited at once, status %d",
-			    WEXITSTATUS(status));
+			die(503, "%s: exited at once, status %d",
+			    rq->cf->app, WEXITSTATUS(status));
 		if (pid > 0)
-			dief(F_START, l->app, "killed at once by signal %d",
-			    WTERMSIG(status));
+			die(503, "%s: killed at once by signal %d",
+			    rq->cf->app, WTERMSIG(status));
 		poll(NULL, 0, LOOK_MS);
 	}
 }
 
-/* A socket file, unlike TCP or an abstract name, has a directory. */
+/* A socket file, unlike a port or an abstract name, has a directory. */
 static int
 is_file_socket(const struct target *t)
 {
@@ -2836,39 +2537,151 @@ is_file_socket(const struct target *t)
 /* ------------------------------------------------ the response head */
 
 /*
- * Check the response head line by line as it arrives: header fields up
- * to an empty line, which CGI hosts need (RFC 3875 6.2), each on a line
- * of its own: a field folded onto the next line is one that hosts read
- * each their own way, and Apache refuses.  A first line
- * that is an HTTP status line, as some SCGI servers send, becomes a
- * "Status:" line, which CGI hosts take.  Returns 1 when the head is
- * complete, 0 while it is not, -1 if it is malformed.  buf has
- * HEAD_SLACK bytes before it, for "Status: " to grow into.
+ * Where the head in the answer's first hd->have bytes ends, past its
+ * empty line; 0 while it is not all in; -1, with a->why, as soon as a
+ * line is no field, each on a line of its own with a token for its name
+ * and no control character but HTAB (RFC 9110 5.5, RFC 9112 5.2: hosts
+ * read folded lines and bare CRs each their own way), nor a first HTTP
+ * status line: no use reading on.
  */
-static int
-check_head(char *buf, struct head *hd)
+static ssize_t
+head_end(const char *buf, struct head *hd, struct answer *a)
 {
-	char	*line, *nl;
-	size_t	 len, code;
+	const char	*line, *nl;
+	size_t		 n, name;
 
-	while ((nl = memchr(line = buf + hd->line, '\n',
-	    hd->have - hd->line)) != NULL) {
-		len = (size_t)(nl - line);
-		if (len > 0 && line[len - 1] == '\r')
-			len--;
-		if (has_ctl(line, len))
-			return -1;
-		if (hd->line == 0 && (code = status_code_at(line, len)) != 0) {
-			hd->start = line + code - HEAD_SLACK;
-			memcpy(hd->start, STATUS_WORD, HEAD_SLACK);
-		} else if (len == 0 && hd->line != 0) {
-			hd->done = 1;
-			return 1;
-		} else if (!is_field(line, len))
-			return -1;	/* RFC 9112 5.2: nor is a folded line */
-		hd->line = (size_t)(nl + 1 - buf);
+	while ((nl = memchr(line = buf + hd->scan, '\n', hd->have - hd->scan))
+	    != NULL) {
+		hd->scan = (size_t)(nl + 1 - buf);
+		if ((n = (size_t)(nl - line)) > 0 && line[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			return (ssize_t)hd->scan;
+		if (has_ctl(line, n))
+			return bad_head(a, "a control character", line, n);
+		if (((name = token_len(line, n)) == 0 || name == n ||
+		    line[name] != ':') && (line != buf ||
+		    status_code_at(line, n) == 0))
+			return bad_head(a, "a line that is no field", line, n);
 	}
 	return 0;
+}
+
+/*
+ * Check the head in[0..len), which ends with its empty line, and write
+ * it anew into a->out, as every CGI host can take it whatever the server
+ * sent (RFC 3875 6), its lines checked by head_end(): the status
+ * first, where busybox httpd alone looks for it; every line ending in
+ * CR LF, for mini_httpd finds the end of a head only so, and would take
+ * body bytes for fields.  The status must be final, 200 to 599: with a 1xx the host sends
+ * an interim answer and the client reads our body as the head to follow,
+ * and with 101 a proxy in front switches protocols.  The body's framing
+ * is the host's: Content-Length only as digits, no Transfer-Encoding,
+ * and none of the fields about the client's connection (RFC 3875 6.3.4,
+ * RFC 9110 7.6.1).  A Location elsewhere with no status is a 302, which
+ * busybox httpd and civetweb do not make of it.  0, or -1 with a->why.
+ */
+static int
+canonical_head(const char *in, size_t len, struct answer *a)
+{
+	const char	*line, *nl, *v, *end = in + len;
+	size_t		 n, name, vlen, used = 0, code;
+	int		 lengths = 0, away = 0;
+
+	a->status = a->file = NULL;
+	for (line = in;; line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			return bad_head(a, "no empty line at its end", NULL, 0);
+		if ((n = (size_t)(nl - line)) > 0 && line[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			break;
+		if (line == in && (code = status_code_at(line, n)) != 0) {
+			a->status = line + code;
+			a->status_len = n - code;
+			continue;
+		}
+		name = token_len(line, n);
+		for (v = line + name + 1; v < line + n && (*v == ' ' ||
+		    *v == '\t'); v++)
+			;
+		for (vlen = (size_t)(line + n - v); vlen > 0 &&
+		    (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'); vlen--)
+			;
+		switch (field_kind(line, name)) {
+		case F_STATUS:
+			if (a->status != NULL)
+				return bad_head(a, "a second status", line, n);
+			a->status = v;
+			a->status_len = vlen;
+			continue;
+		case F_LENGTH:
+			if (lengths++ > 0 || !is_digits(v, vlen))
+				return bad_head(a, "a Content-Length that is "
+				    "not one number", line, n);
+			if (a->for_file)
+				continue;
+			break;
+		case F_CODING:
+			return bad_head(a, "a Transfer-Encoding (the web server "
+			    "frames the body)", line, n);
+		case F_HOP:
+			continue;
+		case F_LOCATION:
+			away = vlen > 0 && *v != '/';
+			break;
+		case F_SENDFILE:
+			if (!a->sendfile)
+				break;
+			a->file = v;
+			a->file_len = vlen;
+			continue;
+		case F_FILE:
+			if (a->for_file)
+				continue;
+			break;
+		case F_OTHER:
+			break;
+		}
+		memcpy(a->out + used, line, n);
+		memcpy(a->out + used + n, "\r\n", 2);
+		used += n + 2;
+	}
+	if (line == in)
+		return bad_head(a, "no field", NULL, 0);
+	a->fields = 0;
+	/* RFC 3875 6.2.3: a client redirect; hosts but Apache need it said. */
+	if (a->status == NULL && away) {
+		a->status = "302 Found";
+		a->status_len = 9;
+	}
+	if (a->status != NULL) {
+		if (!is_final_status(a->status, a->status_len))
+			return bad_head(a, "a status that is not final, 200 to "
+			    "599", a->status, a->status_len);
+		a->fields = sizeof("Status: \r\n") - 1 + a->status_len;
+		memmove(a->out + a->fields, a->out, used);
+		memcpy(a->out, "Status: ", 8);
+		memcpy(a->out + 8, a->status, a->status_len);
+		memcpy(a->out + a->fields - 2, "\r\n", 2);
+		used += a->fields;
+	}
+	memcpy(a->out + used, "\r\n", 2);
+	a->len = used + 2;
+	return 0;
+}
+
+/* The head is malformed: why, and the line that shows it, into a->why. */
+static int
+bad_head(struct answer *a, const char *why, const char *line, size_t n)
+{
+	if (line == NULL)
+		snprintf(a->why, sizeof(a->why), "malformed response header: "
+		    "%s", why);
+	else
+		snprintf(a->why, sizeof(a->why), "malformed response header: "
+		    "%s: \"%.*s\"", why, (int)(n < 60 ? n : 60), line);
+	return -1;
 }
 
 /*
@@ -2896,23 +2709,64 @@ status_code_at(const char *line, size_t len)
 	return code;
 }
 
-/* "Name: value" (RFC 3875 6.3: a field name is an RFC 2616 token). */
+/* "404 Not Found", "200": three digits, 200 to 599, then a reason or not. */
 static int
-is_field(const char *line, size_t len)
+is_final_status(const char *s, size_t len)
+{
+	return len >= 3 && s[0] >= '2' && s[0] <= '5' &&
+	    s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' &&
+	    (len == 3 || s[3] == ' ' || s[3] == '\t');
+}
+
+/* How many of line's first bytes are a token (RFC 9110 5.6.2). */
+static size_t
+token_len(const char *line, size_t len)
 {
 	size_t	 i;
+	int	 c;
 
-	for (i = 0; i < len && is_token_char((unsigned char)line[i]); i++)
-		;
-	return i > 0 && i < len && line[i] == ':';
+	for (i = 0; i < len; i++)
+		if (((c = (unsigned char)line[i]) < 'a' || c > 'z') &&
+		    (c < 'A' || c > 'Z') && (c < '0' || c > '9') &&
+		    (c == '\0' || strchr("!#$%&'*+-.^_`|~", c) == NULL))
+			break;
+	return i;
+}
+
+/* What the field whose name is name[0..len) is to us. */
+static enum field
+field_kind(const char *name, size_t len)
+{
+	static const struct {
+		const char	*name;
+		enum field	 kind;
+	} fields[] = {
+		{ "Status", F_STATUS }, { "Content-Length", F_LENGTH },
+		{ "Transfer-Encoding", F_CODING }, { "Connection", F_HOP },
+		{ "Keep-Alive", F_HOP }, { "Upgrade", F_HOP }, { "TE", F_HOP },
+		{ "Trailer", F_HOP }, { "Proxy-Connection", F_HOP },
+		{ "Location", F_LOCATION },
+		{ "X-Sendfile", F_SENDFILE }, { "Last-Modified", F_FILE },
+		{ "Content-Range", F_FILE }, { "Accept-Ranges", F_FILE },
+		{ NULL, F_OTHER }
+	};
+	int	 i;
+
+	for (i = 0; fields[i].name != NULL; i++)
+		if (strlen(fields[i].name) == len &&
+		    strncasecmp(fields[i].name, name, len) == 0)
+			break;
+	return fields[i].kind;
 }
 
 static int
-is_token_char(int ch)
+is_digits(const char *s, size_t len)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    (ch >= '0' && ch <= '9') || (ch != '\0' &&
-	    strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+	size_t	 i;
+
+	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	return len > 0 && i == len;
 }
 
 /*
@@ -2938,51 +2792,52 @@ has_ctl(const char *line, size_t len)
 /*
  * Both directions at once: a server may answer before it has read the
  * body, and the answer streams to the client as it comes.  Each step
- * moves what poll(2) said could move; the first event other than
- * EV_NONE ends the relay, EV_END when the whole answer is out.
+ * moves what poll(2) said could move; what fails dies where it fails.
+ * 1 once the whole answer is out, 0 if the server closed the connection
+ * before a byte of one.
  */
-static enum event
-relay(struct request *rq, int idle_ms)
+static int
+relay(struct request *rq)
 {
 	struct pollfd	 pfd[2];
-	enum event	 ev;
-	int		 nup, ndown;
+	enum step	 st = GO_ON;
+	int		 nup, ndown, ms = rq->cf->idle_ms;
 
 	rq->up.p = rq->block;	/* the header block goes first */
 	rq->up.len = rq->blocklen;
 	rq->up.to = rq->down.from = rq->backend;
 	rq->down.to = 1;
 	rq->down.left = UNTIL_EOF;
-	rq->down.buf = rq->head.start = rq->response + HEAD_SLACK;
-	rq->down.cap = MAX_HEAD;
-	ev = upload_step(rq);	/* into the new socket's empty buffer */
-	while (ev == EV_NONE) {
+	rq->down.buf = rq->response;
+	rq->down.cap = sizeof(rq->response);
+	upload_step(rq);	/* into the new socket's empty buffer */
+	while (st == GO_ON) {
 		choose_io(rq);
 		nup = want(&rq->up, rq->backend, &pfd[0]);
 		ndown = want(&rq->down, rq->backend, &pfd[nup]);
 		if (nup + ndown == 0)
-			return EV_END;
-		switch (poll(pfd, nup + ndown, idle_ms > 0 ? idle_ms : -1)) {
+			return 1;
+		switch (poll(pfd, (nfds_t)nup + (nfds_t)ndown, ms > 0 ? ms : -1)) {
 		case -1:
-			rq->err = errno;
 			if (errno != EINTR)
-				return EV_POLL_FAILED;
+				die(503, "poll: %s", strerror(errno));
 			continue;
 		case 0:
 			/* Waiting on the client's body is the client's fault. */
-			return nup && pfd[0].fd == 0 ? EV_STDIN_STALLED :
-			    EV_SERVER_STALLED;
+			if (nup && pfd[0].fd == 0)
+				die(408, "request body: timed out");
+			die(504, "%s: timed out", name_of(rq->server));
 		}
 		if (nup && pfd[0].revents != 0)
-			ev = upload_step(rq);
-		if (ev == EV_NONE && ndown && pfd[nup].revents != 0) {
+			upload_step(rq);
+		if (ndown && pfd[nup].revents != 0) {
 			if (pfd[nup].fd == rq->backend &&
 			    (pfd[nup].revents & HANGUP))
 				rq->down.hup = 1;
-			ev = download_step(rq);
+			st = download_step(rq);
 		}
 	}
-	return ev;
+	return st == DONE;
 }
 
 /*
@@ -2993,26 +2848,20 @@ static void
 choose_io(struct request *rq)
 {
 	struct half	*u = &rq->up, *d = &rq->down;
-	int		 big = SNDBUF_SIZE, one = 1;
+	int		 one = 1;
 
 	if (u->io == IO_UNKNOWN && u->len == 0 && u->left > 0) {
 		/*
 		 * The body's last small write must not wait for an ACK
-		 * (Nagle); the header block alone, first on the wire, never
-		 * does, so a request without a body needs no call.
+		 * (Nagle): 40 ms on Linux.  The header block alone, first on
+		 * the wire, never does, so a request without a body needs no
+		 * call.
 		 */
-		if (rq->tcp && u->to != -1)
+		if (rq->server->path == NULL && u->to != -1)
 			setsockopt(u->to, IPPROTO_TCP, TCP_NODELAY, &one,
 			    sizeof(one));
 		/* A spooled body is a file: read and write. */
 		u->io = u->to == -1 || u->from != 0 ? IO_COPY : io_mode(0);
-		/* A long body: more per splice(2), into a bigger buffer
-		 * (the kernel caps it at twice net.core.wmem_max). */
-		if (u->io == IO_SPLICE && u->left >= GROW_MIN) {
-			grow_pipe(u, u->from);
-			setsockopt(u->to, SOL_SOCKET, SO_SNDBUF, &big,
-			    sizeof(big));
-		}
 	}
 	if (d->io == IO_UNKNOWN && rq->head.done && d->len == 0 && d->left > 0)
 		d->io = io_mode(d->to);
@@ -3041,45 +2890,49 @@ want(const struct half *h, int backend, struct pollfd *pfd)
 }
 
 /* Move the request on: its header block, then the body, to the server. */
-static enum event
+static void
 upload_step(struct request *rq)
 {
 	struct half	*h = &rq->up;
 	ssize_t		 n;
 
-	if (h->io == IO_SPLICE)
-		return splice_body(rq);
+	if (h->io == IO_SPLICE) {
+		splice_body(rq);
+		return;
+	}
 	if (h->len == 0) {
 		n = read(h->from, h->buf, h->left < h->cap ? h->left : h->cap);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
-			return EV_NONE;
-		if (n <= 0) {
-			rq->err = errno;
-			return n == 0 ? EV_BODY_SHORT : EV_STDIN_FAILED;
-		}
+			return;
+		/* Exiting closes the connection: the server sees the body
+		 * is short, and takes nothing as whole. */
+		if (n == 0)
+			die(400, "request body: stdin ended after %llu of %llu "
+			    "bytes", rq->body.len - h->left, rq->body.len);
+		if (n == -1)
+			die(400, "request body: %s", strerror(errno));
 		h->left -= (unsigned long long)n;
 		if (h->to == -1)
-			return EV_NONE;
+			return;
 		h->p = h->buf;
 		h->len = (size_t)n;
-		/* FALLTHROUGH: our socket never blocks, so try it now. */
+		/* Our socket never blocks, so try it now. */
 	}
 	if ((n = write(h->to, h->p, h->len)) == -1) {
 		if (errno == EINTR || errno == EAGAIN)
-			return EV_NONE;
-		rq->err = errno;
+			return;
 		if (errno != EPIPE && errno != ECONNRESET)
-			return EV_SEND_FAILED;
+			die(502, "send to %s: %s", name_of(rq->server),
+			    strerror(errno));
 		backend_gone(h);
-		return EV_NONE;
+		return;
 	}
 	h->p += n;
 	h->len -= (size_t)n;
-	return EV_NONE;
 }
 
 /* The body, stdin pipe to socket, once the header block is out. */
-static enum event
+static void
 splice_body(struct request *rq)
 {
 	struct half	*h = &rq->up;
@@ -3087,17 +2940,17 @@ splice_body(struct request *rq)
 
 	if ((n = splice_step(h)) > 0 || (n == -1 && (errno == EINTR ||
 	    errno == EAGAIN)))
-		return EV_NONE;
+		return;
 	if (n == 0)
-		return EV_BODY_SHORT;
-	rq->err = errno;
+		die(400, "request body: stdin ended after %llu of %llu bytes",
+		    rq->body.len - h->left, rq->body.len);
 	if (errno == EPIPE || errno == ECONNRESET)
 		backend_gone(h);
 	else if (errno == EINVAL)
 		h->io = IO_COPY;	/* splice(2) cannot here: copy */
 	else
-		return EV_SEND_FAILED;
-	return EV_NONE;
+		die(502, "send to %s: %s", name_of(rq->server),
+		    strerror(errno));
 }
 
 /*
@@ -3116,60 +2969,66 @@ backend_gone(struct half *h)
 }
 
 /* Move the answer on, by whichever way its io says. */
-static enum event
+static enum step
 download_step(struct request *rq)
 {
-	enum event	 ev;
+	struct half	*h = &rq->down;
+	enum step	 st;
 
-	if (rq->down.io == IO_SPLICE)
-		return splice_response(rq);
-	if (rq->down.len > 0)
-		return write_response(rq);
+	if (h->io == IO_SPLICE) {
+		splice_response(rq);
+		return GO_ON;
+	}
+	if (h->len > 0) {
+		(void)write_response(rq);
+		return GO_ON;
+	}
 	/*
 	 * The first bytes of the answer: nothing is in stdout yet, so up
 	 * to PIPE_BUF bytes fit without a poll(2), and a short answer may
-	 * be whole, so look for its end at once too.
+	 * be whole, so look for its end at once too: two system calls
+	 * fewer for a small request.
 	 */
-	if ((ev = read_response(rq)) == EV_NONE && !fate.replied &&
-	    rq->down.len > 0 && rq->down.len <= PIPE_BUF &&
-	    (ev = write_response(rq)) == EV_NONE && rq->down.len == 0 &&
-	    rq->down.left > 0)
-		ev = read_response(rq);
-	return ev;
+	if ((st = read_response(rq)) == GO_ON && !rq->replied &&
+	    h->len > 0 && h->len <= PIPE_BUF && write_response(rq) == 0 &&
+	    h->left > 0)
+		st = read_response(rq);
+	return st;
 }
 
-/* Read the answer: through the head filter until the head is whole. */
-static enum event
+/* Read the answer: its head through take_head(), then the rest. */
+static enum step
 read_response(struct request *rq)
 {
 	struct half	*h = &rq->down;
 	char		*dst = rq->head.done ? h->buf : h->buf + rq->head.have;
 	size_t		 room = h->cap - (size_t)(dst - h->buf);
 	ssize_t		 n;
-	enum event	 ev;
+	enum step	 st;
 
 	if ((n = read(h->from, dst, room)) == -1) {
 		if (errno == EINTR || errno == EAGAIN)
-			return EV_NONE;
+			return GO_ON;
 		/*
 		 * SCGI ends a response by closing the connection; a server
 		 * that closes with request bytes unread resets it instead.
 		 */
-		rq->err = errno;
 		if (errno != ECONNRESET)
-			return EV_RECV_FAILED;
+			die(502, "%s: %s", name_of(rq->server),
+			    strerror(errno));
 		n = 0;
 	}
 	if (n == 0) {
 		h->left = 0;
 		if (rq->head.done)
-			return EV_NONE;
-		return rq->head.have == 0 ? EV_NO_RESPONSE : EV_HEAD_CUT;
+			return GO_ON;
+		if (rq->head.have == 0)
+			return NO_ANSWER;
+		die(502, "%s: response header cut short", name_of(rq->server));
 	}
 	if (!rq->head.done) {
-		if ((ev = filter_head(rq, (size_t)n)) != EV_NONE ||
-		    !rq->head.done)
-			return ev;
+		if ((st = take_head(rq, (size_t)n)) != GO_ON || !rq->head.done)
+			return st;
 	} else {
 		h->p = h->buf;
 		h->len = (size_t)n;
@@ -3177,37 +3036,59 @@ read_response(struct request *rq)
 	/* The server had shut its side, and this read took all there was. */
 	if (h->hup && (size_t)n < room)
 		h->left = 0;
-	return EV_NONE;
+	return GO_ON;
 }
 
 /*
- * The head filter: n more bytes of the head are in; pass nothing on
- * until the head is whole and good, then all of it and what follows.
+ * n more bytes of the head are in.  Nothing is passed on until the head
+ * is whole and good; then it goes written anew, and what followed it
+ * after it; or with X-Sendfile, the file it names, in place of the rest.
  */
-static enum event
-filter_head(struct request *rq, size_t n)
+static enum step
+take_head(struct request *rq, size_t n)
 {
 	struct half	*h = &rq->down;
-	struct head	*hd = &rq->head;
+	struct answer	 a;
+	const char	*method;
+	ssize_t		 end;
+	size_t		 rest;
 
-	hd->have += n;
-	switch (check_head(h->buf, hd)) {
-	case -1:
-		return EV_HEAD_BAD;
-	case 0:
-		return hd->have == h->cap ? EV_HEAD_TOO_LARGE : EV_NONE;
+	rq->head.have += n;
+	if ((end = head_end(h->buf, &rq->head, &a)) == 0) {
+		if (rq->head.have == h->cap)
+			die(502, "%s: response header over %d KiB",
+			    name_of(rq->server), MAX_HEAD / 1024);
+		return GO_ON;
 	}
-	h->p = hd->start;
-	h->len = (size_t)(h->buf + hd->have - hd->start);
-	return EV_NONE;
+	a.out = rq->out;
+	a.sendfile = rq->cf->sendfile != NULL;
+	a.for_file = 0;
+	if (end == -1 || canonical_head(h->buf, (size_t)end, &a) == -1)
+		die(502, "%s: %s", name_of(rq->server), a.why);
+	rq->head.done = 1;
+	if (a.file != NULL) {
+		a.for_file = 1;		/* and without what the file replaces */
+		(void)canonical_head(h->buf, (size_t)end, &a);
+		return send_file(rq, &a);
+	}
+	rest = rq->head.have - (size_t)end;
+	/* RFC 3875 4.3.2: no body for HEAD, which not every host drops. */
+	if ((method = env_value("REQUEST_METHOD")) != NULL &&
+	    strcmp(method, "HEAD") == 0)
+		rest = h->left = 0;
+	memcpy(rq->out + a.len, h->buf + end, rest);
+	h->p = rq->out;
+	h->len = a.len + rest;
+	return GO_ON;
 }
 
 /*
  * Write the answer on.  While the web server may still be writing the
  * body to our stdin, it may not be reading our stdout (Apache does
  * not), so write no more than poll(2) promised room for, or both block.
+ * The bytes still to write.
  */
-static enum event
+static size_t
 write_response(struct request *rq)
 {
 	struct half	*h = &rq->down;
@@ -3216,21 +3097,18 @@ write_response(struct request *rq)
 
 	if (rq->up.from == 0 && rq->up.left > 0 && len > PIPE_BUF)
 		len = PIPE_BUF;
+	rq->replied = 1;
 	if ((n = write(h->to, h->p, len)) == -1) {
 		if (errno == EINTR || errno == EAGAIN)
-			return EV_NONE;
-		rq->err = errno;
-		fate.replied = 1;	/* the client is gone */
-		return EV_STDOUT_FAILED;
+			return h->len;
+		die(0, "write to stdout: %s", strerror(errno));
 	}
-	fate.replied = 1;
 	h->p += n;
-	h->len -= (size_t)n;
-	return EV_NONE;
+	return h->len -= (size_t)n;
 }
 
 /* The rest of the answer, socket to stdout pipe, once the head is out. */
-static enum event
+static void
 splice_response(struct request *rq)
 {
 	struct half	*h = &rq->down;
@@ -3239,20 +3117,16 @@ splice_response(struct request *rq)
 	if ((n = splice_step(h)) > 0) {
 		if (UNTIL_EOF - h->left >= GROW_MIN)
 			grow_pipe(h, h->to);	/* a long answer */
-		return EV_NONE;
+		return;
 	}
-	if (n == 0 || (n == -1 && errno == ECONNRESET)) {
+	if (n == 0 || (n == -1 && errno == ECONNRESET))
 		h->left = 0;		/* a reset is an end: see above */
-		return EV_NONE;
-	}
-	if (errno == EINTR || errno == EAGAIN)
-		return EV_NONE;
-	if (errno == EINVAL) {
+	else if (errno == EINVAL)
 		h->io = IO_COPY;	/* splice(2) cannot here: copy */
-		return EV_NONE;
-	}
-	rq->err = errno;
-	return errno == EPIPE ? EV_STDOUT_FAILED : EV_RECV_FAILED;
+	else if (errno == EPIPE)
+		die(0, "write to stdout: %s", strerror(errno));
+	else if (errno != EINTR && errno != EAGAIN)
+		die(502, "%s: %s", name_of(rq->server), strerror(errno));
 }
 
 #ifdef SPLICE_F_NONBLOCK
@@ -3308,12 +3182,11 @@ io_mode(int fd)
 }
 
 /*
- * A pipe holds 64 KiB by default, so a long transfer would take a
- * splice(2) and a poll(2) every 64 KiB.  A bigger one, once a transfer
- * shows it is long, cuts that: only then, for Linux charges pipe memory
- * to the user, and past a limit (pipe-user-pages-soft) says no to this
- * and gives new pipes less.  The pipe is the web server's too, but its
- * size changes no meaning; if the kernel says no, so be it.
+ * A pipe holds 64 KiB by default, so a long transfer takes a splice(2)
+ * and a poll(2) every 64 KiB.  XXX.  Linux charges a pipe's pages to its
+ * user, the web server's, and once that user holds more than
+ * pipe-user-pages-soft (16384 pages, 64 MiB) gives every new pipe of
+ * theirs 8 KiB: so one pipe grows, once, and to PIPE_SIZE at most.
  */
 static void
 grow_pipe(struct half *h, int fd)
@@ -3325,4 +3198,375 @@ grow_pipe(struct half *h, int fd)
 	(void)fd;
 #endif
 	h->grown = 1;
+}
+
+/* -------------------------------------------------------- X-Sendfile */
+
+/*
+ * -sendfile dir: an answer whose head has X-Sendfile is served from the
+ * file it names, as mod_xsendfile and lighttpd serve it, so that the app
+ * is free at once and the bytes go from the page cache to stdout.  The
+ * app's own body is not read: its connection closes now.  What is left
+ * of the request body is read first, for a web server may write all of
+ * it before it reads our answer.  The path never reaches the client.
+ */
+static enum step
+send_file(struct request *rq, struct answer *a)
+{
+	const char	*method = env_value("REQUEST_METHOD");
+	struct stat	 st;
+	struct tm	 tm;
+	char		 modified[40];
+	long long	 first = 0, last;
+	int		 fd, range = 0;
+
+	close(rq->backend);
+	rq->backend = -1;
+	backend_gone(&rq->up);
+	drain_stdin(rq);
+	fd = open_beneath(rq->cf->sendfile, a->file, a->file_len);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		die(403, "X-Sendfile %.*s: not a plain file",
+		    (int)a->file_len, a->file);
+	strftime(modified, sizeof(modified), "%a, %d %b %Y %H:%M:%S GMT",
+	    gmtime_r(&st.st_mtime, &tm));
+	last = (long long)st.st_size - 1;
+	/* A range of the app's 200 only: a 404 page goes whole. */
+	if (a->status == NULL || memcmp(a->status, "200", 3) == 0)
+		range = file_range(st.st_size, modified, &first, &last);
+	file_head(a, range, modified, st.st_size, first, last);
+	rq->replied = 1;
+	if (write_all(1, a->out, a->len) == -1)
+		die(0, "write to stdout: %s", strerror(errno));
+	if (range >= 0 && (method == NULL || strcmp(method, "HEAD") != 0))
+		copy_file(fd, first, (unsigned long long)(last - first + 1));
+	close(fd);
+	return DONE;
+}
+
+/*
+ * The file X-Sendfile names, open for reading: path, absolute under dir
+ * or relative to it, must lie beneath dir, with no ".." or symbolic link
+ * leading out (openat2(2)'s RESOLVE_BENEATH, Linux 5.6; elsewhere
+ * open_walk()), else 404.  O_NONBLOCK: a FIFO is not waited on.
+ */
+static int
+open_beneath(const char *dir, const char *path, size_t len)
+{
+	char		 rel[PATH_MAX];
+	size_t		 dlen = strlen(dir), skip = 0;
+	int		 dfd, fd = -1, err;
+
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	if (*path == '/' && dlen > 1 && (len <= dlen ||
+	    memcmp(path, dir, dlen) != 0 || path[dlen] != '/'))
+		die(404, "X-Sendfile %.*s: not under %s", (int)len, path, dir);
+	if (*path == '/')
+		for (skip = dlen > 1 ? dlen : 0; skip < len && path[skip] ==
+		    '/'; skip++)
+			;
+	if (len - skip >= sizeof(rel))
+		die(404, "X-Sendfile: path too long");
+	memcpy(rel, path + skip, len - skip);
+	rel[len - skip] = '\0';
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		die(500, "-sendfile %s: %s", dir, strerror(errno));
+#ifdef SYS_openat2
+	uint64_t	 how[3] = { O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+			    0, 0x08 | 0x02 };	/* open_how: BENEATH, NO_MAGICLINKS */
+
+	if ((fd = (int)syscall(SYS_openat2, dfd, rel, how, sizeof(how))) ==
+	    -1 && errno == ENOSYS)
+#endif
+		fd = open_walk(dfd, rel);
+	err = errno;
+	close(dfd);
+	if (fd == -1)
+		die(err == EACCES || err == EPERM || err == ENXIO ? 403 : 404,
+		    "X-Sendfile "
+		    "%.*s: %s", (int)len, path, err == EXDEV ? "leads out of "
+		    "the -sendfile directory" : strerror(err));
+	return fd;
+}
+
+/*
+ * Without openat2(2): rel a name at a time from dfd, with ".." and
+ * symbolic links refused wherever they are (O_NOFOLLOW at each step):
+ * stricter than RESOLVE_BENEATH, never looser.
+ */
+static int
+open_walk(int dfd, char *rel)
+{
+	char	*name = rel, *slash;
+	int	 fd = dfd, next;
+
+	for (;; name = slash + 1) {
+		if ((slash = strchr(name, '/')) != NULL)
+			*slash = '\0';
+		if (strcmp(name, "..") == 0)
+			next = -1, errno = EXDEV;
+		else
+			next = openat(fd, *name != '\0' ? name : ".",
+			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (slash != NULL ?
+			    O_DIRECTORY : O_NONBLOCK | O_NOCTTY));
+		if (fd != dfd)
+			close(fd);
+		if (next == -1 || slash == NULL)
+			return next;
+		fd = next;
+	}
+}
+
+/*
+ * The part of a file of size bytes that the client's Range asks for
+ * (RFC 9110 14.2), in *first and *last: 1; 0 for the whole file (no
+ * Range, one of several ranges, one malformed, or an If-Range that the
+ * file's date no longer matches); -1 if none of it can be sent.
+ */
+static int
+file_range(long long size, const char *modified, long long *first,
+    long long *last)
+{
+	const char		*r = env_value("HTTP_RANGE");
+	const char		*since = env_value("HTTP_IF_RANGE");
+	unsigned long long	 a = 0, b = ULLONG_MAX;
+
+	if (r == NULL || strncmp(r, "bytes=", 6) != 0 ||
+	    (since != NULL && strcmp(since, modified) != 0))
+		return 0;
+	if (*(r += 6) == '-') {		/* the last b bytes */
+		if ((r = digits_at(r + 1, &b)) == NULL || *r != '\0')
+			return 0;
+		if (b == 0 || size == 0)
+			return -1;
+		*first = (unsigned long long)size > b ? size - (long long)b : 0;
+		*last = size - 1;
+		return 1;
+	}
+	if ((r = digits_at(r, &a)) == NULL || *r++ != '-' || (*r != '\0' &&
+	    ((r = digits_at(r, &b)) == NULL || *r != '\0' || b < a)))
+		return 0;
+	if (a >= (unsigned long long)size)
+		return -1;
+	*first = (long long)a;
+	*last = b < (unsigned long long)size ? (long long)b : size - 1;
+	return 1;
+}
+
+/* The number whose digits start s, into *v; past them, or NULL if none. */
+static const char *
+digits_at(const char *s, unsigned long long *v)
+{
+	const char	*d = s;
+
+	for (*v = 0; *d >= '0' && *d <= '9'; d++)
+		if (*v > (ULLONG_MAX - 9) / 10)
+			return NULL;
+		else
+			*v = *v * 10 + (unsigned long long)(*d - '0');
+	return d > s ? d : NULL;
+}
+
+/*
+ * The head for a sent file: the app's, with the status of a range if
+ * there is one, and the file's own length, date and ranges, in place of
+ * the fields canonical_head() left out for it.
+ */
+static void
+file_head(struct answer *a, int range, const char *modified, long long size,
+    long long first, long long last)
+{
+	char	 more[256];
+	size_t	 fields = a->len - 2 - a->fields;	/* the app's, not ours */
+	int	 n = 0;
+
+	if (range != 0) {
+		n = snprintf(more, sizeof(more), "Status: %s\r\n", range > 0 ?
+		    "206 Partial Content" : "416 Range Not Satisfiable");
+		memmove(a->out + n, a->out + a->fields, fields);
+		memcpy(a->out, more, (size_t)n);
+		a->fields = (size_t)n;
+	}
+	if (range < 0)
+		n = snprintf(more, sizeof(more), "Content-Range: bytes */%lld"
+		    "\r\nContent-Length: 0\r\n", size);
+	else if (range > 0)
+		n = snprintf(more, sizeof(more), "Content-Range: bytes "
+		    "%lld-%lld/%lld\r\nContent-Length: %lld\r\n", first, last,
+		    size, last - first + 1);
+	else
+		n = snprintf(more, sizeof(more), "Content-Length: %lld\r\n",
+		    size);
+	n += snprintf(more + n, sizeof(more) - (size_t)n, "Last-Modified: %s"
+	    "\r\nAccept-Ranges: bytes\r\n\r\n", modified);
+	memcpy(a->out + a->fields + fields, more, (size_t)n);
+	a->len = a->fields + fields + (size_t)n;
+}
+
+/*
+ * count bytes of fd from off to stdout: by sendfile(2), from the page
+ * cache to the pipe or socket, where there is one; else read and write.
+ * A file cut short under us is an answer cut short: the client has its
+ * head, with the length it will not get.
+ */
+static void
+copy_file(int fd, long long off, unsigned long long count)
+{
+	struct pollfd	 pfd;
+	off_t		 at = (off_t)off;
+	size_t		 len;
+	ssize_t		 n;
+	int		 copy = 0;
+
+	pfd.fd = 1;
+	pfd.events = POLLOUT;
+	while (count > 0) {
+		len = count < SPLICE_MAX ? (size_t)count : SPLICE_MAX;
+#ifdef __linux__
+		if (!copy && (n = sendfile(1, fd, &at, len)) == -1 &&
+		    (errno == EINVAL || errno == ENOSYS))
+			copy = 1;
+		if (copy)
+#endif
+			n = copy_some(fd, &at, len);
+		if (n == 0)
+			die(0, "X-Sendfile: the file was cut short while sent");
+		if (n > 0)
+			count -= (unsigned long long)n;
+		else if (errno == EAGAIN)
+			poll(&pfd, 1, req->cf->idle_ms > 0 ? req->cf->idle_ms : -1);
+		else if (errno != EINTR)
+			die(0, "write to stdout: %s", strerror(errno));
+	}
+}
+
+/* Up to len bytes of fd at *at to stdout, by read and write. */
+static ssize_t
+copy_some(int fd, off_t *at, size_t len)
+{
+	ssize_t	 n = pread(fd, req->body_buf, len < sizeof(req->body_buf) ?
+		    len : sizeof(req->body_buf), *at);
+
+	if (n > 0 && write_all(1, req->body_buf, (size_t)n) == -1)
+		return -1;
+	*at += n > 0 ? n : 0;
+	return n;
+}
+
+/* ------------------------------------------------- checking a setup */
+
+/*
+ * -check: what a request would do with these settings, step by step, on
+ * stdout, for an admin to run by hand as the web server's user, as
+ * `apachectl configtest` checks Apache's: where it goes, whether we may
+ * connect, and what a probe request gets.  Exits 0 if the server
+ * answered; else as a request would fail, 100 or 111, with its line.
+ */
+static void
+check_setup(struct config *cf, struct request *rq)
+{
+	struct answer	 a;
+	struct head	 hd;
+	struct pollfd	 pfd;
+	long long	 t0;
+	ssize_t		 n, end;
+	int		 i, ms = cf->idle_ms > 0 ? cf->idle_ms : -1;
+
+	rq->replied = 1;	/* stdout is the report's, not an answer's */
+	report("cgi2scgi -check: uid %ld, gid %ld\n", (long)geteuid(),
+	    (long)getegid());
+	for (i = 0; i < cf->ntargets; i++)
+		show_socket(&cf->to[i]);
+	probe_environment();
+	find_body(cf, rq);
+	build_request(cf, rq);
+	report("request: GET %s, header block %zu bytes (-H %llu)\n",
+	    env_value("REQUEST_URI"), rq->pairslen, cf->max_header);
+	t0 = now_ms();
+	connect_server(cf, rq);
+	report("connect: %s, in %lld ms\n", name_of(rq->server),
+	    now_ms() - t0);
+	if (write_all(rq->backend, rq->block, rq->blocklen) == -1)
+		die(502, "send to %s: %s", name_of(rq->server),
+		    strerror(errno));
+	memset(&hd, 0, sizeof(hd));
+	pfd.fd = rq->backend;
+	pfd.events = POLLIN;
+	do {
+		if (poll(&pfd, 1, ms) == 0)
+			die(504, "%s: timed out", name_of(rq->server));
+		if ((n = read(rq->backend, rq->response + hd.have,
+		    sizeof(rq->response) - hd.have)) == -1 && errno != EAGAIN)
+			die(502, "%s: %s", name_of(rq->server), strerror(errno));
+		if (n == 0)
+			die(502, "%s: %s (header block %zu bytes; some servers "
+			    "limit it: see -H)", name_of(rq->server), hd.have ?
+			    "response header cut short" : "closed the "
+			    "connection without a response", rq->pairslen);
+		hd.have += n > 0 ? (size_t)n : 0;
+	} while ((end = head_end(rq->response, &hd, &a)) == 0 &&
+	    hd.have < sizeof(rq->response));
+	a.out = rq->out;
+	a.sendfile = a.for_file = 0;
+	if (end == -1 || canonical_head(rq->response, hd.scan, &a) == -1)
+		die(502, "%s: %s", name_of(rq->server), a.why);
+	report("answer: %s%.*s, head %zu bytes, in %lld ms\n", a.status != NULL ?
+	    "Status: " : "no Status (200)", a.status != NULL ?
+	    (int)a.status_len : 0, a.status != NULL ? a.status : "", hd.scan,
+	    now_ms() - t0);
+	exit(0);
+}
+
+/* Where t is, and for a socket file whether we may connect to it. */
+static void
+show_socket(const struct target *t)
+{
+	struct stat	 st;
+
+	if (t->path == NULL)
+		report("server: %s, TCP: whoever reaches the port may "
+		    "connect\n", name_of(t));
+	else if (*t->path == '@')
+		report("server: %s, an abstract socket: any local user may "
+		    "connect\n", t->path);
+	else if (stat(t->path, &st) == -1)
+		report("server: %s: %s\n", t->path, strerror(errno));
+	else
+		report("server: %s, %s uid %ld's, group %ld, mode %04o: we "
+		    "may%s connect\n", t->path, S_ISSOCK(st.st_mode) ?
+		    "a socket," : "NOT A SOCKET,", (long)st.st_uid,
+		    (long)st.st_gid, (unsigned)st.st_mode & 07777,
+		    faccessat(AT_FDCWD, t->path, W_OK, AT_EACCESS) == 0 ? "" :
+		    " NOT");
+}
+
+/* What a web server would set for a GET, where the environment has not. */
+static void
+probe_environment(void)
+{
+	static const char *const probe[] = { "GATEWAY_INTERFACE", "CGI/1.1",
+	    "REQUEST_METHOD", "GET", "SERVER_PROTOCOL", "HTTP/1.1",
+	    "SCRIPT_NAME", "/", "QUERY_STRING", "", "SERVER_NAME",
+	    "localhost", "SERVER_PORT", "80", "REMOTE_ADDR", "127.0.0.1",
+	    "HTTP_USER_AGENT", "cgi2scgi -check", NULL };
+	const char *const *p;
+
+	for (p = probe; *p != NULL; p += 2)
+		setenv(p[0], p[1], 0);
+	setenv("REQUEST_URI", env_value("SCRIPT_NAME"), 0);
+}
+
+/* A line of -check's report, on stdout. */
+static void
+report(const char *fmt, ...)
+{
+	char	 line[MESSAGE_MAX];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	write_all(1, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }

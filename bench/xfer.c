@@ -5,8 +5,9 @@
  * CGI program, write bytes to its stdin and read its stdout to the end,
  * both at once, and print
  *
- *	seconds bytes-read exit-status
+ *	seconds bytes-read exit-status cpu-seconds
  *
+ * cpu-seconds: the command's user and system time together.
  * -u bytes: what to write (default none; stdin then gets end of file).
  * -a: write all of it before reading anything, as Apache does.
  * -t seconds: give up after this long without progress: kill the
@@ -15,6 +16,7 @@
  *	xfer [-a] [-u bytes] [-t seconds] command [arg ...]
  */
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -48,6 +50,7 @@ main(int argc, char *argv[])
 {
 	posix_spawn_file_actions_t fa;
 	struct pollfd	 pfd[2];
+	struct rusage	 ru;
 	unsigned long long up = 0, got = 0;
 	double		 t0;
 	ssize_t		 n;
@@ -132,7 +135,15 @@ usage:
 		perror("waitpid");
 		return 1;
 	}
-	printf("%.6f %llu %d\n", now() - t0, got,
-	    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	t0 = now() - t0;
+	/* Our only child, reaped: its times are the children's. */
+	if (getrusage(RUSAGE_CHILDREN, &ru) == -1) {
+		perror("getrusage");
+		return 1;
+	}
+	printf("%.6f %llu %d %.3f\n", t0, got,
+	    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+	    ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	return 0;
 }

@@ -16,7 +16,7 @@ int	cgi2scgi_main(int, char *[]);
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-/* 400 unless digits; 413 if over max; else 0.  canon: without leading 0s. */
+/* -1 unless digits; 1 if over max; else 0.  canon: without leading 0s. */
 static int
 reference(const char *s, unsigned long long max, const char **canon)
 {
@@ -24,14 +24,14 @@ reference(const char *s, unsigned long long max, const char **canon)
 	size_t	 n, m;
 
 	if (*s == '\0' || s[strspn(s, "0123456789")] != '\0')
-		return 400;
+		return -1;
 	while (s[0] == '0' && s[1] != '\0')
 		s++;
 	*canon = s;
 	snprintf(maxs, sizeof(maxs), "%llu", max);
 	n = strlen(s);
 	m = strlen(maxs);
-	return n > m || (n == m && strcmp(s, maxs) > 0) ? 413 : 0;
+	return n > m || (n == m && strcmp(s, maxs) > 0) ? 1 : 0;
 }
 
 int

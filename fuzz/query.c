@@ -65,6 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char	 query[QUERY_MAX + 16], words[WORDS_MAX][2 * QUERY_MAX];
 	static char	 plain[QUERY_MAX + 1];
 	static char	*env[2], *argv[WORDS_MAX + 2];
+	static struct config cf = { .cgi = 1 };
 	const char	*q;
 	int		 n, i, k, apache, drop;
 
@@ -78,7 +79,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	env[0] = query;
 	env[1] = NULL;
 	environ = env;
-	fate.cgi = 1;
 	argv[0] = "cgi2scgi";
 	n = 1 + data[0] % WORDS_MAX;
 	apache = data[1] & 1;
@@ -95,7 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i++;
 	}
 	argv[i + 1] = NULL;
-	if (i > 0 && !args_are_query(i + 1, argv))
+	if (i > 0 && !args_are_query(&cf, i + 1, argv))
 		abort();
 	return 0;
 }

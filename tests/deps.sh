@@ -51,10 +51,14 @@ else
 	# than Apache (raw, or not at all): tests/integration/hostile.bats.
 	want_file /usr/sbin/mini_httpd mini-httpd
 	want busybox busybox
+	# One more CGI host for tests/integration/hosts.bats's matrix.
+	want civetweb civetweb
 	want_file /usr/bin/uwsgi-core uwsgi-core
 	want_file /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	want_file /usr/share/perl5/SCGI.pm libscgi-perl
 	want_file /usr/sbin/haproxy haproxy
+	# The README's nginx snippet: nginx speaks SCGI itself.
+	want_file /usr/sbin/nginx nginx
 	# tests/integration/variables.bats: the README's ruTorrent recipe.
 	want_file /usr/bin/rtorrent rtorrent
 fi
@@ -66,7 +70,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "deps.sh: installing$need" >&2
 export DEBIAN_FRONTEND=noninteractive
-# apache2, lighttpd and mini-httpd would start on port 80 as they
+# apache2, lighttpd, mini-httpd and nginx would start on port 80 as they
 # install (and the second could not bind, which can fail its install);
 # the tests start their own.  invoke-rc.d asks policy-rc.d first, and
 # 101 means no; Docker images have one that says so: keep it.

@@ -7,19 +7,19 @@ load helper
 @test "no backend configured answers 500, says how to configure one, exits 100" {
 	run --separate-stderr bridge
 	assert_error_page 100 '500 Internal Server Error'
-	assert_stderr "cgi2scgi: configuration: no SCGI server: set SCGI_FILE, or SCGI_HOST and SCGI_PORT, or give arguments"
+	assert_stderr "cgi2scgi: GET /app: configuration: no SCGI server: set SCGI_FILE, or SCGI_HOST and SCGI_PORT, or give arguments"
 }
 
 @test "SCGI_HOST without SCGI_PORT is a configuration error" {
 	run --separate-stderr bridge SCGI_HOST=127.0.0.1
 	assert_failure 100
-	assert_stderr "cgi2scgi: configuration: SCGI_HOST is set but SCGI_PORT is not"
+	assert_stderr "cgi2scgi: GET /app: configuration: SCGI_HOST is set but SCGI_PORT is not"
 }
 
 @test "a missing socket file answers 502, names the socket and the reason, exits 111" {
 	run --separate-stderr bridge SCGI_FILE="$T/none.sock"
 	assert_error_page 111 '502 Bad Gateway'
-	assert_stderr "cgi2scgi: connect $T/none.sock: No such file or directory"
+	assert_stderr "cgi2scgi: GET /app: connect $T/none.sock: No such file or directory (the web server may have a private /tmp of its own: systemd's PrivateTmp=)"
 }
 
 @test "SCGI_PORT alone means localhost, over TCP" {
@@ -48,10 +48,10 @@ load helper
 @test "a bad timeout or size in the environment is a configuration error" {
 	run --separate-stderr bridge SCGI_IDLE_TIMEOUT=soon SCGI_FILE="$SOCK"
 	assert_failure 100
-	assert_stderr 'cgi2scgi: SCGI_IDLE_TIMEOUT: not a number of seconds: "soon"'
+	assert_stderr 'cgi2scgi: GET /app: SCGI_IDLE_TIMEOUT: not a number of seconds: "soon"'
 	run --separate-stderr bridge SCGI_MAX_BODY=1T SCGI_FILE="$SOCK"
 	assert_failure 100
-	assert_stderr 'cgi2scgi: SCGI_MAX_BODY: not a size in bytes: "1T"'
+	assert_stderr 'cgi2scgi: GET /app: SCGI_MAX_BODY: not a size in bytes: "1T"'
 }
 
 @test "run from a shell, bad usage prints the usage to stderr and exits 100" {
@@ -78,18 +78,22 @@ load helper
 	-i -1 sock|-i: not a number of seconds: "-1"
 	-m 5x sock|-m: not a size in bytes: "5x"
 	-s 1T sock|-s: not a size in bytes: "1T"
+	-H 65537 sock|-H: not a size in bytes up to 64k: "65537"
+	-set X sock|-set: not NAME=VALUE: "X"
+	-set SCGI=2 sock|-set: SCGI is not to be set: cgi2scgi sends it, or reads it
+	-sendfile files sock|-sendfile: not the absolute path of a directory: "files"
 	-connect ::1:80|-connect: not a socket, host:port or [address]:port: "::1:80"
 	-connect [::1]|-connect: not a socket, host:port or [address]:port: "[::1]"
 	EOF
 	run --separate-stderr bridge -- -t abc sock
 	assert_error_page 100 '500 Internal Server Error'
-	assert_stderr 'cgi2scgi: -t: not a number of seconds: "abc"'
+	assert_stderr 'cgi2scgi: GET /app: -t: not a number of seconds: "abc"'
 }
 
 @test "run by a web server, bad usage answers 500" {
 	run --separate-stderr bridge -- a b c
 	assert_error_page 100 '500 Internal Server Error'
-	assert_stderr --prefix "cgi2scgi: usage: "
+	assert_stderr --prefix "cgi2scgi: GET /app: usage: "
 }
 
 @test "--help and --version print to stdout and exit 0" {
@@ -127,11 +131,11 @@ load helper
 	backend -r "$T/reply"
 	run --separate-stderr bridge -- "$SOCK"
 	assert_error_page 111 '502 Bad Gateway'
-	assert_stderr "cgi2scgi: $SOCK: response header cut short"
+	assert_stderr "cgi2scgi: GET /app: $SOCK: response header cut short"
 	{ printf 'X-Big: '; head -c 70000 /dev/zero | tr '\0' x; printf '\r\n\r\n'; } > "$T/reply"
 	run --separate-stderr bridge -- "$SOCK"
 	assert_error_page 111 '502 Bad Gateway'
-	assert_stderr "cgi2scgi: $SOCK: response header over 64 KiB"
+	assert_stderr "cgi2scgi: GET /app: $SOCK: response header over 64 KiB"
 }
 
 @test "a connect that gets no answer times out with 504" {
@@ -142,7 +146,7 @@ load helper
 	run --separate-stderr bridge -- -t 0.3 127.0.0.1 "$PORT"
 	assert_error_page 111 '504 Gateway Timeout'
 	# strerror(ETIMEDOUT): glibc's words, or musl's.
-	assert_regex "$stderr" "^cgi2scgi: connect 127\.0\.0\.1:$PORT: (Connection|Operation) timed out\$"
+	assert_regex "$stderr" "^cgi2scgi: GET /app: connect 127\.0\.0\.1:$PORT: (Connection|Operation) timed out\$"
 }
 
 @test "a stalled request body times out with 408" {
@@ -152,6 +156,6 @@ load helper
 	printf 'ab' >&6
 	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- -i 0.3 "$SOCK" < "$T/fifo"
 	assert_error_page 111 '408 Request Timeout'
-	assert_stderr "cgi2scgi: request body: timed out"
+	assert_stderr "cgi2scgi: POST /app: request body: timed out"
 }
 

@@ -34,6 +34,63 @@ dynamic() {
 	[ ! -e "$d/opt/c2s/share/man/man1/cgi2scgi.1" ]
 }
 
+@test "the installed man page names the installed program, and the source's stays as it is" {
+	cd "$BATS_TEST_DIRNAME/.."
+	d=$BATS_TEST_TMPDIR/root
+	make -s install DESTDIR="$d" PREFIX=/opt/c2s
+	page=$d/opt/c2s/share/man/man1/cgi2scgi.1
+	grep -q '^ScriptAlias /app /opt/c2s/bin/cgi2scgi$' "$page"
+	grep -q '^#!/opt/c2s/bin/cgi2scgi -f$' "$page"
+	grep -q '/opt/c2s/libexec/app' "$page"
+	# No path of the source's left; nothing else changed.
+	run grep -n /usr/local "$page"
+	assert_output ""
+	run diff man/cgi2scgi.1 "$page"
+	assert_output --partial '> ScriptAlias /app /opt/c2s/bin/cgi2scgi'
+	[ "$(diff man/cgi2scgi.1 "$page" | grep -c '^<')" -eq "$(grep -c /usr/local/ man/cgi2scgi.1)" ]
+	grep -q '^ScriptAlias /app /usr/local/bin/cgi2scgi$' man/cgi2scgi.1
+	# BINDIR and LIBEXECDIR, as a packager may set them.
+	make -s install DESTDIR="$d" BINDIR=/bin LIBEXECDIR=/srv/apps
+	page=$d/usr/local/share/man/man1/cgi2scgi.1
+	grep -q '^ScriptAlias /app /bin/cgi2scgi$' "$page"
+	grep -q '/srv/apps/app' "$page"
+}
+
+@test "make install-doc puts the README, docs/ and the examples, with the install's paths, under DOCDIR" {
+	cd "$BATS_TEST_DIRNAME/.."
+	d=$BATS_TEST_TMPDIR/root
+	doc=$d/usr/share/doc/cgi2scgi
+	make -s install-doc DESTDIR="$d" PREFIX=/usr
+	cmp README "$doc/README"
+	for f in docs/*; do
+		cmp "$f" "$doc/${f##*/}"
+	done
+	assert_equal "$(cat "$doc/examples/app.conf")" "$(sed 's|/usr/local/bin/|/usr/bin/|' example/app.conf)"
+	assert_equal "$(cat "$doc/examples/app.service")" \
+	    "$(sed 's|/usr/local/libexec/|/usr/libexec/|' example/app.service)"
+	cmp example/app.socket "$doc/examples/app.socket"
+	run find "$doc" ! -perm 644 -type f
+	assert_output ""
+	make -s uninstall DESTDIR="$d" PREFIX=/usr
+	[ ! -e "$doc" ]
+}
+
+@test "the installed example application builds where it is, and answers through the bridge" {
+	needs cc "it builds the example"
+	cd "$BATS_TEST_DIRNAME/.."
+	d=$BATS_TEST_TMPDIR/root
+	make -s install-doc DESTDIR="$d" PREFIX=/usr
+	cd "$d/usr/share/doc/cgi2scgi/examples"
+	cc -o "$T/hello-scgi" hello-scgi.c netstring.c
+	"$T/hello-scgi" -n 1 "$SOCK" 3>&- &
+	echo $! > "$T/hello.pid"
+	wait_for "$SOCK"
+	run bridge SCRIPT_NAME=/app PATH_INFO=/hello -- "$SOCK"
+	assert_success
+	assert_line 'Hello from an SCGI application.'
+	assert_line 'PATH_INFO=/hello'
+}
+
 @test "plain make builds statically with musl where musl-gcc is, and says so; MUSLCC= builds with cc" {
 	needs musl-gcc "the default build uses it"
 	build_dir musl

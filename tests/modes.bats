@@ -36,7 +36,7 @@ load helper
 	cp "$T/args" "$T/other"
 	run --separate-stderr bridge SCRIPT_FILENAME="$T/other" -- -f "$T/args"
 	assert_error_page 100 '500 Internal Server Error'
-	assert_stderr "cgi2scgi: $T/args: -f names no script run by the web server (SCRIPT_FILENAME)"
+	assert_stderr "cgi2scgi: GET /app: $T/args: -f names no script run by the web server (SCRIPT_FILENAME)"
 	run --separate-stderr bridge -- -f "$T/args"
 	assert_failure 100
 	# A relative name, as suEXEC runs a script, is the same file.
@@ -59,7 +59,8 @@ load helper
 	    QUERY_STRING="-f+%2Fdev%2Fstdin$pad" -- -f /dev/stdin "${words[@]}" \
 	    <<< "-connect @evil x"
 	assert_error_page 100 '500 Internal Server Error'
-	assert_stderr --prefix "cgi2scgi: configuration: no SCGI server"
+	assert_stderr --prefix "cgi2scgi: POST /app?-f+%2Fdev%2Fstdin++"
+	assert_stderr --partial ": configuration: no SCGI server"
 	run bridge SCGI_FILE="$SOCK" QUERY_STRING="$SOCK$pad" -- "$SOCK" "${words[@]}"
 	assert_success
 }
@@ -71,7 +72,7 @@ load helper
 	printf '#!/usr/local/bin/cgi2scgi -f\n# nothing else\n\n' > "$T/args"
 	run --separate-stderr bridge SCRIPT_FILENAME="$T/args" -- -f "$T/args"
 	assert_error_page 100 '500 Internal Server Error'
-	assert_stderr "cgi2scgi: $T/args: no line of arguments"
+	assert_stderr "cgi2scgi: GET /app: $T/args: no line of arguments"
 }
 
 @test "-bind -connect: a socket path, host:port and [v6]:port" {
@@ -95,7 +96,7 @@ load helper
 	run --separate-stderr bridge -- -bind -connect "$T/dead.sock" -connect "$SOCK"
 	assert_success
 	assert_output "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok')"
-	assert_stderr "cgi2scgi: connect $T/dead.sock: No such file or directory"
+	assert_stderr "cgi2scgi: GET /app: connect $T/dead.sock: No such file or directory"
 }
 
 @test "a server whose name does not resolve is passed over, and logged" {
@@ -103,7 +104,7 @@ load helper
 	run --separate-stderr bridge -- -connect "no-such-host.invalid:$PORT" \
 	    -connect "127.0.0.1:$PORT"
 	assert_success
-	assert_stderr --prefix "cgi2scgi: resolve no-such-host.invalid:$PORT: "
+	assert_stderr --prefix "cgi2scgi: GET /app: resolve no-such-host.invalid:$PORT: "
 }
 
 @test "SCGI_HOST lists servers separated by commas, tried in order on SCGI_PORT" {
@@ -111,63 +112,11 @@ load helper
 	# 127.0.0.2 is loopback too, and nothing listens on it.
 	run --separate-stderr bridge SCGI_HOST='127.0.0.2 , 127.0.0.1' SCGI_PORT="$PORT"
 	assert_success
-	assert_stderr "cgi2scgi: connect 127.0.0.2:$PORT: Connection refused"
+	assert_stderr "cgi2scgi: GET /app: connect 127.0.0.2:$PORT: Connection refused"
 	run --separate-stderr bridge SCGI_HOST=127.0.0.2,127.0.0.3 SCGI_PORT="$PORT"
 	assert_error_page 111 '502 Bad Gateway'
-	assert_stderr "cgi2scgi: connect 127.0.0.2:$PORT: Connection refused
-cgi2scgi: connect 127.0.0.3:$PORT: Connection refused"
-}
-
-@test "a server that timed out is passed over for the -d time, tried last, and marked up when it answers" {
-	needs python3 "to fill a listen queue"
-	backend_tcp
-	good=127.0.0.1:$PORT
-	# A listener with a full queue: the kernel drops new SYNs, so that
-	# a connect to it times out, as to a host that is down.
-	"$FAKESCGI" -m noaccept -p "$T/fullport" 127.0.0.1:0 &
-	echo $! > "$T/full.pid"
-	wait_for "$T/fullport"
-	full=127.0.0.1:$(cat "$T/fullport")
-	python3 -c 'import socket, sys, time
-s = []
-for i in range(4):
-    c = socket.socket(); c.setblocking(False)
-    try: c.connect(("127.0.0.1", int(sys.argv[1])))
-    except BlockingIOError: pass
-    s.append(c)
-open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
-	echo $! > "$T/filler.pid"
-	wait_for "$T/full"
-	mkdir "$T/tmp"
-	mark=$T/tmp/cgi2scgi-$(id -u)/$full.down
-	ask() {	# ask [option ...]: a request to $full, else $good
-		run --separate-stderr bridge TMPDIR="$T/tmp" -- -t 0.5 "$@" \
-		    -connect "$full" -connect "$good"
-	}
-	ask
-	assert_success
-	assert_stderr --prefix "cgi2scgi: connect $full: "
-	assert_regex "$stderr" 'timed out$'
-	[ -f "$mark" ]
-	# The next requests go to $good first: no wait, nothing to say.
-	ask
-	assert_success
-	assert_stderr ""
-	# Once the -d time is past, or with -d 0, $full comes first again.
-	touch "$mark"
-	ask -d 60
-	assert_stderr ""
-	touch -d '61 seconds ago' "$mark"
-	ask -d 60
-	assert_regex "$stderr" 'timed out$'
-	ask -d 0
-	assert_regex "$stderr" 'timed out$'
-	# A server passed over that answers when the others fail is up again.
-	touch "$T/tmp/cgi2scgi-$(id -u)/$good.down"
-	run --separate-stderr bridge TMPDIR="$T/tmp" -- \
-	    -connect 127.0.0.2:1 -connect "$good"
-	assert_success
-	[ ! -e "$T/tmp/cgi2scgi-$(id -u)/$good.down" ]
+	assert_stderr "cgi2scgi: GET /app: connect 127.0.0.2:$PORT: Connection refused
+cgi2scgi: GET /app: connect 127.0.0.3:$PORT: Connection refused"
 }
 
 @test "abstract sockets: @name, and @name\\0 for uWSGI's name with a trailing NUL" {
@@ -184,7 +133,7 @@ open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
 	assert_success
 	run --separate-stderr bridge -- "${name}none"
 	assert_failure 111
-	assert_stderr "cgi2scgi: connect ${name}none: Connection refused"
+	assert_stderr "cgi2scgi: GET /app: connect ${name}none: Connection refused"
 }
 
 @test "-start: listens, starts n copies with the socket as fd 3 and LISTEN_FDS, and exits" {
@@ -263,18 +212,23 @@ open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
 	assert_equal "$(starts)" 3
 }
 
-@test "-connect app over TCP, which cgi-fcgi cannot do" {
+@test "-start on a port and on an abstract name, which a request will not start an app on" {
 	make_app
 	port=$(free_port)
-	run bridge TMPDIR="$T" -- -connect "127.0.0.1:$port" "$T/app"
-	assert_ok_page
-	assert_equal "$(starts)" 1
-	# The log: in TMPDIR, as there is no socket file to sit beside; no
-	# lock file, as binding the port is the lock.
-	dir=$T/cgi2scgi-$(id -u)
-	assert_equal "$(stat -c %a "$dir")" 700
-	assert_equal "$(ls "$dir")" "127.0.0.1:$port.log"
-	grep -q "app $(cat "$T/starts") started" "$dir/127.0.0.1:$port.log"
+	name=@cgi2scgi-test/$$-$RANDOM
+	for conn in "127.0.0.1:$port" "$name"; do
+		run --separate-stderr bridge -- -connect "$conn" "$T/app"
+		assert_error_page 100 '500 Internal Server Error'
+		assert_stderr "cgi2scgi: GET /app: $conn: a request starts an app only on a socket file, which no other user can reach; use -start for a port or an abstract name"
+		# The log is -start's stderr, as there is no socket file to
+		# sit beside; no lock file, as binding is the lock.
+		run --separate-stderr env -i PATH="$PATH" "$CGI2SCGI" -start \
+		    -connect "$conn" "$T/app"
+		assert_success
+		run bridge -- -connect "$conn"
+		assert_ok_page
+	done
+	assert_equal "$(starts)" 2
 }
 
 @test "a lock or log beside a socket that another user could have planted is refused, with 503" {
@@ -283,13 +237,13 @@ open(sys.argv[2], "w").close(); time.sleep(60)' "${full#*:}" "$T/full" &
 	ln -s "$T/elsewhere" "$SOCK.lock"
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
 	assert_failure 111
-	assert_stderr --prefix "cgi2scgi: $SOCK.lock: "
+	assert_stderr --prefix "cgi2scgi: GET /app: $SOCK.lock: "
 	rm "$SOCK.lock"
 	: > "$T/victim"
 	ln "$T/victim" "$SOCK.log"
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
 	assert_failure 111
-	assert_stderr "cgi2scgi: $SOCK.log: not a plain file of ours"
+	assert_stderr "cgi2scgi: GET /app: $SOCK.log: not a plain file of ours"
 	[ ! -s "$T/victim" ]
 	assert_equal "$(starts)" 0
 }
@@ -305,7 +259,7 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK.lock" "$T/locked" &
 	wait_for "$T/locked"
 	run --separate-stderr bridge -- -t 0.3 -r 0.3 -connect "$SOCK" "$T/app"
 	assert_error_page 111 '503 Service Unavailable'
-	assert_stderr "cgi2scgi: $SOCK.lock: held too long by another request starting the server"
+	assert_stderr "cgi2scgi: GET /app: $SOCK.lock: held too long by another request starting the server"
 }
 
 @test "a failed start lets go of its lock and socket before it drains the body" {
@@ -318,7 +272,7 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK.lock" "$T/locked" &
 	wait_until 10 test -s "$T/out1"	# it has answered 503
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
 	assert_failure 111
-	assert_stderr "cgi2scgi: $T/app: No such file or directory"
+	assert_stderr "cgi2scgi: GET /app: $T/app: No such file or directory"
 	exec 6>&-			# the body ends, cut short
 	rc=0
 	wait_pid "$first" 10 || rc=$?
@@ -348,16 +302,6 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	assert_equal "$(starts)" 0
 }
 
-@test "-connect app over an abstract socket" {
-	make_app
-	name=@cgi2scgi-test/$$-$RANDOM
-	run bridge TMPDIR="$T" -- -connect "$name" "$T/app"
-	assert_ok_page
-	run bridge -- "$name"
-	assert_ok_page
-	[ -f "$T/cgi2scgi-$(id -u)/${name//\//_}.log" ]
-}
-
 @test "an app that was killed is started again by the next request" {
 	make_app
 	run bridge -- -connect "$SOCK" "$T/app"
@@ -373,12 +317,12 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 @test "an app that cannot start answers 503 with the reason; the next request tries again" {
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
 	assert_error_page 111 '503 Service Unavailable'
-	assert_stderr "cgi2scgi: $T/app: No such file or directory"
+	assert_stderr "cgi2scgi: GET /app: $T/app: No such file or directory"
 	make_app
 	chmod -x "$T/app"
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app"
 	assert_failure 111
-	assert_stderr "cgi2scgi: $T/app: Permission denied"
+	assert_stderr "cgi2scgi: GET /app: $T/app: Permission denied"
 	chmod +x "$T/app"
 	run bridge -- -connect "$SOCK" "$T/app"
 	assert_ok_page
@@ -389,7 +333,7 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	chmod +x "$T/app"
 	run --separate-stderr bridge -- -connect "$SOCK" "$T/app" 2
 	assert_error_page 111 '503 Service Unavailable'
-	assert_stderr "cgi2scgi: $T/app: exited at once, status 3"
+	assert_stderr "cgi2scgi: GET /app: $T/app: exited at once, status 3"
 	grep -q "no config" "$SOCK.log"
 }
 
@@ -420,8 +364,7 @@ open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK" "$T/full" &
 	for args in "-start $SOCK" "-start -connect $SOCK" "-bind $SOCK" \
 	    "-bind -connect $SOCK app" "-connect a.sock -connect b.sock app" \
 	    "-connect $SOCK app 0" "-connect $SOCK app 257" "-fd0 $SOCK" \
-	    "-log x $SOCK" "-connect $SOCK -fd0" "-unchecked $SOCK" \
-	    "-bind -connect $SOCK -unchecked" "-connect"; do
+	    "-log x $SOCK" "-connect $SOCK -fd0" "-connect"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" $args
 		assert_failure 100 || { echo "args: $args" >&2; false; }

@@ -89,7 +89,7 @@ load helper
 	head -c 5000 /dev/zero > "$T/in"
 	run --separate-stderr bridge HTTP_TRANSFER_ENCODING=chunked -- -m 4k "$SOCK" <"$T/in"
 	assert_error_page 100 '413 Content Too Large'
-	assert_stderr "cgi2scgi: request body: chunked upload over the limit of 4096 bytes"
+	assert_stderr "cgi2scgi: GET /app: request body: chunked upload over the limit of 4096 bytes"
 	nothing_sent
 }
 

@@ -18,20 +18,26 @@ bad_gateway() {
 
 @test "a missing socket file: the client gets a 502 and the error log says which file and why" {
 	bad_gateway missing
-	logged missing "cgi2scgi: connect $IT/missing.sock: No such file or directory"
+	# The line names the request and the client: the web server's log
+	# has them only in its own lines, if at all.
+	logged missing "cgi2scgi: GET /app/env from 127.0.0.1: connect $IT/missing.sock: No such file or directory"
+	logged missing "cgi2scgi: POST /app/body from 127.0.0.1: connect $IT/missing.sock: No such file or directory"
 }
 
 @test "a closed port: the client gets a 502 and the error log says which port and why" {
 	bad_gateway closed
-	logged closed "cgi2scgi: connect 127.0.0.1:$PORT_UNUSED: Connection refused"
+	logged closed "cgi2scgi: GET /app/env from 127.0.0.1: connect 127.0.0.1:$PORT_UNUSED: Connection refused"
 }
 
 @test "a backend that accepts and closes: the client gets a 502 and the error log says so" {
 	bad_gateway closer
-	logged closer "cgi2scgi: $IT/closer.sock: closed the connection without a response"
+	# One line for the GET, which went twice, with what the block held.
+	logged closer "cgi2scgi: GET /app/env from 127.0.0.1: $IT/closer.sock: closed the connection without a response, twice (header block "
+	logged closer "cgi2scgi: POST /app/body from 127.0.0.1: $IT/closer.sock: closed the connection without a response (header block "
+	assert_equal "$(grep -c "closer.sock: closed" <(log_since closer))" 2
 }
 
 @test "a backend that answers garbage: the client gets a 502 and the error log says so" {
 	bad_gateway garbage
-	logged garbage "cgi2scgi: $IT/garbage.sock: malformed response header"
+	logged garbage "cgi2scgi: GET /app/env from 127.0.0.1: $IT/garbage.sock: malformed response header: a control character: "
 }

@@ -241,5 +241,5 @@ dead() {	# dead PGID: no process of the group is left but zombies
 	expect "status of the GET app1 had" "$(cat "$T/status.$on1")" 200
 	expect "its page" "$(cat "$T/out.$on1")" "held by app2"
 	logged haproxy \
-	    "closed the connection without a response: sending the request again"
+	    "closed the connection without a response; sent again, and answered"
 }

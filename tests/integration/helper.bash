@@ -18,10 +18,23 @@ prefork-mod-cgi lighttpd"
 # and, for hostile.bats, where a query's words become arguments:
 #	mini-httpd		cgi-bin/app, the binary; no env	 none: a 500
 #	busybox			cgi-bin/app, SCGI_FILE inherited uWSGI --scgi-socket
-# and to the control-character backend (fakescgi -r $IT/ctl.reply):
-#	ctl			recipe 1 under Apache
+# and, once package.bats has installed the Debian package, its Apache:
+#	package			the installed man page's recipe 1 uWSGI --scgi-socket
+#	package-conf		the installed examples/app.conf	 hello-scgi, built
+#								 from examples/
+# and, with no bridge at all, nginx with the README's snippet:
+#	nginx			scgi_pass			 uWSGI --scgi-socket
+#	nginx-nph		scgi_pass			 uWSGI --scgi-nph-socket
+# and, for hosts.bats, to the backend whose answer the test chooses
+# (fakescgi -r $IT/ctl.reply -o $IT/ctl-rec), one route a CGI host:
+#	apache-ctl		recipe 1 under Apache event, mod_cgid
+#	prefork-ctl		recipe 1 under Apache prefork, mod_cgi
 #	lighttpd-ctl		the lighttpd recipe
-#	mini-httpd-ctl		cgi-bin/ctl, the wrapper of recipe 4
+#	mini-httpd-ctl		cgi-bin/ctl, recipe 4's wrapper, stderr to a file
+#	busybox-ctl		cgi-bin/ctl, recipe 4's wrapper
+#	civetweb-ctl		cgi-bin/ctl.cgi, recipe 4's wrapper, stderr to a file
+HOSTS="apache-ctl prefork-ctl lighttpd-ctl mini-httpd-ctl busybox-ctl
+civetweb-ctl"
 # and, for variables.bats (/RPC2 for rtorrent, user rt, password secret):
 #	apache-rtorrent		the rtorrent recipe		 rtorrent
 #	apache-rtorrent-bare	the same, no SCGI_PASS		 rtorrent
@@ -46,10 +59,16 @@ port_of() {
 	load)			echo "$PORT_LOAD" ;;
 	haproxy)		echo "$PORT_HAPROXY" ;;
 	package)		echo "$PORT_PACKAGE" ;;
+	package-conf)		echo "$PORT_PACKAGE_CONF" ;;
+	nginx)			echo "$PORT_NGINX" ;;
+	nginx-nph)		echo "$PORT_NGINX_NPH" ;;
 	mini-httpd*)		echo "$PORT_MINI" ;;
 	busybox)		echo "$PORT_BUSYBOX" ;;
-	ctl)			echo "$PORT_CTL" ;;
+	apache-ctl)		echo "$PORT_CTL" ;;
+	prefork-ctl)		echo "$PORT_PREFORK_CTL" ;;
 	lighttpd-ctl)		echo "$PORT_LIGHTTPD_CTL" ;;
+	busybox-ctl)		echo "$PORT_BUSYBOX" ;;
+	civetweb-ctl)		echo "$PORT_CIVETWEB" ;;
 	apache-rtorrent)	echo "$PORT_RTORRENT" ;;
 	apache-rtorrent-bare)	echo "$PORT_RTORRENT_BARE" ;;
 	apache-rtorrent-plain)	echo "$PORT_RTORRENT_PLAIN" ;;
@@ -62,7 +81,8 @@ port_of() {
 url() {		# url ROUTE PATH
 	local script=/app
 	case $1 in
-	mini-httpd-ctl)		script=/cgi-bin/ctl ;;
+	mini-httpd-ctl|busybox-ctl)	script=/cgi-bin/ctl ;;
+	civetweb-ctl)		script=/cgi-bin/ctl.cgi ;;
 	mini-httpd|busybox)	script=/cgi-bin/app ;;
 	esac
 	echo "http://127.0.0.1:$(port_of "$1")$script$2"
@@ -73,13 +93,15 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 	prefork-*)	echo "$IT/prefork/error.log" ;;
 	lighttpd*)	echo "$IT/$1/error.log" ;;
 	mini-httpd*)	echo "$IT/mini_httpd/error.log" ;;
-	busybox)	echo "$IT/busybox/error.log" ;;
+	busybox*)	echo "$IT/busybox/error.log" ;;
+	civetweb*)	echo "$IT/civetweb/error.log" ;;
 	*)		echo "$IT/apache/error.log" ;;
 	esac
 }
 
 # Every error log, each in a directory named for its server.
-LOGS="apache prefork lighttpd lighttpd-ctl lighttpd-rtorrent mini_httpd busybox"
+LOGS="apache prefork lighttpd lighttpd-ctl lighttpd-rtorrent mini_httpd busybox
+civetweb"
 
 # log_sizes SUFFIX: each log's size now, in $T/SERVER.SUFFIX.
 log_sizes() {
@@ -106,6 +128,13 @@ logged() {
 		fi
 		sleep 0.1
 	done
+}
+
+# log_since ROUTE: what ROUTE's error log got since the last mark.
+log_since() {
+	local f
+	f=$(error_log "$1")
+	tail -c +"$(($(cat "$T/$(basename "$(dirname "$f")").mark") + 1))" "$f"
 }
 
 # fetch [curl options] URL: the body to $T/body, the head to $T/head,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The README's quick start, word for word: its commands are read from
 # the README's "Quick start" section and run as root, as a shell would,
-# in a fresh copy of the sources.  They change the machine (/usr/local,
+# in a fresh copy of the sources; then the section's commands that undo
+# it, which must leave nothing of it behind.  They change the machine (/usr/local,
 # /run/app, Apache's configuration, the system's Apache on port 80), so
 # the test saves what they change first and puts it back after, and
 # holds a lock so that two `make check`s do not run it at once.
@@ -25,22 +26,28 @@ TOUCHED="/usr/local/bin/cgi2scgi /usr/local/share/man/man1/cgi2scgi.1
 /etc/apache2/conf-available/app.conf /etc/apache2/conf-enabled/app.conf
 /etc/apache2/mods-enabled/cgid.load /etc/apache2/mods-enabled/cgid.conf
 /etc/apache2/ports.conf /var/lib/apache2/module/enabled_by_admin/cgid
-/var/lib/apache2/conf/enabled_by_admin/app"
+/var/lib/apache2/conf/enabled_by_admin/app
+/var/lib/apache2/module/disabled_by_admin/cgid
+/var/lib/apache2/conf/disabled_by_admin/app"
 # Directories it may make: removed after, when it did and they are empty.
 DIRS="/usr/local/libexec /usr/local/share/man/man1 /usr/local/share/man
-/var/lib/apache2/module/enabled_by_admin /var/lib/apache2/conf/enabled_by_admin"
+/var/lib/apache2/module/enabled_by_admin /var/lib/apache2/conf/enabled_by_admin
+/var/lib/apache2/module/disabled_by_admin /var/lib/apache2/conf/disabled_by_admin"
 # Apache's runtime directories: removed after, with what is in them, when
 # they were not there before.
 RUNTIME="/run/apache2 /run/lock/apache2"
 APP=/usr/local/libexec/hello-scgi
 SOCK=/run/app/app.sock
 
-# quick_start: the commands of the README's "Quick start" section, the
-# lines indented by four spaces, as they are but for that indentation.
+# quick_start PART: the commands of the README's "Quick start" section,
+# the lines indented by four spaces, as they are but for that
+# indentation: PART 1 those before the paragraph "To undo it...", 2
+# those after it.
 quick_start() {
-	awk '/^Quick start$/ { on = 1; getline; next }
+	awk -v part="$1" '/^Quick start$/ { on = 1; n = 1; getline; next }
 	    on && /^---/ { exit }
-	    on && /^    / { print substr($0, 5) }' "$TOP/README"
+	    on && /^To undo it/ { n = 2 }
+	    on && n == part && /^    / { print substr($0, 5) }' "$TOP/README"
 }
 
 installed() {	# installed PACKAGE...: all of them
@@ -116,11 +123,13 @@ teardown() {
 	port80_free || { echo "Apache still listens on port 80" >&2; return 1; }
 }
 
-@test "the README's quick start, run word for word as root, answers through Apache on port 80" {
-	local pkgs
-	quick_start > "$T/quick-start.sh"
+@test "the README's quick start, run word for word as root, answers through Apache on port 80, and its undo leaves nothing of it" {
+	local pkgs p
+	quick_start 1 > "$T/quick-start.sh"
+	quick_start 2 > "$T/undo.sh"
 	grep -q '^make && make install$' "$T/quick-start.sh"
 	grep -q '^curl ' "$T/quick-start.sh"
+	grep -q '^make uninstall$' "$T/undo.sh"
 	# The apt-get line, when it would install nothing.
 	pkgs=$(sed -n 's/^apt-get install -y //p' "$T/quick-start.sh")
 	if [ -n "$pkgs" ] && installed $pkgs; then
@@ -141,6 +150,11 @@ teardown() {
 	echo \$? > "$T/rc"
 	ps -o user=,args= -C hello-scgi > "$T/apps"
 	stat -c %U "$SOCK" > "$T/sock-owner"
+	cmp /usr/local/bin/cgi2scgi cgi2scgi > "$T/cmp" 2>&1 && echo same > "$T/cmp"
+	sh -ex "$T/undo.sh" > "$T/undo.out" 2> "$T/undo.log"
+	echo \$? > "$T/undo.rc"
+	curl -sS -o /dev/null -w '%{http_code}\n' http://localhost/app/hello > "$T/after"
+	ps -o user=,args= -C hello-scgi > "$T/apps-after"
 	service apache2 stop > "$T/stop.log" 2>&1
 	echo \$? >> "$T/stop.log"
 	EOF
@@ -157,6 +171,24 @@ teardown() {
 	[ "$(cat "$T/apps")" = "www-data $APP" ]
 	[ "$(cat "$T/sock-owner")" = www-data ]
 	[ "$(tail -n 1 "$T/stop.log")" = 0 ] || { cat "$T/stop.log" >&2; return 1; }
-	# What make install put in place is what answered.
-	cmp /usr/local/bin/cgi2scgi "$T/src/cgi2scgi"
+	# The undo: Apache still serves, but not /app; no app runs; what
+	# the quick start made is gone (ports.conf is the test's edit).
+	if [ "$(cat "$T/undo.rc")" != 0 ]; then
+		cat "$T/undo.log" "$T/undo.out" >&2
+		return 1
+	fi
+	[ "$(cat "$T/after")" = 404 ]
+	[ ! -s "$T/apps-after" ]
+	for p in $TOUCHED; do
+		[ "$p" != /etc/apache2/ports.conf ] || continue
+		if [ -e "$T/saved$p" ] || [ -L "$T/saved$p" ]; then
+			continue
+		fi
+		if [ -e "$p" ] || [ -L "$p" ]; then
+			echo "the undo left $p" >&2
+			return 1
+		fi
+	done
+	# What make install put in place was what answered.
+	[ "$(cat "$T/cmp")" = same ]
 }

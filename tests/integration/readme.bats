@@ -49,7 +49,7 @@ in_readme() {
 
 @test "the README links the tables it moved to docs/, and they are there" {
 	local f
-	for f in docs/HOSTILE docs/BENCHMARKS; do
+	for f in docs/HOSTILE docs/BENCHMARKS docs/HOSTS; do
 		grep -qF "$f" "$BATS_TEST_DIRNAME/../../README"
 		[ -s "$BATS_TEST_DIRNAME/../../$f" ]
 	done

@@ -46,15 +46,6 @@ ODD_QUERY='x=1&y=%2F%26+z&q=%22%27%3C%3E&e=&utf=%C3%A9&s=a+b'
 	done
 }
 
-@test "HEAD reaches the app as HEAD and the client gets the app's head" {
-	for route in $ROUTES; do
-		code=$(fetch -I "$(url "$route" "/env/head?x=1")")
-		expect status "$code" 200
-		expect X-Method "$(header X-Method)" HEAD
-		expect Content-Type "$(header Content-Type)" text/plain
-	done
-}
-
 # upload METHOD NAME [curl options]: send data file NAME, check what the
 # app read against its digest.
 upload() {

@@ -4,15 +4,14 @@
 
 load helper
 
-@test "statuses 200, 201, 204, 302 with its Location, 404 and 500 reach the client with their bodies" {
+# Each status code on each host: hosts.bats.  Here, that the real
+# servers' own status lines (uWSGI's Status:, its NPH HTTP/1.1 line,
+# libscgi-perl's) come through each recipe.
+@test "the real servers' statuses 201, 302 with its Location, and 404 reach the client with their bodies" {
 	for route in $ROUTES; do
-		for code in 200 201 204 302 404 500; do
+		for code in 201 302 404; do
 			got=$(fetch "$(url "$route" "/status/$code")")
 			expect "status $code" "$got" "$code"
-			if [ "$code" = 204 ]; then
-				expect 'body of 204' "$(wc -c < "$T/body")" 0
-				continue
-			fi
 			[ "$code" != 302 ] ||
 			    expect Location "$(header Location)" \
 			    http://example.org/moved

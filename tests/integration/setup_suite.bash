@@ -1,9 +1,10 @@
 # Starts, once for all of tests/integration, the real programs: Apache
 # httpd twice (event MPM with mod_cgid, prefork with mod_cgi), lighttpd
-# three times, mini_httpd, busybox httpd, uWSGI twice (once with its
-# default buffer-size), rtorrent and an SCGI server on libscgi-perl,
-# plus three broken backends and the listeners that hostile.bats's
-# queries must never reach.
+# three times, mini_httpd, busybox httpd, civetweb, uWSGI twice (once
+# with its default buffer-size), rtorrent and an SCGI server on
+# libscgi-perl, plus three broken backends, the one whose answer
+# hosts.bats chooses, and the listeners that hostile.bats's queries
+# must never reach.
 # Every one is configured here, in a temp dir, listens only on
 # 127.0.0.1 or on unix sockets in that dir, and is stopped by its pid.
 # A program that is missing or will not start fails the suite: these
@@ -16,10 +17,15 @@ APACHE_MODULES=/usr/lib/apache2/modules
 LIGHTTPD=/usr/sbin/lighttpd
 MINI_HTTPD=/usr/sbin/mini_httpd
 BUSYBOX=/bin/busybox
+CIVETWEB=/usr/bin/civetweb
 UWSGI=/usr/bin/uwsgi-core
+NGINX=/usr/sbin/nginx
 RTORRENT=/usr/bin/rtorrent
 FAKESCGI=$TOP/tests/fakescgi
 export RUN_AS=www-data	# the web servers' user, as on Debian
+# In every web server's own environment, for hosts.bats to look for in
+# what the server hands a CGI program.
+export HOST_OWN_ENV=passed
 
 fail_suite() {
 	echo "integration: $*" >&2
@@ -58,7 +64,8 @@ wait_until() {
 	shift
 	until "$@" 2>/dev/null; do
 		if ! kill -0 "$(cat "$IT/pids/$name")" 2>/dev/null; then
-			cat "$IT/$name.log" "$IT/$name/error.log" >&2 2>/dev/null
+			cat "$IT/$name.log" "$IT/$name/error.log" \
+			    "$IT/$name/server.log" >&2 2>/dev/null
 			fail_suite "$name exited while starting"
 		fi
 		i=$((i + 1))
@@ -274,9 +281,11 @@ write_apache() {
 		vhost "$PORT_GARBAGE"
 		recipe apache-file.conf "$IT/garbage.sock"
 		end_vhost
-		# And at one whose head hostile.bats chooses.
+		# And at one whose answer hosts.bats chooses.
 		vhost "$PORT_CTL"
 		recipe apache-file.conf "$IT/ctl.sock"
+		host_extras
+		sendfile_apache
 		end_vhost
 		# Recipe 1 with the plain build, for the load test.
 		vhost "$PORT_LOAD"
@@ -285,11 +294,6 @@ write_apache() {
 		# Recipe 2 pointed at HAProxy, which haproxy.bats starts.
 		vhost "$PORT_HAPROXY"
 		recipe apache-tcp.conf - "$HAPROXY_PORT"
-		end_vhost
-		# Recipe 1 with the Debian package's /usr/bin/cgi2scgi, which
-		# package.bats builds and installs before it asks.
-		vhost "$PORT_PACKAGE"
-		BIN=/usr/bin/cgi2scgi recipe apache-file.conf "$IT/uwsgi.sock"
 		end_vhost
 		# The rtorrent recipe (variables.bats), then the same without
 		# its SCGI_PASS, and without SCGI_MAX_HEADER too.
@@ -332,7 +336,8 @@ write_script() {
 	chmod 755 "$IT/cgi-bin/app"
 }
 
-# Prefork with mod_cgi: deployment 1 once more, under the other module.
+# Prefork with mod_cgi: deployment 1 once more, under the other module,
+# and to the backend whose answer hosts.bats chooses.
 write_prefork() {
 	local d=$IT/prefork
 	mkdir -p "$d"
@@ -341,6 +346,45 @@ write_prefork() {
 		vhost "$PORT_PREFORK"
 		recipe apache-file.conf "$IT/uwsgi.sock"
 		end_vhost
+		vhost "$PORT_PREFORK_CTL"
+		recipe apache-file.conf "$IT/ctl.sock"
+		host_extras
+		end_vhost
+	} > "$d/httpd.conf"
+}
+
+# What hosts.bats asks of each web server beside the bridge: a static
+# page, /local.txt, for a local redirect to land on, and probe.sh, a
+# plain CGI program, at /probe.  Here in an Apache vhost.
+host_extras() {
+	cat <<-EOF
+	DocumentRoot $IT/www
+	<Directory "$IT/www">
+	    Require all granted
+	</Directory>
+	ScriptAlias /probe $IT/bin/probe
+	<Location "/probe">
+	    Require all granted
+	</Location>
+	EOF
+}
+
+# local_page DIR: the page a local redirect lands on, in DIR.
+local_page() {
+	mkdir -p "$1"
+	echo 'the local page' > "$1/local.txt"
+}
+
+# The Apache that package.bats starts once it has installed the Debian
+# package: the frame here, the vhosts package.bats writes to site.conf
+# from what the package installed (its man page's example, its
+# app.conf), on PORT_PACKAGE and PORT_PACKAGE_CONF.
+write_package_apache() {
+	local d=$IT/package/apache
+	mkdir -p "$d"
+	{
+		apache_frame "$d" event cgid
+		echo "Include $d/site.conf"
 	} > "$d/httpd.conf"
 }
 
@@ -353,53 +397,128 @@ start_apache() {	# start_apache NAME
 }
 
 # write_lighttpd NAME PORT SOCKET [RECIPE]: the README's recipe (conf/
-# lighttpd.conf unless RECIPE), to SOCKET.
+# lighttpd.conf unless RECIPE), to SOCKET, and probe.sh at /probe.  Its
+# own log is server.log; error.log is for its CGI programs' stderr.
 write_lighttpd() {
 	local d=$IT/$1
 	mkdir -p "$d/htdocs"
-	# As root, lighttpd opens its error log as the user it runs as.
+	# As root, lighttpd opens its logs as the user it runs as.
 	: > "$d/error.log"
-	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d" "$d/error.log"
+	: > "$d/server.log"
+	[ "$(id -u)" -ne 0 ] ||
+	    chown "$RUN_AS" "$d" "$d/error.log" "$d/server.log"
 	{
 		cat <<-EOF
 		server.document-root = "$d/htdocs"
 		server.bind = "127.0.0.1"
 		server.port = $2
-		server.errorlog = "$d/error.log"
+		server.errorlog = "$d/server.log"
 		server.upload-dirs = ( "$d" )
 		server.username = "$RUN_AS"
 		server.groupname = "$RUN_AS"
 		EOF
 		recipe "${4:-lighttpd.conf}" "$3" |
 		    sed "s|/etc/lighttpd/rtorrent.htpasswd|$IT/rtorrent.htpasswd|"
+		cat <<-EOF
+		alias.url += ( "/probe" => "$IT/bin/probe" )
+		\$HTTP["url"] =~ "^/probe(/|\$)" {
+		    cgi.assign = ( "" => "" )
+		}
+		EOF
 	} > "$d/lighttpd.conf"
 }
 
-# In the foreground, lighttpd leaves its CGI programs' stderr on its own
-# (server.breakagelog only counts when it is a daemon): so its own goes
-# to the error log too.
+# lighttpd_extras NAME: for hosts.bats, the page a local redirect lands
+# on, at /redir the recipe once more with cgi.local-redir, to the same
+# backend, and the CGI programs' stderr in server.breakagelog.
+lighttpd_extras() {
+	local_page "$IT/$1/htdocs"
+	cat >> "$IT/$1/lighttpd.conf" <<-EOF
+	server.breakagelog = "$IT/$1/error.log"
+	alias.url += ( "/redir" => "$BIN" )
+	\$HTTP["url"] =~ "^/redir(/|\$)" {
+	    cgi.assign = ( "" => "" )
+	    setenv.add-environment = ( "SCGI_FILE" => "$IT/ctl.sock" )
+	    cgi.local-redir = "enable"
+	}
+	EOF
+}
+
+# lighttpd gives its CGI programs server.breakagelog for stderr, if set,
+# else its own stderr (in the foreground, as here and under Debian's
+# lighttpd.service): so that goes to error.log unless the configuration
+# has a server.breakagelog.
 start_lighttpd() {	# start_lighttpd NAME
+	local err=$IT/$1/error.log
+	! grep -q '^server.breakagelog' "$IT/$1/lighttpd.conf" ||
+	    err=$IT/$1.stderr
 	"$LIGHTTPD" -D -f "$IT/$1/lighttpd.conf" > "$IT/$1.log" \
-	    2>> "$IT/$1/error.log" 3>&- &
+	    2>> "$err" 3>&- &
 	started "$1" $!
+}
+
+# nginx, which needs no bridge: the README's snippet, scgi_pass to
+# uWSGI, in a server on PORT_NGINX (uWSGI's --scgi-socket) and one on
+# PORT_NGINX_NPH (--scgi-nph-socket).  Debian's scgi_params beside the
+# configuration, where its `include scgi_params` finds it.
+write_nginx() {
+	local d=$IT/nginx pair
+	mkdir -p "$d/html"
+	cp /etc/nginx/scgi_params "$d/"
+	{
+		cat <<-EOF
+		daemon off;
+		user $RUN_AS;
+		pid $d/nginx.pid;
+		error_log $d/error.log;
+		events { }
+		http {
+		    access_log off;
+		    root $d/html;
+		    client_body_temp_path $d/body;
+		    scgi_temp_path $d/scgi;
+		EOF
+		for pair in "$PORT_NGINX:$IT/uwsgi.sock" \
+		    "$PORT_NGINX_NPH:$IT/uwsgi-nph.sock"; do
+			printf 'server {\n    listen 127.0.0.1:%s;\n' "${pair%%:*}"
+			recipe nginx.conf "${pair#*:}" | sed 's/^/    /'
+			printf '}\n'
+		done
+		echo '}'
+	} > "$d/nginx.conf"
+}
+
+start_nginx() {
+	"$NGINX" -e "$IT/nginx/error.log" -p "$IT/nginx" -c "$IT/nginx/nginx.conf" \
+	    > "$IT/nginx.log" 2>&1 3>&- &
+	started nginx $!
 }
 
 # mini_httpd passes a query's words to a CGI program as its arguments,
 # %-decoded and raw, and makes the program's environment from scratch:
 # nothing of its own passes, and there is no SetEnv.  So its cgi-bin
 # holds the bridge itself as app, with no server to go to, and as ctl
-# a README wrapper to the control-character backend.  It sends a CGI
-# program's stderr to the client, in the head: the wrapper sends it to
-# error.log instead, as a site would.
+# a README wrapper to the backend whose answer hosts.bats chooses, and
+# probe.sh as probe.  It sends a CGI program's stderr to the client,
+# in the head: the wrapper sends it to error.log instead, as a site
+# would.
 write_mini_httpd() {
 	local d=$IT/mini_httpd
 	mkdir -p "$d/www/cgi-bin"
 	cp "$BIN" "$d/www/cgi-bin/app"
+	stderr_to "$d/error.log" "$d/www/cgi-bin/ctl"
+	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
+	local_page "$d/www"
+}
+
+# stderr_to LOG FILE: to FILE, README recipe 4's wrapper to the backend
+# whose answer hosts.bats chooses, with its stderr appended to LOG.
+stderr_to() {
 	recipe wrapper-unix.sh "$IT/ctl.sock" |
-	    sed "/^exec /s|\$| 2>>$d/error.log|" > "$d/www/cgi-bin/ctl"
-	chmod 755 "$d/www/cgi-bin/ctl"
-	: > "$d/error.log"
-	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d/error.log"
+	    sed "/^exec /s|\$| 2>>$1|" > "$2"
+	chmod 755 "$2"
+	: > "$1"
+	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$1"
 }
 
 start_mini_httpd() {
@@ -412,21 +531,79 @@ start_mini_httpd() {
 # busybox httpd passes a CGI program no arguments, and its own
 # environment whole: so it starts with nothing in it but PATH and
 # SCGI_FILE, which names uWSGI's socket (recipe 1, as it were), and
-# its cgi-bin holds the bridge itself.  A CGI program's stderr is
-# busybox's own: error.log.
+# its cgi-bin holds the bridge itself as app; and as ctl recipe 4's
+# wrapper to the backend whose answer hosts.bats chooses, and probe.sh
+# as probe.  A CGI program's stderr is busybox's own: error.log.
 write_busybox() {
 	local d=$IT/busybox
 	mkdir -p "$d/www/cgi-bin"
 	cp "$BIN" "$d/www/cgi-bin/app"
+	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/www/cgi-bin/ctl"
+	chmod 755 "$d/www/cgi-bin/ctl"
+	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
+	local_page "$d/www"
 	: > "$d/httpd.conf"	# else it reads /etc/httpd.conf
 }
 
 start_busybox() {
 	env -i PATH=/usr/bin:/bin SCGI_FILE="$IT/uwsgi.sock" \
+	    HOST_OWN_ENV="$HOST_OWN_ENV" \
 	    "$BUSYBOX" httpd -f -p "127.0.0.1:$PORT_BUSYBOX" \
 	    -h "$IT/busybox/www" -c "$IT/busybox/httpd.conf" -u "$RUN_AS" \
 	    > "$IT/busybox.log" 2> "$IT/busybox/error.log" 3>&- &
 	started busybox $!
+}
+
+# civetweb runs as CGI programs the files that match -cgi_pattern, with
+# no arguments, the variables of -cgi_environment, and of its own
+# environment PATH only.  Once a program has sent a head, civetweb
+# throws its stderr away (before that, it logs it and sends it to the
+# client): so in its cgi-bin ctl.cgi is recipe 4's wrapper with stderr
+# to error.log, as for mini_httpd, and bare.cgi the bridge itself, with
+# SCGI_FILE from -cgi_environment, both to the backend whose answer
+# hosts.bats chooses; probe.cgi is probe.sh.  Its own log is server.log.
+write_civetweb() {
+	local d=$IT/civetweb
+	mkdir -p "$d/www/cgi-bin"
+	cp "$BIN" "$d/www/cgi-bin/bare.cgi"
+	stderr_to "$d/error.log" "$d/www/cgi-bin/ctl.cgi"
+	cp "$IT/bin/probe" "$d/www/cgi-bin/probe.cgi"
+	local_page "$d/www"
+	# It opens its log at each line, as the user it runs as.
+	: > "$d/server.log"
+	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$d/server.log"
+}
+
+start_civetweb() {
+	local user=()
+	[ "$(id -u)" -ne 0 ] || user=(-run_as_user "$RUN_AS")
+	"$CIVETWEB" -listening_ports "127.0.0.1:$PORT_CIVETWEB" \
+	    -document_root "$IT/civetweb/www" -cgi_pattern '**.cgi$' \
+	    -cgi_environment "SCGI_FILE=$IT/ctl.sock" -num_threads 8 \
+	    -error_log_file "$IT/civetweb/server.log" "${user[@]}" \
+	    > "$IT/civetweb.log" 2>&1 3>&- &
+	started civetweb $!
+}
+
+# Issue 18: a backend whose head sendfile.bats writes (fakescgi -r
+# $IT/sendfile.reply), and the bridge serving its X-Sendfile from
+# $IT/data: under Apache the README's X-Sendfile recipe (recipe 1 plus
+# SetEnv SCGI_SENDFILE) at /sendfile of the ctl vhost; under busybox
+# httpd cgi-bin/sendfile, a wrapper with -sendfile.
+sendfile_apache() {
+	recipe apache-sendfile.conf "$IT/sendfile.sock" | sed \
+	    -e 's|^ScriptAlias /app |ScriptAlias /sendfile |' \
+	    -e 's|<Location "/app">|<Location "/sendfile">|' \
+	    -e "s|/srv/files|$IT/data|"
+}
+
+start_sendfile() {
+	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n' \
+	    > "$IT/sendfile.reply"
+	broken sendfile -r "$IT/sendfile.reply"
+	printf '#!/bin/sh\nexec %s -sendfile %s %s\n' "$BIN" "$IT/data" \
+	    "$IT/sendfile.sock" > "$IT/busybox/www/cgi-bin/sendfile"
+	chmod 755 "$IT/busybox/www/cgi-bin/sendfile"
 }
 
 # What hostile.bats's queries must never reach.  Listeners on a port and
@@ -456,10 +633,12 @@ setup_suite() {
 	need "$LIGHTTPD" lighttpd
 	need "$MINI_HTTPD" mini-httpd
 	need "$BUSYBOX" busybox
+	need "$CIVETWEB" civetweb
 	need "$UWSGI" uwsgi-core
 	need /usr/lib/uwsgi/plugins/python3_plugin.so uwsgi-plugin-python3
 	need /usr/share/perl5/SCGI.pm libscgi-perl
 	need /usr/sbin/haproxy haproxy
+	need "$NGINX" nginx
 	need "$RTORRENT" rtorrent
 	need /usr/bin/htpasswd apache2-utils
 	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
@@ -476,8 +655,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 32)
-	[ $# -eq 32 ] || fail_suite "could not find 32 free ports"
+	set -- $(free_ports 37)
+	[ $# -eq 37 ] || fail_suite "could not find 37 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -486,9 +665,11 @@ setup_suite() {
 	    PORT_HAPROXY=${18} HAPROXY_PORT=${19} APP1_PORT=${20} APP2_PORT=${21} \
 	    PORT_PACKAGE=${22} \
 	    PORT_MINI=${23} PORT_BUSYBOX=${24} PORT_CTL=${25} \
-	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27} \
-	    PORT_RTORRENT=${28} PORT_RTORRENT_BARE=${29} PORT_RTORRENT_PLAIN=${30} \
-	    PORT_LIGHTTPD_RTORRENT=${31} PORT_UWSGI_SMALL=${32}
+	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27} PORT_PACKAGE_CONF=${28} \
+	    PORT_NGINX=${29} PORT_NGINX_NPH=${30} PORT_PREFORK_CTL=${31} \
+	    PORT_CIVETWEB=${32} \
+	    PORT_RTORRENT=${33} PORT_RTORRENT_BARE=${34} PORT_RTORRENT_PLAIN=${35} \
+	    PORT_LIGHTTPD_RTORRENT=${36} PORT_UWSGI_SMALL=${37}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
@@ -499,23 +680,32 @@ setup_suite() {
 	start_perl
 	broken closer -m close
 	broken garbage -r "$IT/data/garbage"
-	# hostile.bats writes the reply, read anew for each request.
+	# hosts.bats writes the reply, read anew for each request, and
+	# reads what the backend got in ctl-rec/.
 	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n' \
 	    > "$IT/ctl.reply"
-	broken ctl -r "$IT/ctl.reply"
+	mkdir "$IT/ctl-rec"
+	broken ctl -o "$IT/ctl-rec" -r "$IT/ctl.reply"
 	write_evil
 	evil tcp "127.0.0.1:$EVIL_PORT"
 	evil unix "$EVIL_SOCK"
 	evil odd "$EVIL_ODD"
 	write_script
+	cp "$HERE/probe.sh" "$IT/bin/probe"
+	local_page "$IT/www"
 	write_apache
 	write_prefork
+	write_package_apache
 	write_lighttpd lighttpd "$PORT_LIGHTTPD" "$IT/uwsgi-nph.sock"
 	write_lighttpd lighttpd-ctl "$PORT_LIGHTTPD_CTL" "$IT/ctl.sock"
+	lighttpd_extras lighttpd-ctl
 	write_lighttpd lighttpd-rtorrent "$PORT_LIGHTTPD_RTORRENT" \
 	    "$IT/rtorrent/rpc.socket" lighttpd-rtorrent.conf
 	write_mini_httpd
 	write_busybox
+	write_civetweb
+	start_sendfile
+	write_nginx
 	start_apache apache
 	start_apache prefork
 	start_lighttpd lighttpd
@@ -523,6 +713,8 @@ setup_suite() {
 	start_lighttpd lighttpd-rtorrent
 	start_mini_httpd
 	start_busybox
+	start_civetweb
+	start_nginx
 
 	wait_until uwsgi listening "$UWSGI_PORT"
 	wait_until uwsgi listening "$UWSGI_NPH_PORT"
@@ -541,12 +733,17 @@ setup_suite() {
 	wait_until apache listening "$PORT_GARBAGE"
 	wait_until apache listening "$PORT_CTL"
 	wait_until prefork listening "$PORT_PREFORK"
+	wait_until prefork listening "$PORT_PREFORK_CTL"
 	wait_until lighttpd listening "$PORT_LIGHTTPD"
 	wait_until lighttpd-ctl listening "$PORT_LIGHTTPD_CTL"
 	wait_until lighttpd-rtorrent listening "$PORT_LIGHTTPD_RTORRENT"
 	wait_until apache listening "$PORT_UWSGI_SMALL"
 	wait_until mini_httpd listening "$PORT_MINI"
 	wait_until busybox listening "$PORT_BUSYBOX"
+	wait_until civetweb listening "$PORT_CIVETWEB"
+	wait_until sendfile test -S "$IT/sendfile.sock"
+	chmod 666 "$IT/sendfile.sock"
+	wait_until nginx listening "$PORT_NGINX_NPH"
 }
 
 teardown_suite() {

@@ -1,0 +1,609 @@
+#!/usr/bin/env bats
+# One matrix on every CGI host the tests run: Apache event with
+# mod_cgid, Apache prefork with mod_cgi, lighttpd, mini_httpd, busybox
+# httpd and civetweb (the routes of $HOSTS, in helper.bash).  Behind each
+# the bridge goes to one backend, fakescgi, which answers every request
+# with $IT/ctl.reply as the test last wrote it and records the request
+# in $IT/ctl-rec.  Each test tries every host and names each that
+# failed.  What a host does by itself, with probe.sh (a plain CGI
+# program) in the bridge's place, is here too: docs/HOSTS tabulates it.
+
+load helper
+
+# answer FORMAT [FILE]: the backend's next answers are printf FORMAT
+# (and FILE's bytes after it).
+answer() {
+	printf "$1" > "$IT/ctl.reply"
+	[ -z "${2:-}" ] || cat "$2" >> "$IT/ctl.reply"
+}
+
+# on_every_host CHECK [ARG...]: CHECK with $route set to each host's
+# route in turn, all of them; fails naming each host CHECK failed on.
+# CHECK runs without errexit (it is left of a ||): each of its steps
+# that can fail ends in "|| return".
+on_every_host() {
+	local failed=
+	for route in $HOSTS; do
+		"$@" || failed+=" $route"
+	done
+	[ -z "$failed" ] || { echo "failed on:$failed" >&2; return 1; }
+}
+
+# get [curl options]: fetch the route's /x; the status to $code.
+get() {
+	code=$(fetch "$@" "$(url "$route" /x)") || :
+}
+
+# body_is TEXT: the body the client got is TEXT (and newlines).
+body_is() {
+	expect body "$(cat "$T/body")" "$1"
+}
+
+# no_field NAME: the head the client got has no field NAME.
+no_field() {
+	if grep -qi "^$1:" "$T/head"; then
+		printf '%s: a %s field reached the client:\n' "$route" "$1" >&2
+		cat "$T/head" >&2
+		return 1
+	fi
+}
+
+# bad_gateway WHAT: the client got the bridge's 502, and the host's log
+# (where it keeps the bridge's stderr: see docs/HOSTS) a line from it.
+bad_gateway() {
+	log_sizes mark
+	get
+	expect "$1: status" "$code" 502 || return
+	body_is '502 Bad Gateway' || return
+	logged "$route" 'cgi2scgi: '
+}
+
+# requests: how many requests the backend has answered.
+requests() {
+	ls "$IT/ctl-rec" | grep -c '\.done$'
+}
+
+# request_var N NAME: NAME's value in the backend's request N, once
+# that request is on record.
+request_var() {
+	local i=0
+	until [ -e "$IT/ctl-rec/$1.done" ]; do
+		i=$((i + 1))
+		[ "$i" -le 300 ] || { echo "$route: no request $1" >&2; return 1; }
+		sleep 0.1
+	done
+	sed -n "s/^$2=//p" "$IT/ctl-rec/$1.env"
+}
+
+# probe_url ROUTE QUERY: probe.sh, in the bridge's place on ROUTE's host.
+probe_url() {
+	local script
+	case $1 in
+	apache-ctl|prefork-ctl|lighttpd-ctl)	script=/probe ;;
+	civetweb-ctl)				script=/cgi-bin/probe.cgi ;;
+	*)					script=/cgi-bin/probe ;;
+	esac
+	echo "http://127.0.0.1:$(port_of "$1")$script$2"
+}
+
+# reason CODE: the reason phrase the tests give with CODE.
+reason() {
+	case $1 in
+	200) echo OK ;;			201) echo Created ;;
+	204) echo No Content ;;		304) echo Not Modified ;;
+	404) echo Not Found ;;		500) echo Internal Server Error ;;
+	esac
+}
+
+# Every code in every form, for a full account of what fails.
+statuses() {
+	local c r b form bad=0
+	for c in 200 201 204 304 404 500; do
+		r=$(reason "$c")
+		b="status $c\n"
+		[ "$c" != 204 ] && [ "$c" != 304 ] || b=
+		for form in first second 'HTTP/1.1'; do
+			case $form in
+			first)	answer "Status: $c $r\r\nContent-Type: text/plain\r\n\r\n$b" ;;
+			second)	answer "Content-Type: text/plain\r\nStatus: $c $r\r\n\r\n$b" ;;
+			*)	answer "HTTP/1.1 $c $r\r\nContent-Type: text/plain\r\n\r\n$b" ;;
+			esac
+			get
+			expect "status $c, given $form" "$code" "$c" || { bad=1; continue; }
+			body_is "$(printf "$b")" || bad=1
+		done
+	done
+	return "$bad"
+}
+
+@test "statuses 200, 201, 204, 304, 404 and 500 reach the client, given first, after Content-Type, or as an HTTP/1.1 line" {
+	on_every_host statuses
+}
+
+local_redirect() {
+	answer 'Location: /local.txt\r\n\r\n'
+	get
+	case $route in
+	apache-ctl|prefork-ctl)
+		expect status "$code" 200 || return
+		body_is 'the local page'
+		;;
+	lighttpd-ctl)
+		expect status "$code" 302 || return
+		expect Location "$(header Location)" /local.txt || return
+		code=$(fetch "http://127.0.0.1:$(port_of "$route")/redir/x") || :
+		expect 'status with cgi.local-redir' "$code" 200 || return
+		body_is 'the local page'
+		;;
+	mini-httpd-ctl)
+		expect status "$code" 302 || return
+		expect Location "$(header Location)" /local.txt
+		;;
+	civetweb-ctl)
+		expect status "$code" 307 || return
+		expect Location "$(header Location)" /local.txt
+		;;
+	busybox-ctl)
+		expect status "$code" 200 || return
+		expect Location "$(header Location)" /local.txt || return
+		body_is ''
+		;;
+	esac
+}
+
+@test "a Location alone, a local path: Apache, and lighttpd with cgi.local-redir, serve that page; lighttpd without, mini_httpd 302, civetweb 307, busybox 200" {
+	on_every_host local_redirect
+}
+
+absolute_redirect() {
+	answer 'Location: http://example.org/moved\r\n\r\n'
+	get
+	expect status "$code" 302 || return
+	expect Location "$(header Location)" http://example.org/moved
+}
+
+# civetweb made a 307 of it, and busybox a 200 with no redirect, until
+# the bridge said "Status: 302 Found" first, as RFC 3875 6.2.3 makes it.
+@test "a Location alone, absolute, is a 302 with it on every host" {
+	on_every_host absolute_redirect
+}
+
+two_cookies() {
+	get
+	expect status "$code" 200 || return
+	expect Set-Cookie "$(grep -i '^Set-Cookie:' "$T/head" | tr -d '\r')" \
+	    $'Set-Cookie: a=1; Path=/\nSet-Cookie: b=2; Path=/' || return
+	body_is cookies
+}
+
+@test "two Set-Cookie fields both reach the client" {
+	answer 'Status: 200 OK\r\nSet-Cookie: a=1; Path=/\r\nContent-Type: text/plain\r\nSet-Cookie: b=2; Path=/\r\n\r\ncookies\n'
+	on_every_host two_cookies
+}
+
+# head_request: HEAD /x over HTTP/1.0; all the host sends, to $T/raw.
+head_request() {
+	local port
+	port=$(port_of "$route")
+	exec 8<>"/dev/tcp/127.0.0.1/$port"
+	printf 'HEAD %s HTTP/1.0\r\nHost: 127.0.0.1:%s\r\n\r\n' \
+	    "$(url "$route" /x | sed 's|^http://[^/]*||')" "$port" >&8
+	timeout 60 cat <&8 > "$T/raw"
+	exec 8<&-
+}
+
+head_only() {
+	local n after=
+	n=$(($(requests) + 1))
+	head_request
+	expect status "$(head -n 1 "$T/raw" | tr -d '\r' | cut -d' ' -f2)" 200 || return
+	grep -q $'^X-Head: 1\r$' "$T/raw" || expect X-Head "$(cat "$T/raw")" 'X-Head: 1' || return
+	expect 'bytes after the head' "$(sed '1,/^\r$/d' "$T/raw")" "$after" || return
+	expect 'method at the app' "$(request_var "$n" REQUEST_METHOD)" HEAD
+}
+
+# mini_httpd, busybox and civetweb sent the app's body after the head,
+# until the bridge dropped it (RFC 3875 4.3.2).
+@test "HEAD: the app is asked HEAD, the client gets its head and no body on every host" {
+	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\nX-Head: 1\r\n\r\nbody the client must not get\n'
+	on_every_host head_only
+}
+
+one_mib() {
+	get
+	expect status "$code" 200 || return
+	expect digest "$(sha256sum < "$T/body" | cut -d' ' -f1)" "$(cat "$T/1m.sum")"
+}
+
+@test "a 1 MiB answer body reaches the client byte for byte" {
+	head -c 1048576 /dev/urandom > "$T/1m"
+	sha256sum < "$T/1m" | cut -d' ' -f1 > "$T/1m.sum"
+	answer 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n' "$T/1m"
+	on_every_host one_mib
+}
+
+chunked_upload() {
+	local n
+	n=$(($(requests) + 1))
+	get -H 'Transfer-Encoding: chunked' --data-binary "@$IT/data/64k"
+	case $route in
+	busybox-ctl)
+		# It hands the app the chunks as they came, with no length:
+		# the bridge cannot know the body, and refuses it.
+		expect status "$code" 411 || return
+		expect 'requests at the backend' "$(requests)" "$((n - 1))"
+		;;
+	mini-httpd-ctl)
+		# It says nothing of a chunked body: no CONTENT_LENGTH, no
+		# HTTP_TRANSFER_ENCODING.  So, to the bridge, there is none.
+		expect status "$code" 200 || return
+		expect CONTENT_LENGTH "$(request_var "$n" CONTENT_LENGTH)" 0
+		;;
+	*)
+		expect status "$code" 200 || return
+		expect CONTENT_LENGTH "$(request_var "$n" CONTENT_LENGTH)" 65536 || return
+		expect 'body at the app' "$(sha256sum < "$IT/ctl-rec/$n.body" | cut -d' ' -f1)" \
+		    "$(digest 64k)"
+		;;
+	esac
+}
+
+@test "a chunked upload reaches the app whole with its length; busybox's is a 411, mini_httpd's reaches the app empty" {
+	on_every_host chunked_upload
+}
+
+# attack NAME FORMAT: the backend answers FORMAT; on every host the
+# client must get the bridge's 502.  Each attack a test makes is tried;
+# those that got through are in $missed, for refused_all.
+attack() {
+	answer "$2"
+	on_every_host bad_gateway "$1" || missed+=" [$1]"
+}
+
+refused_all() {
+	[ -z "$missed" ] || { echo "got through:$missed" >&2; return 1; }
+}
+
+@test "a status that is not final is the bridge's 502: HTTP/1.1 101 with Upgrade, Status 100, HTTP/1.1 100 Continue" {
+	local missed=
+	attack '101' 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nGET /secret HTTP/1.1\r\nHost: x\r\n\r\n'
+	attack 'Status 100' 'Status: 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nSet-Cookie: evil=1\r\nX-A: a\rb\r\n\r\nbody'
+	attack 'HTTP/1.1 100' 'HTTP/1.1 100 Continue\r\n\r\nStatus: 200 OK\r\nSet-Cookie: evil=1\r\n\r\nbody'
+	refused_all
+}
+
+@test "a status outside 200 to 599 is the bridge's 502: 000, 600, 999" {
+	local missed='' s
+	for s in 000 600 999; do
+		attack "$s" "Status: $s Odd\r\nContent-Type: text/plain\r\n\r\nbody"
+	done
+	refused_all
+}
+
+@test "a Content-Length that is not one run of digits is the bridge's 502: '5, 62', '-1', two fields" {
+	local missed=
+	attack '5, 62' 'Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5, 62\r\n\r\nhelloHTTP/1.1 200 OK\r\n\r\n'
+	attack '-1' 'Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: -1\r\n\r\nhello'
+	attack 'two' 'Status: 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\nContent-Length: 62\r\n\r\nhello'
+	refused_all
+}
+
+@test "a Transfer-Encoding field in the answer is the bridge's 502" {
+	local missed=
+	attack 'Transfer-Encoding' 'Status: 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'
+	refused_all
+}
+
+hop_by_hop_dropped() {
+	get
+	expect status "$code" 200 || return
+	body_is 'hop' || return
+	# The host may add fields of these names of its own; the app's
+	# values, each with "evil" in it, must not get through.
+	if grep -qi evil "$T/head"; then
+		printf '%s: the app'\''s hop-by-hop fields reached the client:\n' \
+		    "$route" >&2
+		cat "$T/head" >&2
+		return 1
+	fi
+}
+
+@test "Connection, Keep-Alive, Upgrade, TE, Trailer and Proxy-Connection from the app never reach the client" {
+	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\nconnection: X-Evil\r\nKeep-Alive: timeout=991, evil\r\nUPGRADE: evil/1\r\nTE: evil-te\r\nTrailer: X-Evil\r\nProxy-Connection: evil\r\n\r\nhop\n'
+	on_every_host hop_by_hop_dropped
+}
+
+# The LF-only heads, in printf's notation, each with a body that holds
+# a CRLF head: mini_httpd takes the first CRLF CRLF it finds for the
+# end of the head, and a Status or Location before it for the status.
+LF_HEADS='Content-Type: text/plain\n\n
+Content-Type: text/plain\n\r\n
+Status: 200 OK\nContent-Type: text/plain\n\n'
+LF_BODY='body\nStatus: 302 Found\r\nLocation: http://evil/\r\n\r\nmore\n'
+
+lf_head() {
+	get
+	expect status "$code" 200 || return
+	no_field Location || return
+	cmp -s "$T/lfbody" "$T/body" ||
+	    expect body "$(od -c "$T/body")" "$(od -c "$T/lfbody")"
+}
+
+@test "an LF-only head: the client gets the app's status and its body whole, though the body holds a CRLF head" {
+	local head missed=
+	printf "$LF_BODY" > "$T/lfbody"
+	while IFS= read -r head; do
+		answer "$head$LF_BODY"
+		on_every_host lf_head || missed+=" [$head]"
+	done <<< "$LF_HEADS"
+	[ -z "$missed" ] || { echo "wrong with:$missed" >&2; return 1; }
+}
+
+# The heads with a byte out of place, each with the body "body": a bare
+# CR, a NUL or another control character, a name that is not a token.
+# (tests/hostile.bats tries more on the bridge alone.)
+BAD_HEADS='Status: 200 OK\r\nContent-Type: text/plain\r\nX-A: a\rb\r\n\r\n
+Status: 200 OK\r\nContent-Type: text/plain\r\nX-A: a\r\r\n\r\n
+Status: 200 OK\r\nContent-Type: text/plain\r\nX-A: a\x00b\r\n\r\n
+Status: 200 OK\r\nContent-Type: text/plain\r\nX-A: \x1b[31mred\x1b[0m\r\n\r\n
+Status: 200 OK\r\nContent-Type: text/plain\r\nX-\x1fA: a\r\n\r\n
+Status: 200 O\x0bK\r\nContent-Type: text/plain\r\n\r\n
+Status: 200 OK\nContent-Type: text/plain\nX-A: a\x02b\n\n
+Status: 200 OK\r\nContent-Type: text/plain\r\nX Evil: 1\r\n\r\n'
+
+@test "a bare CR, a NUL, another control character or a name with a space in the head is the bridge's 502" {
+	local missed=
+	local head
+	while IFS= read -r head; do
+		attack "$head" "${head}body"
+	done <<< "$BAD_HEADS"
+	refused_all
+}
+
+tab_passes() {
+	get
+	case $route in
+	civetweb-ctl)
+		expect status "$code" 500 || return
+		# Its page shows the client the head it refused.
+		grep -q 'X-A: a.b' "$T/body" ||
+		    expect body "$(cat "$T/body")" '... X-A: a<TAB>b ...'
+		;;
+	*)
+		expect status "$code" 200 || return
+		expect X-A "$(header X-A)" $'a\tb'
+		;;
+	esac
+}
+
+@test "a tab in a field reaches the client: civetweb's own 500 instead" {
+	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\nX-A: a\tb\r\n\r\nbody'
+	on_every_host tab_passes
+}
+
+control_body() {
+	get
+	expect status "$code" 200 || return
+	cmp -s "$T/want" "$T/body" ||
+	    expect body "$(od -c "$T/body")" "$(od -c "$T/want")"
+}
+
+@test "control bytes in the body reach the client as they are" {
+	printf 'body\0\1\r\33[0m\177\n' > "$T/want"
+	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n' "$T/want"
+	on_every_host control_body
+}
+
+# What the hosts do by themselves, with probe.sh or the bridge's own
+# stderr: each test is a column of docs/HOSTS.
+
+stderr_lands() {
+	local logs
+	log_sizes mark
+	mark "$IT/lighttpd-ctl/server.log" "$IT/lighttpd-ctl.stderr"
+	case $route in
+	mini-httpd-ctl)
+		# cgi-bin/app is the bridge with no server to go to; mini_httpd
+		# puts its stderr in the response.
+		code=$(fetch "$(url mini-httpd /x)") || :
+		expect status "$code" 500 || return
+		grep -q '^cgi2scgi: ' "$T/head" "$T/body" ||
+		    expect response "$(cat "$T/head" "$T/body")" 'cgi2scgi: ...'
+		return
+		;;
+	civetweb-ctl)
+		# bare.cgi is the bridge with its stderr as civetweb gave it:
+		# no line of it in the response, or in any of civetweb's logs.
+		logs="$IT/civetweb/server.log $IT/civetweb.log $IT/civetweb/error.log"
+		mark $logs
+		code=$(fetch "http://127.0.0.1:$PORT_CIVETWEB/cgi-bin/bare.cgi/x") || :
+		expect status "$code" 502 || return
+		! grep -q 'cgi2scgi: ' "$T/head" "$T/body" ||
+		    expect 'the response' "$(cat "$T/head" "$T/body")" \
+		    'no line of the bridge' || return
+		not_since_mark 'cgi2scgi: ' $logs || return
+		# ctl.cgi sends it to error.log: so there was a line to lose.
+		get
+		logged "$route" "cgi2scgi: "
+		return
+		;;
+	esac
+	get
+	expect status "$code" 502 || return
+	case $route in
+	prefork-ctl)	log_has "$route" '^\[.*AH01215: stderr from .*: cgi2scgi: ' ;;
+	*)		log_has "$route" '^cgi2scgi: ' ;;	# as the bridge wrote it
+	esac || return
+	# lighttpd-ctl has a server.breakagelog, error.log: not in its own
+	# log, or on its stderr.
+	[ "$route" != lighttpd-ctl ] ||
+	    not_since_mark 'cgi2scgi: ' "$IT/lighttpd-ctl/server.log" \
+	    "$IT/lighttpd-ctl.stderr"
+}
+
+# mark FILE...: note each FILE's size, for not_since_mark.
+mark() {
+	local f
+	for f; do
+		wc -c < "$f" > "$T/size.${f//\//_}"
+	done
+}
+
+# not_since_mark TEXT FILE...: no FILE has TEXT after its mark.
+not_since_mark() {
+	local text=$1 f
+	shift
+	for f; do
+		if tail -c +"$(($(cat "$T/size.${f//\//_}") + 1))" "$f" |
+		    grep -qF -- "$text"; then
+			printf '%s: "%s" in %s\n' "$route" "$text" "$f" >&2
+			return 1
+		fi
+	done
+}
+
+# log_has ROUTE ERE: a line that matches ERE reaches ROUTE's error log
+# after the last log_sizes mark.
+log_has() {
+	local f i=0
+	f=$(error_log "$1")
+	until tail -c +"$(($(cat "$T/$(basename "$(dirname "$f")").mark") + 1))" "$f" |
+	    grep -qE -- "$2"; do
+		i=$((i + 1))
+		if [ "$i" -gt 300 ]; then
+			printf '%s: no line like /%s/ in %s:\n' "$1" "$2" "$f" >&2
+			tail -n 5 "$f" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+@test "the bridge's stderr: Apache's error log (mod_cgi adds a prefix), lighttpd's server.breakagelog, busybox's stderr, mini_httpd's response; civetweb loses it" {
+	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\nX-A: a\rb\r\n\r\nbody'
+	on_every_host stderr_lands
+}
+
+@test "lighttpd without a server.breakagelog gives a CGI program its own stderr, never its server.errorlog" {
+	route=lighttpd
+	log_sizes mark
+	mark "$IT/lighttpd/server.log"
+	code=$(fetch "http://127.0.0.1:$PORT_LIGHTTPD/probe?mode=stderr")
+	expect status "$code" 200
+	log_has lighttpd '^probe\.sh: on stderr$'
+	not_since_mark 'probe.sh' "$IT/lighttpd/server.log"
+}
+
+query_words() {
+	code=$(fetch "$(probe_url "$route" '/x?a+b')") || :
+	expect status "$code" 200 || return
+	case $route in
+	apache-ctl|prefork-ctl|mini-httpd-ctl)
+		expect arguments "$(grep '^arg=' "$T/body")" $'arg=a\narg=b' ;;
+	*)	expect arguments "$(grep '^arg=' "$T/body")" '' ;;
+	esac
+}
+
+@test "a query without '=' is a CGI program's arguments under Apache and mini_httpd, not lighttpd, busybox or civetweb" {
+	on_every_host query_words
+}
+
+# The hosts were started with this PATH, and HOST_OWN_ENV=passed.
+own_environment() {
+	local own path
+	code=$(fetch "$(probe_url "$route" '/x?mode=env')") || :
+	expect status "$code" 200 || return
+	own=$(grep '^HOST_OWN_ENV=' "$T/body")
+	path=$(grep '^PATH=' "$T/body")
+	case $route in
+	busybox-ctl)
+		expect 'its own variable' "$own" HOST_OWN_ENV=passed ;;
+	apache-ctl|prefork-ctl|civetweb-ctl)
+		expect 'its own variable' "$own" '' || return
+		expect 'its PATH' "$path" "PATH=$PATH"
+		;;
+	lighttpd-ctl)
+		expect 'its own variable' "$own" '' || return
+		expect 'its PATH' "$path" ''
+		;;
+	mini-httpd-ctl)
+		expect 'its own variable' "$own" '' || return
+		expect 'a PATH of its own making' "$path" PATH=/usr/local/bin:/usr/ucb:/bin:/usr/bin
+		;;
+	esac
+}
+
+@test "busybox hands a CGI program its own environment, Apache and civetweb their PATH, mini_httpd a PATH of its own, lighttpd none" {
+	on_every_host own_environment
+}
+
+status_second() {
+	code=$(fetch "$(probe_url "$route" '?mode=status-second')") || :
+	case $route in
+	busybox-ctl)	expect status "$code" 200 ;;
+	*)		expect status "$code" 404 ;;
+	esac || return
+	case $route in
+	apache-ctl|prefork-ctl|lighttpd-ctl)
+		no_field Status ;;
+	*)	expect 'the Status field, passed on' "$(header Status)" '404 Not Found' ;;
+	esac
+}
+
+@test "a Status after Content-Type from a plain CGI program: busybox ignores it, the others obey; mini_httpd, busybox and civetweb pass it on as a field" {
+	on_every_host status_second
+}
+
+lf_only() {
+	local mode
+	printf 'body\nStatus: 302 Found\r\nLocation: http://evil/\r\n\r\nmore\n' \
+	    > "$T/want"
+	for mode in lf-only lf-crlf; do
+		code=$(fetch "$(probe_url "$route" "?mode=$mode")") || :
+		case $route/$mode in
+		mini-httpd-ctl/*)
+			expect "$mode: status" "$code" 302 ;;
+		civetweb-ctl/lf-crlf)
+			expect "$mode: status" "$code" 200 || return
+			expect "$mode: body" "$(cat "$T/body")" more ;;
+		*)
+			expect "$mode: status" "$code" 200 || return
+			cmp -s "$T/want" "$T/body" || expect "$mode: body" \
+			    "$(od -c "$T/body")" "$(od -c "$T/want")" ;;
+		esac || return
+	done
+}
+
+@test "a head that ends in LF LF or LF CR LF from a plain CGI program: mini_httpd takes a status from the body, civetweb loses the body up to a CRLF CRLF" {
+	on_every_host lf_only
+}
+
+dechunks() {
+	[ "$route" != mini-httpd-ctl ] || return 0
+	code=$(fetch -H 'Transfer-Encoding: chunked' --data-binary "@$IT/data/64k" \
+	    "$(probe_url "$route" '?mode=body')") || :
+	expect status "$code" 200 || return
+	case $route in
+	busybox-ctl)
+		expect CONTENT_LENGTH "$(sed -n 1p "$T/body")" CONTENT_LENGTH=unset || return
+		if [ "$(sed -n 2p "$T/body")" = "65536 $(digest 64k)" ]; then
+			echo "busybox: a chunked body reached the app decoded" >&2
+			return 1
+		fi
+		;;
+	lighttpd-ctl)
+		expect body "$(cat "$T/body")" $'CONTENT_LENGTH=65536\n'"65536 $(digest 64k)" ;;
+	*)
+		expect body "$(cat "$T/body")" $'CONTENT_LENGTH=unset\n'"65536 $(digest 64k)" ;;
+	esac
+}
+
+@test "a chunked upload to a plain CGI program: Apache and civetweb decode it, lighttpd gives its length too, busybox does neither" {
+	on_every_host dechunks
+}
+
+@test "the table in docs/HOSTS names every test in this file, and only those" {
+	sed -n 's/^    \* //p' "$BATS_TEST_DIRNAME/../../docs/HOSTS" | sort > "$T/doc"
+	sed -n 's/^@test "\(.*\)" {$/\1/p' "$BATS_TEST_FILENAME" | sort > "$T/tests"
+	diff "$T/tests" "$T/doc"
+}

@@ -1,0 +1,524 @@
+#!/usr/bin/env bats
+# Issue 18, X-Sendfile.  With -sendfile DIR (SCGI_SENDFILE), an answer
+# whose head names a file in X-Sendfile is served by the bridge from that
+# file, which must be a regular file beneath DIR that it can read; the
+# app's body is dropped.  The backend (fakescgi -r) answers with the head
+# a test writes to $T/reply.
+
+load helper
+
+eval "helper_$(declare -f setup)"
+setup() {
+	helper_setup
+	F=$T/files			# the -sendfile DIR
+	mkdir -p "$F/sub"
+	head -c 1000 /dev/urandom > "$F/a.bin"
+	touch -d '2001-02-03 04:05:06 UTC' "$F/a.bin"
+	LM=$(imf "$F/a.bin")
+	echo secret > "$T/secret"	# beside DIR: never to be served
+}
+
+# imf FILE: FILE's mtime as an IMF-fixdate (RFC 9110 5.6.7), as
+# Last-Modified carries it.
+imf() {
+	LC_ALL=C date -u -r "$1" '+%a, %d %b %Y %H:%M:%S GMT'
+}
+
+# reply FORMAT [ARG...]: what the backend answers, by printf.
+reply() {
+	# shellcheck disable=SC2059
+	printf "$@" > "$T/reply"
+}
+
+# answer PATH: the backend answers a 200 naming PATH in X-Sendfile, with
+# a body of its own.
+answer() {
+	reply 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\nX-Sendfile: %s\r\n\r\napp body\n' "$1"
+}
+
+# sendfile [NAME=value ...]: the bridge, with -sendfile $F, to the
+# backend; its answer in $T/out, split into $T/head (the lines before
+# the empty one) and $T/body; its stderr in $T/err, its exit status in
+# $status.
+sendfile() {
+	status=0
+	bridge "$@" -- -sendfile "$F" "$SOCK" > "$T/out" 2> "$T/err" ||
+	    status=$?
+	split_answer
+}
+
+split_answer() {
+	perl -0777 -e '
+	    local $_ = <STDIN> // "";
+	    my $i = index($_, "\r\n\r\n");
+	    my ($h, $b) = $i < 0 ? ($_, "") :
+		(substr($_, 0, $i + 2), substr($_, $i + 4));
+	    open(my $fh, ">", "$ARGV[0]/head") or die;
+	    print $fh $h;
+	    open(my $fb, ">", "$ARGV[0]/body") or die;
+	    print $fb $b;' "$T" < "$T/out"
+}
+
+# assert_head STATUS FIELD...: the head is the line STATUS first (- for
+# no Status line), then the FIELDs in any order, each line ending CRLF.
+assert_head() {
+	local want got
+	if [ "$1" = - ]; then
+		shift
+		want=$(printf '%s\r\n' "$@" | LC_ALL=C sort)
+		got=$(LC_ALL=C sort "$T/head")
+	else
+		want=$(printf '%s\r\n' "$1"; shift; printf '%s\r\n' "$@" |
+		    LC_ALL=C sort)
+		got=$(head -n 1 "$T/head"; tail -n +2 "$T/head" | LC_ALL=C sort)
+	fi
+	assert_equal "$got" "$want"
+}
+
+# assert_part FILE FROM TO: the body is bytes FROM to TO of FILE.
+assert_part() {
+	tail -c +$(($2 + 1)) "$1" | head -c $(($3 - $2 + 1)) | cmp - "$T/body"
+}
+
+# refused PATH STATUS: an X-Sendfile of PATH gets the bridge's STATUS
+# page (so not the path), exit 100, and one log line that names PATH.
+refused() {
+	answer "$1"
+	run --separate-stderr bridge -- -sendfile "$F" "$SOCK"
+	assert_error_page 100 "$2" || { echo "X-Sendfile: $1" >&2; return 1; }
+	one_log_line "$1"
+}
+
+# one_log_line TEXT: the bridge wrote one line to stderr, holding TEXT.
+one_log_line() {
+	if [ "${#stderr_lines[@]}" -eq 1 ] && [[ $stderr == "cgi2scgi: "* ]] &&
+	    [[ $stderr == *"$1"* ]]; then
+		return 0
+	fi
+	batslib_print_kv_single_or_multi 8 'one line with' "$1" stderr \
+	    "$stderr" | batslib_decorate 'not one log line naming it' | fail
+}
+
+# to_pipe: the bridge, with -sendfile $F, in the background (process
+# $pid), its stdout the FIFO $T/pipe, which it opens once a reader does.
+# Not `bridge_bg > FIFO`: this shell would open the FIFO, and wait.
+to_pipe() {
+	mkfifo "$T/pipe"
+	bridge_argv -- -sendfile "$F" "$SOCK"
+	"${BRIDGE[@]}" > "$T/pipe" 2> "$T/err" &
+	pid=$!
+}
+
+# openat2 (Linux 5.6) resolves a path beneath DIR in the kernel, which
+# follows a symlink or `..` that stays inside; a portable fallback as
+# strict may refuse them all.
+openat2_kernel() {
+	local v
+	v=$(uname -r)
+	[ "$(uname -s)" = Linux ] && printf '%s\n' 5.6 "${v%%[!0-9.]*}" |
+	    sort -C -V
+}
+
+@test "a file named in X-Sendfile is served: Status first, the app's other fields kept, its length, range and date fields replaced, its body dropped" {
+	reply 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\nX-Sendfile: a.bin\r\nContent-Length: 9\r\nSet-Cookie: a=b; Path=/\r\nLast-Modified: Thu, 01 Jan 1970 00:00:00 GMT\r\nContent-Range: bytes 0-8/9\r\naccept-ranges: none\r\nCache-Control: private\r\n\r\napp body\n'
+	backend -r "$T/reply"
+	assert_equal "$LM" 'Sat, 03 Feb 2001 04:05:06 GMT'
+	sendfile
+	assert_equal "$status" 0
+	{
+		printf 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\nSet-Cookie: a=b; Path=/\r\nCache-Control: private\r\n'
+		printf 'Content-Length: 1000\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n\r\n' "$LM"
+		cat "$F/a.bin"
+	} | cmp - "$T/out"
+	assert_equal "$(cat "$T/err")" ''
+}
+
+@test "without a Status from the app none is written; X-Sendfile in any case, an LF head, an HTTP status line: all canonical" {
+	backend -r "$T/reply"
+	reply 'x-sendfile: a.bin\nContent-Type: text/plain\n\napp body\n'
+	sendfile
+	assert_equal "$status" 0
+	{
+		printf 'Content-Type: text/plain\r\nContent-Length: 1000\r\n'
+		printf 'Last-Modified: %s\r\nAccept-Ranges: bytes\r\n\r\n' "$LM"
+		cat "$F/a.bin"
+	} | cmp - "$T/out"
+	reply 'HTTP/1.1 200 OK\r\nX-SENDFILE: a.bin\r\nCONTENT-LENGTH: 9\r\n\r\napp body\n'
+	sendfile
+	assert_equal "$status" 0
+	assert_head 'Status: 200 OK' 'Content-Length: 1000' \
+	    "Last-Modified: $LM" 'Accept-Ranges: bytes'
+	cmp "$F/a.bin" "$T/body"
+}
+
+@test "a path relative to DIR, in a subdirectory, absolute beneath DIR, or spaced any way, is served" {
+	backend -r "$T/reply"
+	printf 'bee\n' > "$F/sub/b.txt"
+	for path in sub/b.txt ./sub/b.txt "$F/sub/b.txt" "$F//sub/./b.txt"; do
+		answer "$path"
+		sendfile
+		assert_equal "$status" 0
+		assert_equal "$(cat "$T/body")" bee
+	done
+	for line in 'X-Sendfile:a.bin' 'X-Sendfile:   a.bin' 'X-Sendfile:	a.bin'; do
+		reply 'Status: 200 OK\r\n%s\r\n\r\n' "$line"
+		sendfile
+		assert_equal "$status" 0
+		cmp "$F/a.bin" "$T/body"
+	done
+}
+
+@test "through a pipe and into a file, a 4 MiB file arrives byte for byte" {
+	head -c 4194304 /dev/urandom > "$F/big"
+	answer big
+	backend -r "$T/reply"
+	bridge -- -sendfile "$F" "$SOCK" | cat > "$T/out"
+	split_answer
+	cmp "$F/big" "$T/body"
+	sendfile
+	assert_equal "$status" 0
+	cmp "$F/big" "$T/body"
+	grep -qx $'Content-Length: 4194304\r' "$T/head"
+}
+
+@test "an empty file is served with Content-Length 0 and no body" {
+	: > "$F/empty"
+	answer empty
+	backend -r "$T/reply"
+	sendfile
+	assert_equal "$status" 0
+	assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
+	    'Content-Length: 0' "Last-Modified: $(imf "$F/empty")" \
+	    'Accept-Ranges: bytes'
+	[ ! -s "$T/body" ]
+}
+
+@test "HEAD gets the head a GET gets, and no body, with or without a Range" {
+	answer a.bin
+	backend -r "$T/reply"
+	for range in '' HTTP_RANGE=bytes=0-9; do
+		# shellcheck disable=SC2086
+		sendfile $range
+		cp "$T/head" "$T/gethead"
+		# shellcheck disable=SC2086
+		sendfile $range REQUEST_METHOD=HEAD
+		assert_equal "$status" 0
+		cmp "$T/gethead" "$T/head"
+		[ "$(wc -c < "$T/out")" -eq $(($(wc -c < "$T/head") + 2)) ]
+	done
+	grep -qx REQUEST_METHOD=HEAD "$REC/4.env"
+}
+
+@test "one Range, a-b, a-, -n, past the end, the whole: 206 with Content-Range and that part" {
+	reply 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\nX-Sendfile: a.bin\r\nContent-Length: 9\r\nContent-Range: bytes 0-8/9\r\n\r\napp body\n'
+	backend -r "$T/reply"
+	while read -r range from to; do
+		sendfile HTTP_RANGE="$range"
+		assert_equal "$status" 0
+		assert_head 'Status: 206 Partial Content' \
+		    'Content-Type: application/octet-stream' \
+		    "Content-Length: $((to - from + 1))" "Last-Modified: $LM" \
+		    'Accept-Ranges: bytes' "Content-Range: bytes $from-$to/1000"
+		assert_part "$F/a.bin" "$from" "$to"
+	done <<-EOF
+	bytes=0-99	0	99
+	bytes=5-5	5	5
+	bytes=990-	990	999
+	bytes=0-	0	999
+	bytes=-10	990	999
+	bytes=900-2000	900	999
+	bytes=-2000	0	999
+	bytes=999-999	999	999
+	EOF
+}
+
+@test "a Range with no Status from the app gets 206 too" {
+	reply 'X-Sendfile: a.bin\r\nContent-Type: text/plain\r\n\r\n'
+	backend -r "$T/reply"
+	sendfile HTTP_RANGE=bytes=10-19
+	assert_equal "$status" 0
+	assert_head 'Status: 206 Partial Content' 'Content-Type: text/plain' \
+	    'Content-Length: 10' "Last-Modified: $LM" 'Accept-Ranges: bytes' \
+	    'Content-Range: bytes 10-19/1000'
+	assert_part "$F/a.bin" 10 19
+}
+
+@test "a Range that starts at or past the end, or asks for the last 0 bytes, gets 416 with Content-Range bytes */size and no body" {
+	answer a.bin
+	backend -r "$T/reply"
+	# RFC 7233 2.1 (RFC 9110 14.1.1 keeps it): a range set is
+	# satisfiable by a first-pos below the length or a suffix of more
+	# than 0 bytes; bytes=-0 has neither.
+	for range in bytes=1000- bytes=1000-1001 bytes=5000-6000 bytes=-0; do
+		sendfile HTTP_RANGE="$range"
+		assert_equal "$status" 0
+		assert_equal "$(head -n 1 "$T/head")" $'Status: 416 Range Not Satisfiable\r'
+		grep -qx $'Content-Range: bytes \*/1000\r' "$T/head"
+		grep -qx $'Content-Length: 0\r' "$T/head"
+		[ "$(grep -ci '^Content-Length:' "$T/head")" -eq 1 ]
+		[ ! -s "$T/body" ]
+	done
+}
+
+@test "several ranges get the whole file with 200, as many servers answer" {
+	answer a.bin
+	backend -r "$T/reply"
+	for range in bytes=0-1,5-6 'bytes=0-1, 5-6' bytes=-5,0-1 bytes=0-0,0-0; do
+		sendfile HTTP_RANGE="$range"
+		assert_equal "$status" 0
+		assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
+		    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes'
+		cmp "$F/a.bin" "$T/body"
+	done
+}
+
+@test "a malformed Range is ignored: the whole file with 200" {
+	answer a.bin
+	backend -r "$T/reply"
+	for range in bytes=abc bytes=5-2 bytes= bytes=- bytes=1-2-3 \
+	    items=0-5 0-5 bytes=0x10-20 bytes=+1-5 bytes=1-+5 bytes=--5 \
+	    'bytes=0-5 junk'; do
+		sendfile HTTP_RANGE="$range"
+		assert_equal "$status" 0
+		assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
+		    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes' ||
+		    { echo "Range: $range" >&2; return 1; }
+		cmp "$F/a.bin" "$T/body"
+	done
+}
+
+@test "If-Range equal to Last-Modified keeps the Range; another date or an ETag gets the whole file" {
+	answer a.bin
+	backend -r "$T/reply"
+	sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$LM"
+	assert_equal "$(head -n 1 "$T/head")" $'Status: 206 Partial Content\r'
+	assert_part "$F/a.bin" 0 9
+	for ifr in 'Sat, 03 Feb 2001 04:05:07 GMT' 'Fri, 02 Feb 2001 04:05:06 GMT' \
+	    '"an-etag"' 'W/"an-etag"'; do
+		sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$ifr"
+		assert_equal "$status" 0
+		assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
+		    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes'
+		cmp "$F/a.bin" "$T/body"
+	done
+}
+
+@test "a status other than 200 from the app is kept, and the file served whole under it, Range or not" {
+	reply 'Status: 404 Not Found\r\nContent-Type: text/html\r\nX-Sendfile: a.bin\r\n\r\napp body\n'
+	backend -r "$T/reply"
+	sendfile HTTP_RANGE=bytes=0-9
+	assert_equal "$status" 0
+	assert_head 'Status: 404 Not Found' 'Content-Type: text/html' \
+	    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes'
+	cmp "$F/a.bin" "$T/body"
+}
+
+@test "a missing file, or a path outside DIR, absolute or by '..', is a 404 with one log line" {
+	backend -r "$T/reply"
+	mkdir "${F}x"
+	echo secret > "${F}x/secret"
+	for path in missing sub/missing /etc/passwd "$T/secret" ../secret \
+	    sub/../../secret "$F/../secret" "$F/sub/../../secret" \
+	    "${F}x/secret" ../files/../secret ../files/a.bin ..; do
+		refused "$path" '404 Not Found'
+	done
+}
+
+@test "a symlink leading out of DIR, or dangling, is a 404" {
+	backend -r "$T/reply"
+	ln -s ../secret "$F/rel"
+	ln -s "$T/secret" "$F/abs"
+	ln -s /etc "$F/etc"
+	ln -s .. "$F/up"
+	ln -s ../rel "$F/sub/hop"	# a link inside, to a link out
+	ln -s nowhere "$F/dangling"
+	for path in rel abs etc/passwd up/secret up/files/a.bin sub/hop \
+	    "$F/rel" dangling; do
+		refused "$path" '404 Not Found'
+	done
+}
+
+@test "a symlink or '..' that stays inside DIR is followed (openat2's RESOLVE_BENEATH)" {
+	openat2_kernel || skip "no openat2(2): a fallback may refuse these"
+	backend -r "$T/reply"
+	ln -s a.bin "$F/link"
+	ln -s ../a.bin "$F/sub/link"
+	ln -s .. "$F/sub/up"
+	for path in link sub/link sub/up/a.bin sub/../a.bin "$F/sub/../link"; do
+		answer "$path"
+		sendfile
+		assert_equal "$status" 0
+		assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
+		    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes'
+		cmp "$F/a.bin" "$T/body"
+	done
+}
+
+@test "a directory or a socket is a 403 with one log line" {
+	backend -r "$T/reply"
+	perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Listen => 1,
+	    Local => $ARGV[0]) or die "$!\n"' "$F/sock"
+	for path in sub sub/ . "$F/sub" "$F/sock"; do
+		refused "$path" '403 Forbidden'
+	done
+}
+
+@test "a FIFO is a 403, at once: nothing waits for a writer" {
+	mkfifo "$F/fifo"
+	answer fifo
+	backend -r "$T/reply"
+	bridge_bg -- -sendfile "$F" "$SOCK" > "$T/out" 2> "$T/err"
+	status=0
+	wait_pid $! 10 || status=$?
+	assert_equal "$status" 100
+	error_page '403 Forbidden' | cmp - "$T/out"
+	grep -q '^cgi2scgi: .*fifo' "$T/err"
+	[ "$(wc -l < "$T/err")" -eq 1 ]
+}
+
+@test "a device is a 403 with one log line" {
+	needs_root "mknod(2) makes the device"
+	mknod "$F/null" c 1 3
+	backend -r "$T/reply"
+	refused null '403 Forbidden'
+}
+
+@test "a file the bridge's user cannot read is a 403; one it can is served" {
+	need_other_user
+	# Where nobody (the bridge here) may look: DIR, and the socket.
+	shared_dir
+	mkdir "$S/files"
+	echo open > "$S/files/open"
+	echo locked > "$S/files/locked"
+	chmod 000 "$S/files/locked"
+	chmod 755 "$S/files"
+	SOCK=$S/app.sock
+	backend -r "$T/reply"
+	chmod 666 "$SOCK"
+	answer open
+	bridge_argv -- -sendfile "$S/files" "$SOCK"
+	run --separate-stderr as_other "${BRIDGE[@]}"
+	assert_success
+	assert_output --partial open
+	answer locked
+	run --separate-stderr as_other "${BRIDGE[@]}"
+	assert_error_page 100 '403 Forbidden'
+	one_log_line locked
+}
+
+@test "whatever the answer, the file's path never reaches the client" {
+	backend -r "$T/reply"
+	cp "$F/a.bin" "$F/sub/Zq9-distinct"
+	mkdir "$F/sub/Zq9-dir"
+	for path in sub/Zq9-distinct "$F/sub/Zq9-distinct" sub/Zq9-missing \
+	    sub/Zq9-dir ../Zq9-outside; do
+		for range in '' HTTP_RANGE=bytes=0-9 HTTP_RANGE=bytes=5000- \
+		    HTTP_RANGE=bytes=0-1,3-4; do
+			answer "$path"
+			# shellcheck disable=SC2086
+			sendfile $range
+			[[ $path != *distinct ]] || [ "$status" -eq 0 ]
+			! grep -aq -e Zq9 -e X-Sendfile -e "$F" "$T/head" "$T/body" ||
+			    { echo "$path, Range: $range" >&2; false; }
+		done
+	done
+}
+
+@test "the app's connection is let go while the file is still being sent" {
+	head -c 8388608 /dev/urandom > "$F/big"
+	answer big
+	# After its head, the backend sends 64 MiB: done (N.done) only
+	# once the bridge has closed the connection, or read them all.
+	backend -r "$T/reply" -g 67108864
+	to_pipe
+	exec 7< "$T/pipe"
+	head -c 4096 <&7 > "$T/first"
+	# The bridge is blocked on its stdout, with most of the file to go.
+	wait_for "$REC/1.done"
+	cat <&7 > "$T/rest"
+	exec 7<&-
+	wait_pid "$pid" 20
+	cat "$T/first" "$T/rest" > "$T/out"
+	split_answer
+	cmp "$F/big" "$T/body"
+}
+
+@test "an app that holds its connection open after the head does not hold the answer" {
+	answer a.bin
+	# The head, a first piece of body, then nothing until $T/never.
+	backend -r "$T/reply" -m stream -g 1048576 -w "$T/never"
+	bridge_bg -- -sendfile "$F" "$SOCK" > "$T/out" 2> "$T/err"
+	wait_pid $! 10
+	split_answer
+	cmp "$F/a.bin" "$T/body"
+}
+
+@test "a file renamed over while it is sent: the client gets the old file whole" {
+	head -c 8388608 /dev/urandom > "$F/big"
+	cp "$F/big" "$T/old"
+	head -c 4096 /dev/urandom > "$T/new"
+	answer big
+	backend -r "$T/reply"
+	to_pipe
+	exec 7< "$T/pipe"
+	# The head and the first 60 KiB of the file: it is open, and the
+	# bridge blocked on a full pipe with the rest to send.
+	head -c 65536 <&7 > "$T/first"
+	mv "$T/new" "$F/big"
+	cat <&7 > "$T/rest"
+	exec 7<&-
+	wait_pid "$pid" 20
+	cat "$T/first" "$T/rest" > "$T/out"
+	split_answer
+	grep -qx $'Content-Length: 8388608\r' "$T/head"
+	cmp "$T/old" "$T/body"
+}
+
+@test "without -sendfile, X-Sendfile passes through untouched" {
+	reply 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\nX-Sendfile: %s/a.bin\r\n\r\napp body\n' "$F"
+	backend -r "$T/reply"
+	bridge -- "$SOCK" > "$T/out"
+	cmp "$T/reply" "$T/out"
+	# An empty variable counts as unset, as every SCGI_ one does.
+	bridge SCGI_SENDFILE= -- "$SOCK" > "$T/out"
+	cmp "$T/reply" "$T/out"
+}
+
+@test "SCGI_SENDFILE in the environment does what -sendfile does" {
+	answer a.bin
+	backend -r "$T/reply"
+	bridge SCGI_SENDFILE="$F" -- "$SOCK" > "$T/out"
+	split_answer
+	assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
+	    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes'
+	cmp "$F/a.bin" "$T/body"
+}
+
+@test "-sendfile overrides SCGI_SENDFILE" {
+	mkdir "$T/other"
+	echo other > "$T/other/a.bin"
+	answer a.bin
+	backend -r "$T/reply"
+	sendfile SCGI_SENDFILE="$T/other"
+	assert_equal "$status" 0
+	cmp "$F/a.bin" "$T/body"
+}
+
+@test "a DIR that is relative, missing or not a directory is a configuration error: 500, nothing sent" {
+	reply 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n'
+	backend -r "$T/reply"
+	cd "$T"
+	for dir in files "$T/none" "$F/a.bin"; do
+		run --separate-stderr bridge -- -sendfile "$dir" "$SOCK"
+		assert_error_page 100 '500 Internal Server Error' ||
+		    { echo "-sendfile '$dir'" >&2; return 1; }
+		assert_stderr --partial "$dir"
+		run --separate-stderr bridge SCGI_SENDFILE="$dir" -- "$SOCK"
+		assert_error_page 100 '500 Internal Server Error' ||
+		    { echo "SCGI_SENDFILE='$dir'" >&2; return 1; }
+		assert_stderr --partial "$dir"
+	done
+	run --separate-stderr bridge -- -sendfile '' "$SOCK"
+	assert_error_page 100 '500 Internal Server Error'
+	nothing_sent
+}
