@@ -134,8 +134,9 @@ test: all $(TOOLS)
 # check-NAME` runs one alone.
 #	lint		mandoc, cppcheck and clang-tidy
 #	unit		the suite
-#	asan		the suite again under ASan+UBSan
-#	valgrind	the suite but its slow tests under valgrind
+#	asan		the suite again under ASan+UBSan, but for the
+#			builds of install.bats, which run no bridge
+#	valgrind	the same under valgrind, and not the slow tests
 #	integration	the sanitizer build under real web and SCGI servers;
 #			builds the Debian package and serves a request
 #			through Apache with what it installed
@@ -165,11 +166,13 @@ check-unit: all $(TOOLS)
 	STRICT=1 nice -n 5 bats tests
 
 check-asan: all $(TOOLS) tests/cgi2scgi-san
-	STRICT=1 CGI2SCGI="$$PWD/tests/cgi2scgi-san" nice -n 5 bats tests
+	STRICT=1 CGI2SCGI="$$PWD/tests/cgi2scgi-san" nice -n 5 \
+	    bats --filter-tags '!build' tests
 
 check-valgrind: all $(TOOLS)
 	STRICT=1 CGI2SCGI_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
-	    --errors-for-leak-kinds=definite" nice -n 5 bats --filter-tags '!slow' tests
+	    --errors-for-leak-kinds=definite" nice -n 5 \
+	    bats --filter-tags '!slow,!build,!openat2' tests
 
 check-integration: all $(TOOLS) tests/cgi2scgi-san
 	STRICT=1 CGI2SCGI="$$PWD/tests/cgi2scgi-san" bats tests/integration

@@ -112,7 +112,7 @@ load helper
 
 @test "options override the environment" {
 	backend -m silent
-	run --separate-stderr bridge SCGI_IDLE_TIMEOUT=60 -- -i 0.3 "$SOCK"
+	run --separate-stderr bridge SCGI_IDLE_TIMEOUT=60 -- -i 0.1 "$SOCK"
 	assert_error_page 111 '504 Gateway Timeout'
 }
 
@@ -143,7 +143,7 @@ load helper
 	backend_tcp -m noaccept
 	exec 8<>"/dev/tcp/127.0.0.1/$PORT"	# fills the queue of one
 	exec 9<>"/dev/tcp/127.0.0.1/$PORT" || true
-	run --separate-stderr bridge -- -t 0.3 127.0.0.1 "$PORT"
+	run --separate-stderr bridge -- -t 0.1 127.0.0.1 "$PORT"
 	assert_error_page 111 '504 Gateway Timeout'
 	# strerror(ETIMEDOUT): glibc's words, or musl's.
 	assert_regex "$stderr" "^cgi2scgi: GET /app: connect 127\.0\.0\.1:$PORT: (Connection|Operation) timed out\$"
@@ -154,7 +154,7 @@ load helper
 	mkfifo "$T/fifo"
 	exec 6<>"$T/fifo"
 	printf 'ab' >&6
-	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- -i 0.3 "$SOCK" < "$T/fifo"
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- -i 0.1 "$SOCK" < "$T/fifo"
 	assert_error_page 111 '408 Request Timeout'
 	assert_stderr "cgi2scgi: POST /app: request body: timed out"
 }

@@ -11,13 +11,20 @@
  *	normal	 read the request, reply, close
  *	early	 reply after the header block, then read the body
  *	noread	 reply after the header block, close with the body unread
- *	close	 close at once		reset	 like normal, close with RST
+ *	close	 close at once
+ *	reset	 like normal, but stop sending as soon as the peer takes
+ *		 no more (TCP: a send would block), and close with RST;
+ *		 N.acked holds how many bytes of the answer the peer's
+ *		 kernel had acknowledged by then
  *	silent	 read all, never reply	hang	 read nothing, never reply
- *	stream	 reply, then -g bytes in 4 pieces -d ms apart (or -w file)
+ *	stream	 reply, then -g bytes in 4 pieces -d ms apart (or -w file);
+ *		 a peer that closes meanwhile is seen at once (N.done)
  *	echo	 reply, then the body as it arrives
  *	noaccept listen with a queue of one and never accept
  * With -k N, the first N connections are closed at once, as by a server
- * whose idle timeout struck.
+ * whose idle timeout struck; with -K N, the first N are read whole (and
+ * recorded), then closed unanswered, as by a server that died with the
+ * request.
  * The reply is the -r file, read anew each time, or a canned 200.
  * The target is a socket path, "@name" (abstract; -z: with the trailing
  * NUL byte uWSGI binds) or HOST:PORT; -p names a file written once it
@@ -28,6 +35,9 @@
 #include <sys/un.h>
 
 #include <netinet/in.h>
+#ifdef __linux__
+#include <linux/tcp.h>		/* struct tcp_info's tcpi_bytes_acked */
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +87,7 @@ static const char	*go_path;	/* -w: stream waits for it to exist */
 static unsigned long long gen;		/* -g: pattern bytes after the reply */
 static unsigned long long count;	/* -n: connections to serve; 0 = all */
 static unsigned long long closes;	/* -k: connections to close at once */
+static unsigned long long dies;		/* -K: connections read, unanswered */
 static long		 delay_ms = -1;	/* -d; -1: the mode's default */
 static int		 is_tcp;
 static int		 trailing_nul;	/* -z */
@@ -87,8 +98,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fakescgi [-m mode] [-o dir] [-r file] "
-	    "[-g bytes] [-k count] [-n count] [-p portfile]\n"
-	    "                [-d ms] [-w file] [-z] target\n"
+	    "[-g bytes] [-k count] [-K count] [-n count]\n"
+	    "                [-p portfile] [-d ms] [-w file] [-z] target\n"
 	    "       fakescgi -G bytes\n");
 	exit(100);
 }
@@ -290,6 +301,33 @@ send_reply_file(struct conn *c)
 }
 
 /*
+ * Pause ms milliseconds, or less if the peer closes the connection
+ * meanwhile: then it is gone, and finish() records N.done at once, so
+ * that a test sees a close that comes while the answer is held back.
+ * The request has been read whole: more bytes from the peer are not a
+ * close, and are not waited on.
+ */
+static void
+pause_conn(struct conn *c, long ms)
+{
+	struct pollfd	 pfd;
+	ssize_t		 n;
+	char		 b;
+
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, (int)ms) != 1)
+		return;
+	if (pfd.revents & (POLLHUP | POLLERR))
+		c->gone = 1;
+	else if ((n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT)) == 0 ||
+	    (n == -1 && errno != EAGAIN && errno != EINTR))
+		c->gone = 1;
+	else
+		pause_ms(ms);
+}
+
+/*
  * The reply, then the -g pattern in `chunks' pieces, a pause before
  * each, and with -w the pieces after the first only once go_path exists.
  */
@@ -308,10 +346,11 @@ send_reply(struct conn *c, int chunks, long ms)
 		unsigned long long part;
 
 		part = i < chunks ? gen / chunks : gen - sent;
-		while (i > 1 && go_path != NULL && access(go_path, F_OK) == -1)
-			pause_ms(10);
-		pause_ms(ms);
-		if (write_pattern(c->fd, sent, part) == -1)
+		while (i > 1 && go_path != NULL && !c->gone &&
+		    access(go_path, F_OK) == -1)
+			pause_conn(c, 10);
+		pause_conn(c, ms);
+		if (c->gone || write_pattern(c->fd, sent, part) == -1)
 			c->gone = 1;
 		sent += part;
 	}
@@ -500,6 +539,10 @@ handle(struct conn *c)
 		return;
 	save(c, "head", c->head + c->off, c->len);
 	check_pairs(c);
+	if (c->n <= dies) {
+		read_body(c, 0);
+		return;
+	}
 	switch (mode) {
 	case EARLY:
 	case NOREAD:
@@ -520,9 +563,35 @@ handle(struct conn *c)
 	default:
 		read_body(c, 0);
 		pause_ms(delay_ms);
+		/* reset: a send that would block ends the answer */
+		if (mode == RESET && is_tcp)
+			fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
 		send_reply(c, 1, 0);
 		break;
 	}
+}
+
+/*
+ * How many bytes the peer's kernel has acknowledged, as a decimal line
+ * in N.acked: all that reached it, whether its program read them or not.
+ */
+static void
+save_acked(struct conn *c)
+{
+#ifdef __linux__
+	struct tcp_info	 ti;
+	socklen_t	 len = sizeof(ti);
+	char		 line[32];
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0) {
+		snprintf(line, sizeof(line), "%llu\n",
+		    (unsigned long long)ti.tcpi_bytes_acked);
+		save(c, "acked", line, strlen(line));
+	}
+#else
+	(void)c;
+#endif
 }
 
 /* Close (with a reset in reset mode), then write N.done, which tests await. */
@@ -532,6 +601,7 @@ finish(struct conn *c)
 	struct linger	 lg;
 
 	if (mode == RESET && is_tcp) {
+		save_acked(c);
 		lg.l_onoff = 1;
 		lg.l_linger = 0;
 		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
@@ -724,7 +794,7 @@ main(int argc, char *argv[])
 	const char	*portfile = NULL;
 	int		 ch, lfd;
 
-	while ((ch = getopt(argc, argv, "d:G:g:k:m:n:o:p:r:w:z")) != -1) {
+	while ((ch = getopt(argc, argv, "d:G:g:K:k:m:n:o:p:r:w:z")) != -1) {
 		switch (ch) {
 		case 'd':
 			delay_ms = (long)number_arg(optarg, INT_MAX);
@@ -734,6 +804,9 @@ main(int argc, char *argv[])
 			    0, number_arg(optarg, ULLONG_MAX)) == -1 ? 111 : 0;
 		case 'g':
 			gen = number_arg(optarg, ULLONG_MAX);
+			break;
+		case 'K':
+			dies = number_arg(optarg, ULONG_MAX);
 			break;
 		case 'k':
 			closes = number_arg(optarg, ULONG_MAX);

@@ -4,15 +4,77 @@
 
 load helper
 
-# build_dir NAME: cd to a copy of what builds the bridge, in the test's
-# temp dir, with none of the flags or make options of the build that runs
-# the tests (a package's, say).
-build_dir() {
-	unset CFLAGS CPPFLAGS LDFLAGS MAKEFLAGS MFLAGS MAKELEVEL
-	d=$BATS_TEST_TMPDIR/$1
-	mkdir -p "$d"
+# Not in make check's ASan and valgrind passes: nothing here runs the
+# bridge they would watch.
+# bats file_tags=build
+
+# Every build the tests below look at, each made once, all at once:
+# one after another they took 10 s of the 2-core test machine (22 s
+# under load), a third of `make test`.  Where the optimisation is not
+# what a test is about, -O0 (OPTFLAGS), which compiles in a quarter of
+# the time.  A build that needs a program that is missing is not made;
+# its test says so (skips, or fails under STRICT=1).
+setup_file() {
+	local cc
+	build musl musl-gcc make
+	build libc - make MUSLCC= OPTFLAGS=-O0
+	build no-musl - make MUSLCC=no-such-musl-gcc OPTFLAGS=-O0
+	build env-flags - env CFLAGS=-DFROM_ENV CPPFLAGS=-DCPP_ENV \
+	    LDFLAGS=-Wl,-O1 make
+	build make-flags - make CFLAGS='-O0 -DFROM="the command line"' \
+	    CPPFLAGS=-DCPP_CMD LDFLAGS=-Wl,-O1
+	# Warnings stay in WFLAGS, so they hold whatever CFLAGS says.
+	build warning - with_warning make CFLAGS=-O0
+	build warning-allowed - with_warning make CFLAGS=-O0 WERROR=
+	build hardening-musl-gcc dpkg-buildflags,musl-gcc hardened musl-gcc
+	build hardening-gcc dpkg-buildflags,gcc hardened ""
+	for cc in gcc clang; do
+		build "sanitizers-$cc" "$cc" make -s CC="$cc" \
+		    CFLAGS='-fsanitize=address,undefined -g' \
+		    LDFLAGS='-fsanitize=address,undefined'
+	done
+	wait
+}
+
+# build NAME NEEDS COMMAND...: in the background, in a copy of what
+# builds the bridge, and with none of the flags or make options of the
+# build that runs the tests (a package's, say): COMMAND's stdout, stderr
+# and status to NAME/out, NAME/err and NAME/status.  Not if one of the
+# programs in NEEDS (a comma-separated list, or -) is missing.
+build() {
+	local d=$BATS_FILE_TMPDIR/$1 need
+	local -a needs
+	IFS=, read -ra needs <<< "${2#-}"
+	shift 2
+	for need in "${needs[@]}"; do
+		command -v "$need" > /dev/null || return 0
+	done
+	mkdir "$d"
 	cp "$BATS_TEST_DIRNAME"/../{Makefile,cgi2scgi.c,netstring.c,netstring.h} "$d"
-	cd "$d"
+	(
+		unset CFLAGS CPPFLAGS LDFLAGS MAKEFLAGS MFLAGS MAKELEVEL
+		cd "$d"
+		"$@" > out 2> err && echo 0 > status || echo $? > status
+	) 3>&- &
+}
+
+with_warning() {	# with_warning COMMAND...: netstring.c warns
+	echo "static int unused;" >> netstring.c
+	"$@"
+}
+
+hardened() {	# hardened MUSLCC: make with Debian's hardening flags
+	eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
+	make CC=cc MUSLCC="$1"
+}
+
+# built NAME: cd to its directory; status, output (stdout) and stderr as
+# `run --separate-stderr` sets them.
+built() {
+	cd "$BATS_FILE_TMPDIR/$1"
+	status=$(cat status)
+	output=$(cat out)
+	stderr=$(cat err)
 }
 
 # dynamic FILE: whether it asks for a dynamic linker.
@@ -93,39 +155,33 @@ dynamic() {
 
 @test "plain make builds statically with musl where musl-gcc is, and says so; MUSLCC= builds with cc" {
 	needs musl-gcc "the default build uses it"
-	build_dir musl
-	run make
+	built musl
 	assert_success
-	assert_line --index 0 "cgi2scgi: static musl build (musl-gcc)"
-	assert_line --index 1 --regexp '^\+ musl-gcc -static .* -O2 -g '
-	! dynamic cgi2scgi
+	assert_output "cgi2scgi: static musl build (musl-gcc)"
+	assert_regex "$stderr" '^\+ musl-gcc -static .* -O2 -g '
+	refute dynamic cgi2scgi
 	./cgi2scgi --version
-	rm cgi2scgi
-	run make MUSLCC=
+	built libc
 	assert_success
-	assert_line --index 0 "cgi2scgi: build with cc and the system's libc (MUSLCC empty)"
+	assert_output "cgi2scgi: build with cc and the system's libc (MUSLCC empty)"
 	dynamic cgi2scgi
-	rm cgi2scgi
-	run make MUSLCC=no-such-musl-gcc
-	assert_line --index 0 "cgi2scgi: no-such-musl-gcc not found: dynamic build with cc"
+	built no-musl
+	assert_success
+	assert_output "cgi2scgi: no-such-musl-gcc not found: dynamic build with cc"
 	dynamic cgi2scgi
 }
 
 @test "CFLAGS, CPPFLAGS and LDFLAGS from the environment and the command line reach the build, after the project's flags" {
-	build_dir flags
-	run env CFLAGS=-DFROM_ENV CPPFLAGS=-DCPP_ENV LDFLAGS=-Wl,-O1 make
+	built env-flags
 	assert_success
-	assert_line --index 1 --partial " -Werror -DCPP_ENV -DFROM_ENV -Wl,-O1 -o cgi2scgi "
-	rm cgi2scgi
-	run make CFLAGS='-O0 -DFROM="the command line"' CPPFLAGS=-DCPP_CMD LDFLAGS=-Wl,-O1
+	assert_stderr --partial " -Werror -DCPP_ENV -DFROM_ENV -Wl,-O1 -o cgi2scgi "
+	built make-flags
 	assert_success
-	assert_line --index 1 --partial " -Werror -DCPP_CMD -O0 -DFROM=the command line -Wl,-O1 -o cgi2scgi "
-	rm cgi2scgi
-	# Warnings stay in WFLAGS, so they hold whatever CFLAGS says.
-	printf 'static int unused;\n' >> netstring.c
-	run make CFLAGS=-O0
+	assert_stderr --partial " -Werror -DCPP_CMD -O0 -DFROM=the command line -Wl,-O1 -o cgi2scgi "
+	built warning
 	assert_failure
-	run make CFLAGS=-O0 WERROR=
+	assert_stderr --partial "unused-variable"
+	built warning-allowed
 	assert_success
 }
 
@@ -133,26 +189,21 @@ dynamic() {
 	needs dpkg-buildflags "it gives Debian's flags"
 	needs musl-gcc "the default build uses it"
 	needs gcc "the build without musl"
-	build_dir hardening
-	for muslcc in musl-gcc ""; do
-		run --separate-stderr sh -c 'eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all \
-		    dpkg-buildflags --export=sh)"; make CC=cc MUSLCC="$1"' \
-		    sh "$muslcc"
+	for cc in musl-gcc gcc; do
+		built "hardening-$cc"
 		assert_success
 		# Nothing but the command line, which set -x prints.
 		assert_equal "$(grep -v '^+ ' <<< "$stderr")" ""
 		assert_regex "$stderr" ' -D_FORTIFY_SOURCE=2 .* -fstack-protector-strong .* -Wl,-z,relro -Wl,-z,now '
 		./cgi2scgi --version
-		rm cgi2scgi
 	done
 }
 
 @test "an instrumented build comes from the ordinary CC, CFLAGS and LDFLAGS" {
 	for cc in gcc clang; do
 		needs "$cc" "the instrumented build"
-		build_dir "$cc"
-		make -s -C "$d" CC="$cc" CFLAGS='-fsanitize=address,undefined -g' \
-		    LDFLAGS='-fsanitize=address,undefined'
+		built "sanitizers-$cc"
+		assert_success
 		nm cgi2scgi | grep -q __asan_init
 		nm cgi2scgi | grep -q __ubsan_handle
 		run ./cgi2scgi --version

@@ -48,23 +48,6 @@ load helper
 	assert_success
 }
 
-@test "query words cut short by the web server are still the client's: -f /dev/stdin from a query is ignored" {
-	backend
-	# Apache passes only the first 4 KiB of a query's words: here the
-	# client pads its query so that fewer words arrive than it sent.
-	pad=$(printf '+%.0s' $(seq 100))
-	words=()
-	for i in $(seq 50); do words+=(""); done
-	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=16 \
-	    QUERY_STRING="-f+%2Fdev%2Fstdin$pad" -- -f /dev/stdin "${words[@]}" \
-	    <<< "-connect @evil x"
-	assert_error_page 100 '500 Internal Server Error'
-	assert_stderr --prefix "cgi2scgi: POST /app?-f+%2Fdev%2Fstdin++"
-	assert_stderr --partial ": configuration: no SCGI server"
-	run bridge SCGI_FILE="$SOCK" QUERY_STRING="$SOCK$pad" -- "$SOCK" "${words[@]}"
-	assert_success
-}
-
 @test "-f: a missing file, or one with no line of arguments, is a configuration error" {
 	run --separate-stderr env -i ${CGI2SCGI_WRAP:-} "$CGI2SCGI" -f "$T/none"
 	assert_failure 100
@@ -163,7 +146,7 @@ cgi2scgi: GET /app: connect 127.0.0.3:$PORT: Connection refused"
 	run bridge -- "$SOCK"
 	assert_ok_page
 	pid=$(cat "$T/starts")
-	! grep -q LISTEN_ "$T/appenv"
+	refute grep -q LISTEN_ "$T/appenv"
 	assert_regex "$(readlink "/proc/$pid/fd/0")" '^socket:'
 	[ ! -e "/proc/$pid/fd/3" ]
 	grep -q "app $pid started" "$T/my.log"
@@ -257,7 +240,7 @@ f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX)
 open(sys.argv[2], "w").close(); time.sleep(30)' "$SOCK.lock" "$T/locked" &
 	echo $! > "$T/locker.pid"
 	wait_for "$T/locked"
-	run --separate-stderr bridge -- -t 0.3 -r 0.3 -connect "$SOCK" "$T/app"
+	run --separate-stderr bridge -- -t 0.1 -r 0.1 -connect "$SOCK" "$T/app"
 	assert_error_page 111 '503 Service Unavailable'
 	assert_stderr "cgi2scgi: GET /app: $SOCK.lock: held too long by another request starting the server"
 }

@@ -168,11 +168,11 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	    CONTENT_LENGTH=1048576 -- "$SOCK" | cat > "$T/out"
 	grep -q '^splice(0, NULL, [0-9]*, NULL, ' "$T/pipes"
 	grep -q '^splice([0-9]*, NULL, 1, NULL, ' "$T/pipes"
-	! grep -q '^read(0, ' "$T/pipes"
+	refute grep -q '^read(0, ' "$T/pipes"
 	CGI2SCGI_WRAP="strace -qq -o $T/files -e trace=splice,read,write" \
 	    bridge ASAN_OPTIONS=detect_leaks=0 REQUEST_METHOD=POST \
 	    CONTENT_LENGTH=1048576 -- "$SOCK" < "$T/in" > "$T/out2"
-	! grep -q '^splice(' "$T/files"
+	refute grep -q '^splice(' "$T/files"
 	grep -q '^read(0, ' "$T/files"
 	grep -q '^write(1, ' "$T/files"
 	cmp "$T/out" "$T/out2"

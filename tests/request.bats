@@ -36,7 +36,7 @@ load helper
 	assert_equal "$(grep -c '^SCGI' "$REC/1.env")" 1
 	grep -qx 'SCGI=1' "$REC/1.env"
 	grep -qx 'CONTENT_LENGTH=0' "$REC/1.env"
-	! grep -q '^HTTP_PROXY=' "$REC/1.env"
+	refute grep -q '^HTTP_PROXY=' "$REC/1.env"
 	grep -qx 'HTTP_PROXY_X=kept' "$REC/1.env"
 }
 
@@ -69,7 +69,7 @@ load helper
 	assert_success
 	wait_for "$REC/1.done"
 	grep -qx 'CONTENT_LENGTH=300000' "$REC/1.env"
-	! grep -q '^HTTP_TRANSFER_ENCODING=' "$REC/1.env"
+	refute grep -q '^HTTP_TRANSFER_ENCODING=' "$REC/1.env"
 	cmp "$T/in" "$REC/1.body"
 	assert_equal "$(ls -A "$T/tmp")" ""	# the spool file was unlinked
 }
@@ -93,29 +93,17 @@ load helper
 	nothing_sent
 }
 
-@test "query words the web server passed as arguments never choose the backend (RFC 3875 4.4)" {
-	backend
-	# Apache runs ScriptAlias targets with an indexed query's words as
-	# arguments: here the client asks for a socket the admin did not set.
-	backend_other="$T/other.sock"
-	"$FAKESCGI" -o "$T/other" "$backend_other" 3>&- &
-	echo $! > "$T/other.pid"
-	wait_for "$backend_other"
-	run bridge SCGI_FILE="$SOCK" QUERY_STRING="${backend_other//\//%2F}" -- "$backend_other"
-	assert_success
-	wait_for "$REC/1.done"
-	[ ! -e "$T/other/1.head" ]
-	# Two words, with shell escapes as Apache adds them.
-	run bridge SCGI_FILE="$SOCK" 'QUERY_STRING=127.0.0.1+a%3Bb' -- 127.0.0.1 'a\;b'
-	assert_success
-	wait_for "$REC/2.done"
-}
-
 @test "arguments from a wrapper script still win when the query differs" {
+	# Query words used as arguments: tests/hostile.bats.  These are not
+	# the query's: only if every argument could be one of its words,
+	# in order, are they taken for the query's.
 	backend
 	run bridge SCGI_FILE=/nonexistent QUERY_STRING=search+words -- "$SOCK"
 	assert_success
 	wait_for "$REC/1.done"
 	run bridge SCGI_FILE=/nonexistent QUERY_STRING=x=1 -- "$SOCK"
+	assert_success
+	# The first two are the query's first words, the third is not.
+	run bridge SCGI_FILE=/nonexistent QUERY_STRING=-t+5+x -- -t 5 "$SOCK"
 	assert_success
 }

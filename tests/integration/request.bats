@@ -34,18 +34,6 @@ ODD_QUERY='x=1&y=%2F%26+z&q=%22%27%3C%3E&e=&utf=%C3%A9&s=a+b'
 	done
 }
 
-@test "a query of bare words, which Apache passes as arguments, does not choose the backend" {
-	# Without '=', Apache runs the binary as "cgi2scgi 127.0.0.1 1":
-	# a bridge that took those for host and port would answer 502.
-	for route in $ROUTES; do
-		code=$(fetch "$(url "$route" "/env?127.0.0.1+1")")
-		expect status "$code" 200
-		expect_line 'query string' "$T/body" 'QUERY_STRING=127.0.0.1+1'
-		code=$(fetch "$(url "$route" "/env?%2Ftmp%2Fx.sock")")
-		expect status "$code" 200
-	done
-}
-
 # upload METHOD NAME [curl options]: send data file NAME, check what the
 # app read against its digest.
 upload() {
