@@ -59,6 +59,8 @@ else
 	want_file /usr/sbin/haproxy haproxy
 	# The README's nginx snippet: nginx speaks SCGI itself.
 	want_file /usr/sbin/nginx nginx
+	# tests/integration/variables.bats: the README's ruTorrent recipe.
+	want_file /usr/bin/rtorrent rtorrent
 fi
 
 [ -z "$need" ] && exit 0

@@ -35,6 +35,12 @@ prefork-mod-cgi lighttpd"
 #	civetweb-ctl		cgi-bin/ctl.cgi, recipe 4's wrapper, stderr to a file
 HOSTS="apache-ctl prefork-ctl lighttpd-ctl mini-httpd-ctl busybox-ctl
 civetweb-ctl"
+# and, for variables.bats (/RPC2 for rtorrent, user rt, password secret):
+#	apache-rtorrent		the rtorrent recipe		 rtorrent
+#	apache-rtorrent-bare	the same, no SCGI_PASS		 rtorrent
+#	apache-rtorrent-plain	no SCGI_PASS, no SCGI_MAX_HEADER rtorrent
+#	lighttpd-rtorrent	the lighttpd rtorrent recipe	 rtorrent
+#	uwsgi-small		recipe 1; /drop, /pass		 uWSGI, buffer-size 4096
 
 port_of() {
 	case $1 in
@@ -63,6 +69,11 @@ port_of() {
 	lighttpd-ctl)		echo "$PORT_LIGHTTPD_CTL" ;;
 	busybox-ctl)		echo "$PORT_BUSYBOX" ;;
 	civetweb-ctl)		echo "$PORT_CIVETWEB" ;;
+	apache-rtorrent)	echo "$PORT_RTORRENT" ;;
+	apache-rtorrent-bare)	echo "$PORT_RTORRENT_BARE" ;;
+	apache-rtorrent-plain)	echo "$PORT_RTORRENT_PLAIN" ;;
+	lighttpd-rtorrent)	echo "$PORT_LIGHTTPD_RTORRENT" ;;
+	uwsgi-small)		echo "$PORT_UWSGI_SMALL" ;;
 	*)			echo "no route $1" >&2; return 1 ;;
 	esac
 }
@@ -89,7 +100,8 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 }
 
 # Every error log, each in a directory named for its server.
-LOGS="apache prefork lighttpd lighttpd-ctl mini_httpd busybox civetweb"
+LOGS="apache prefork lighttpd lighttpd-ctl lighttpd-rtorrent mini_httpd busybox
+civetweb"
 
 # log_sizes SUFFIX: each log's size now, in $T/SERVER.SUFFIX.
 log_sizes() {

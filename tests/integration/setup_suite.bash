@@ -1,7 +1,8 @@
 # Starts, once for all of tests/integration, the real programs: Apache
 # httpd twice (event MPM with mod_cgid, prefork with mod_cgi), lighttpd
-# twice, mini_httpd, busybox httpd, civetweb, uWSGI and an SCGI server
-# on libscgi-perl, plus three broken backends, the one whose answer
+# three times, mini_httpd, busybox httpd, civetweb, uWSGI twice (once
+# with its default buffer-size), rtorrent and an SCGI server on
+# libscgi-perl, plus three broken backends, the one whose answer
 # hosts.bats chooses, and the listeners that hostile.bats's queries
 # must never reach.
 # Every one is configured here, in a temp dir, listens only on
@@ -19,6 +20,7 @@ BUSYBOX=/bin/busybox
 CIVETWEB=/usr/bin/civetweb
 UWSGI=/usr/bin/uwsgi-core
 NGINX=/usr/sbin/nginx
+RTORRENT=/usr/bin/rtorrent
 FAKESCGI=$TOP/tests/fakescgi
 export RUN_AS=www-data	# the web servers' user, as on Debian
 # In every web server's own environment, for hosts.bats to look for in
@@ -83,6 +85,7 @@ recipe() {
 	    -e "s|/usr/local/libexec/app|${4:-}|g" \
 	    -e "s|/run/app/app.sock|${2:-}|g" \
 	    -e "s|/run/app.sock|${2:-}|g" \
+	    -e "s|/run/rtorrent/rpc.socket|${2:-}|g" \
 	    -e "s|\\b4000\\b|${3:-}|g" "$HERE/conf/$1"
 }
 
@@ -115,6 +118,66 @@ start_uwsgi() {
 	    --wsgi-file "$HERE/app.py" --env "DATA=$IT/data" \
 	    --logto "$IT/uwsgi.log" 3>&- &
 	started uwsgi $!
+}
+
+# The same application behind uWSGI as it comes: its buffer-size, the
+# largest SCGI header block it takes, is 4096.  variables.bats.
+start_uwsgi_small() {
+	"$UWSGI" --plugin python3 --master --die-on-term --processes 1 \
+	    --chmod-socket=666 --scgi-socket "$IT/uwsgi-small.sock" \
+	    --wsgi-file "$HERE/app.py" --env "DATA=$IT/data" \
+	    --logto "$IT/uwsgi-small.log" 3>&- &
+	started uwsgi-small $!
+}
+
+# Debian's rtorrent, as the README's ruTorrent recipe runs it: as a user
+# of its own (nobody here), its XML-RPC socket in a directory of the web
+# server's group, set-group-ID, so that the socket is that group's.
+# The rest keeps it off the network: no listening port, no DHT, no PEX.
+# system.daemon.set: no terminal, no curses; it stops on SIGTERM.
+start_rtorrent() {
+	local d=$IT/rtorrent as=()
+	mkdir -p "$d" "$IT/rtorrent-session"
+	chmod 2750 "$d"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown nobody:"$RUN_AS" "$d"
+		chown nobody "$IT/rtorrent-session"
+		as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	fi
+	{
+		cat <<-EOF
+		system.daemon.set = true
+		session.path.set = $IT/rtorrent-session
+		directory.default.set = $IT/rtorrent-session
+		network.port_open.set = no
+		dht.mode.set = disable
+		protocol.pex.set = no
+		trackers.use_udp.set = no
+		EOF
+		recipe rtorrent.rc "$d/rpc.socket"
+	} > "$IT/rtorrent.rc"
+	"${as[@]}" env -i HOME="$IT/rtorrent-session" PATH=/usr/bin:/bin \
+	    "$RTORRENT" -n -o "import=$IT/rtorrent.rc" < /dev/null \
+	    > "$IT/rtorrent.log" 2>&1 3>&- &
+	started rtorrent $!
+	# The recipe asks for a password: user rt, password secret.
+	htpasswd -cb "$IT/rtorrent.htpasswd" rt secret 2> /dev/null
+	chmod 644 "$IT/rtorrent.htpasswd"
+}
+
+# rtorrent_recipe FILE: the README's recipe for rtorrent (Apache's or
+# lighttpd's), with this run's paths.
+rtorrent_recipe() {
+	recipe "$1" "$IT/rtorrent/rpc.socket" |
+	    sed "s|/etc/[a-z0-9]*/rtorrent.htpasswd|$IT/rtorrent.htpasswd|"
+}
+
+# relocate PATH LINE: recipe 1 from stdin, for PATH instead of /app,
+# with LINE added to its <Location>.
+relocate() {
+	sed -e "s|^ScriptAlias /app |ScriptAlias $1 |" \
+	    -e "s|^<Location \"/app\">|<Location \"$1\">|" \
+	    -e "s|^</Location>|    $2\n</Location>|"
 }
 
 start_perl() {
@@ -183,6 +246,10 @@ write_apache() {
 		echo "LoadModule proxy_module $APACHE_MODULES/mod_proxy.so"
 		echo "LoadModule proxy_scgi_module $APACHE_MODULES/mod_proxy_scgi.so"
 		echo "LoadModule setenvif_module $APACHE_MODULES/mod_setenvif.so"
+		# The rtorrent recipe asks for a password.
+		for m in auth_basic authn_core authn_file authz_user; do
+			echo "LoadModule ${m}_module $APACHE_MODULES/mod_$m.so"
+		done
 		vhost "$PORT_FILE"
 		recipe apache-file.conf "$IT/uwsgi.sock"
 		end_vhost
@@ -227,6 +294,27 @@ write_apache() {
 		# Recipe 2 pointed at HAProxy, which haproxy.bats starts.
 		vhost "$PORT_HAPROXY"
 		recipe apache-tcp.conf - "$HAPROXY_PORT"
+		end_vhost
+		# The rtorrent recipe (variables.bats), then the same without
+		# its SCGI_PASS, and without SCGI_MAX_HEADER too.
+		vhost "$PORT_RTORRENT"
+		rtorrent_recipe apache-rtorrent.conf
+		end_vhost
+		vhost "$PORT_RTORRENT_BARE"
+		rtorrent_recipe apache-rtorrent.conf | sed '/SCGI_PASS/d'
+		end_vhost
+		vhost "$PORT_RTORRENT_PLAIN"
+		rtorrent_recipe apache-rtorrent.conf |
+		    sed '/SCGI_PASS/d; /SCGI_MAX_HEADER/d'
+		end_vhost
+		# Recipe 1 to uWSGI as it comes, at /app; at /drop without
+		# the cookie, at /pass with only the variables it names.
+		vhost "$PORT_UWSGI_SMALL"
+		recipe apache-file.conf "$IT/uwsgi-small.sock"
+		recipe apache-file.conf "$IT/uwsgi-small.sock" |
+		    relocate /drop 'SetEnv SCGI_DROP HTTP_COOKIE'
+		recipe apache-file.conf "$IT/uwsgi-small.sock" |
+		    relocate /pass 'SetEnv SCGI_PASS "REQUEST_METHOD SCRIPT_NAME PATH_INFO QUERY_STRING SERVER_NAME SERVER_PORT SERVER_PROTOCOL"'
 		end_vhost
 		# A cgi-bin, and in it a "#!cgi2scgi -f" script, which
 		# starts its app the first time it finds none listening.
@@ -308,9 +396,9 @@ start_apache() {	# start_apache NAME
 	started "$1" $!
 }
 
-# write_lighttpd NAME PORT SOCKET: the README's recipe, to SOCKET, and
-# probe.sh at /probe.  Its own log is server.log; error.log is for its
-# CGI programs' stderr.
+# write_lighttpd NAME PORT SOCKET [RECIPE]: the README's recipe (conf/
+# lighttpd.conf unless RECIPE), to SOCKET, and probe.sh at /probe.  Its
+# own log is server.log; error.log is for its CGI programs' stderr.
 write_lighttpd() {
 	local d=$IT/$1
 	mkdir -p "$d/htdocs"
@@ -329,7 +417,8 @@ write_lighttpd() {
 		server.username = "$RUN_AS"
 		server.groupname = "$RUN_AS"
 		EOF
-		recipe lighttpd.conf "$3"
+		recipe "${4:-lighttpd.conf}" "$3" |
+		    sed "s|/etc/lighttpd/rtorrent.htpasswd|$IT/rtorrent.htpasswd|"
 		cat <<-EOF
 		alias.url += ( "/probe" => "$IT/bin/probe" )
 		\$HTTP["url"] =~ "^/probe(/|\$)" {
@@ -550,6 +639,8 @@ setup_suite() {
 	need /usr/share/perl5/SCGI.pm libscgi-perl
 	need /usr/sbin/haproxy haproxy
 	need "$NGINX" nginx
+	need "$RTORRENT" rtorrent
+	need /usr/bin/htpasswd apache2-utils
 	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
 	id "$RUN_AS" >/dev/null 2>&1 || fail_suite "no user $RUN_AS"
 
@@ -564,8 +655,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 32)
-	[ $# -eq 32 ] || fail_suite "could not find 32 free ports"
+	set -- $(free_ports 37)
+	[ $# -eq 37 ] || fail_suite "could not find 37 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -576,12 +667,16 @@ setup_suite() {
 	    PORT_MINI=${23} PORT_BUSYBOX=${24} PORT_CTL=${25} \
 	    PORT_LIGHTTPD_CTL=${26} EVIL_PORT=${27} PORT_PACKAGE_CONF=${28} \
 	    PORT_NGINX=${29} PORT_NGINX_NPH=${30} PORT_PREFORK_CTL=${31} \
-	    PORT_CIVETWEB=${32}
+	    PORT_CIVETWEB=${32} \
+	    PORT_RTORRENT=${33} PORT_RTORRENT_BARE=${34} PORT_RTORRENT_PLAIN=${35} \
+	    PORT_LIGHTTPD_RTORRENT=${36} PORT_UWSGI_SMALL=${37}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
 	make_data
 	start_uwsgi
+	start_uwsgi_small
+	start_rtorrent
 	start_perl
 	broken closer -m close
 	broken garbage -r "$IT/data/garbage"
@@ -604,6 +699,8 @@ setup_suite() {
 	write_lighttpd lighttpd "$PORT_LIGHTTPD" "$IT/uwsgi-nph.sock"
 	write_lighttpd lighttpd-ctl "$PORT_LIGHTTPD_CTL" "$IT/ctl.sock"
 	lighttpd_extras lighttpd-ctl
+	write_lighttpd lighttpd-rtorrent "$PORT_LIGHTTPD_RTORRENT" \
+	    "$IT/rtorrent/rpc.socket" lighttpd-rtorrent.conf
 	write_mini_httpd
 	write_busybox
 	write_civetweb
@@ -613,6 +710,7 @@ setup_suite() {
 	start_apache prefork
 	start_lighttpd lighttpd
 	start_lighttpd lighttpd-ctl
+	start_lighttpd lighttpd-rtorrent
 	start_mini_httpd
 	start_busybox
 	start_civetweb
@@ -621,6 +719,8 @@ setup_suite() {
 	wait_until uwsgi listening "$UWSGI_PORT"
 	wait_until uwsgi listening "$UWSGI_NPH_PORT"
 	wait_until uwsgi test -S "$IT/uwsgi.sock" -a -S "$IT/uwsgi-nph.sock"
+	wait_until uwsgi-small test -S "$IT/uwsgi-small.sock"
+	wait_until rtorrent test -S "$IT/rtorrent/rpc.socket"
 	wait_until perl test -S "$IT/perl.sock"
 	wait_until closer test -S "$IT/closer.sock"
 	wait_until garbage test -S "$IT/garbage.sock"
@@ -636,6 +736,8 @@ setup_suite() {
 	wait_until prefork listening "$PORT_PREFORK_CTL"
 	wait_until lighttpd listening "$PORT_LIGHTTPD"
 	wait_until lighttpd-ctl listening "$PORT_LIGHTTPD_CTL"
+	wait_until lighttpd-rtorrent listening "$PORT_LIGHTTPD_RTORRENT"
+	wait_until apache listening "$PORT_UWSGI_SMALL"
 	wait_until mini_httpd listening "$PORT_MINI"
 	wait_until busybox listening "$PORT_BUSYBOX"
 	wait_until civetweb listening "$PORT_CIVETWEB"

@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+# What the servers behind the bridge limit, met through real web
+# servers: rtorrent (Debian's 0.9.8) closes, unanswered, a request whose
+# SCGI header block is over 2000 bytes; uWSGI as it comes drops one
+# over its buffer-size, 4096.  A browser's cookies get there: the
+# README's rtorrent recipe (conf/apache-rtorrent.conf and
+# lighttpd-rtorrent.conf) sends rtorrent only what it reads, and says
+# why when a request would not fit; SCGI_DROP and SCGI_PASS do the same
+# for uWSGI.
+
+load helper
+
+LIST_METHODS='<?xml version="1.0"?>
+<methodCall><methodName>system.listMethods</methodName><params></params></methodCall>'
+
+# cookie N: a Cookie header whose value is N bytes.
+cookie() {
+	printf 'Cookie: c=%s' "$(head -c $(($1 - 2)) /dev/zero | tr '\0' x)"
+}
+
+# rpc ROUTE [curl option ...]: POST system.listMethods to /RPC2 there,
+# with the recipe's password and ruTorrent's Content-Type; the status.
+rpc() {
+	local port
+	port=$(port_of "$1") || return
+	shift
+	printf '%s' "$LIST_METHODS" | fetch -u rt:secret \
+	    -H 'Content-Type: text/xml; charset=UTF-8' --data-binary @- "$@" \
+	    "http://127.0.0.1:$port/RPC2"
+}
+
+# method_list: the last answer is rtorrent's list of its methods.
+method_list() {
+	expect Content-Type "$(header Content-Type)" text/xml &&
+	    grep -qF '<value><string>system.listMethods</string></value>' "$T/body" &&
+	    grep -qF '<value><string>d.multicall2</string></value>' "$T/body" && return 0
+	echo "$route: not rtorrent's method list:" >&2
+	head -c 500 "$T/body" >&2
+	return 1
+}
+
+# lines ROUTE TEXT: how many lines with TEXT reached ROUTE's error log
+# since the test began.
+lines() {
+	local f
+	f=$(error_log "$1")
+	tail -c +"$(($(cat "$T/$(basename "$(dirname "$f")").mark") + 1))" "$f" |
+	    grep -cF -- "$2"
+}
+
+# new_in FILE SINCE TEXT: TEXT appears in FILE past byte SINCE, within
+# 30 s.
+new_in() {
+	local i=0
+	until tail -c +"$(($2 + 1))" "$1" | grep -qF -- "$3"; do
+		i=$((i + 1))
+		if [ "$i" -gt 300 ]; then
+			printf 'no "%s" in %s:\n' "$3" "$1" >&2
+			tail -n 5 "$1" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+@test "rtorrent behind the README's Apache recipe: system.listMethods with a 3,000-byte cookie answers 200" {
+	route=apache-rtorrent
+	code=$(rpc "$route" -H "$(cookie 3000)")
+	expect status "$code" 200
+	method_list
+}
+
+@test "rtorrent behind the README's lighttpd recipe: system.listMethods with a 3,000-byte cookie answers 200" {
+	route=lighttpd-rtorrent
+	code=$(rpc "$route" -H "$(cookie 3000)")
+	expect status "$code" 200
+	method_list
+}
+
+@test "the rtorrent recipes ask for the password: without it, 401" {
+	for route in apache-rtorrent lighttpd-rtorrent; do
+		code=$(printf '%s' "$LIST_METHODS" | fetch --data-binary @- \
+		    "http://127.0.0.1:$(port_of "$route")/RPC2")
+		expect status "$code" 401
+	done
+}
+
+@test "the Apache recipe without SCGI_PASS: a 3,000-byte cookie is a 431, logged with the size, rtorrent's limit and the cookie" {
+	route=apache-rtorrent-bare
+	code=$(rpc "$route" -H "$(cookie 3000)")
+	expect status "$code" 431
+	# The cookie's size in the block: its name, its value, two NULs.
+	logged "$route" "cgi2scgi: POST /RPC2 from 127.0.0.1: request header: header block of " \
+	    " bytes is over the limit of 2000 (-H, SCGI_MAX_HEADER); largest: HTTP_COOKIE 3013, "
+	# Without the cookie, Apache's variables fit.
+	code=$(rpc "$route")
+	expect 'status without the cookie' "$code" 200
+	method_list
+}
+
+@test "without SCGI_PASS and SCGI_MAX_HEADER, rtorrent closes on a 3,000-byte cookie: 502, one line with the header block's size" {
+	route=apache-rtorrent-plain
+	code=$(rpc "$route" -H "$(cookie 3000)")
+	expect status "$code" 502
+	logged "$route" "cgi2scgi: POST /RPC2 from 127.0.0.1: " \
+	    "closed the connection without a response (header block "
+	logged "$route" "closed the connection without a response (header block " \
+	    " bytes; some servers limit it: see -H)"
+	expect 'lines logged' "$(lines "$route" 'closed the connection')" 1
+	code=$(rpc "$route")
+	expect 'status without the cookie' "$code" 200
+	method_list
+}
+
+@test "uWSGI as it comes drops a request with an 8,000-byte cookie: 502, uWSGI's line, and one line of ours with the header block's size" {
+	local before
+	route=uwsgi-small
+	before=$(wc -c < "$IT/uwsgi-small.log")
+	code=$(fetch -H "$(cookie 8000)" "$(url "$route" /env/)")
+	expect status "$code" 502
+	new_in "$IT/uwsgi-small.log" "$before" 'invalid SCGI request size (max 4096)'
+	# A GET is sent once more: one line says so.
+	logged "$route" "cgi2scgi: GET /app/env/ from 127.0.0.1: " \
+	    "closed the connection without a response, twice (header block "
+	expect 'lines logged' "$(lines "$route" 'closed the connection')" 1
+}
+
+@test "uWSGI as it comes takes the same request with SCGI_DROP HTTP_COOKIE, and the app sees no cookie" {
+	route=uwsgi-small
+	code=$(fetch -H "$(cookie 8000)" "http://127.0.0.1:$PORT_UWSGI_SMALL/drop/env/")
+	expect status "$code" 200
+	expect_line 'the method' "$T/body" REQUEST_METHOD=GET
+	expect_line 'the Host header' "$T/body" "HTTP_HOST=127.0.0.1:$PORT_UWSGI_SMALL"
+	if grep -q '^HTTP_COOKIE=' "$T/body"; then
+		echo "$route: the app got the cookie" >&2
+		return 1
+	fi
+}
+
+@test "uWSGI as it comes takes the same request with SCGI_PASS, and the app sees only what it names" {
+	route=uwsgi-small
+	code=$(fetch -H "$(cookie 8000)" "http://127.0.0.1:$PORT_UWSGI_SMALL/pass/env/?a=1")
+	expect status "$code" 200
+	expect_line 'the method' "$T/body" REQUEST_METHOD=GET
+	expect_line 'the path' "$T/body" PATH_INFO=/env/
+	expect_line 'the query' "$T/body" QUERY_STRING=a=1
+	# The app lists what it got, sorted: those, and what SCGI adds.
+	expect variables "$(sed 's/=.*//' "$T/body" | paste -sd ' ')" \
+	    "CONTENT_LENGTH PATH_INFO QUERY_STRING REQUEST_METHOD SCGI SCRIPT_NAME SERVER_NAME SERVER_PORT SERVER_PROTOCOL"
+}
