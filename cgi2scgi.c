@@ -876,14 +876,13 @@ parse_options(int argc, char *argv[], struct config *cf, const char **value,
 			;
 		if (k < NSETTINGS && settings[k].type == T_FLAG)
 			*(int *)((char *)cf + settings[k].field) = 1;
-		else if (i + 1 == argc)
+		else if (i + 1 == argc || (k == NSETTINGS &&
+		    strcmp(a, "-connect") != 0 && strcmp(a, "-set") != 0))
 			usage();
 		else if (strcmp(a, "-connect") == 0)
 			add_conn(cf, argv[++i]);
 		else if (strcmp(a, "-set") == 0)
 			add_set(cf, argv[++i], 1);
-		else if (k == NSETTINGS)
-			usage();
 		else {
 			value[k] = argv[++i];
 			from[k] = a;
@@ -2801,10 +2800,13 @@ static enum step
 take_head(struct request *rq, size_t n)
 {
 	struct half	*h = &rq->down;
-	struct answer	 a;
+	struct answer	 a = { NULL };
 	ssize_t		 end;
 	size_t		 rest;
 
+	a.out = rq->out;
+	a.sendfile = rq->cf->sendfile != NULL;
+	a.for_file = 0;
 	rq->head.have += n;
 	if ((end = head_end(h->buf, &rq->head, &a)) == 0) {
 		if (rq->head.have == h->cap)
@@ -2812,9 +2814,6 @@ take_head(struct request *rq, size_t n)
 			    name_of(rq->server), MAX_HEAD / 1024);
 		return GO_ON;
 	}
-	a.out = rq->out;
-	a.sendfile = rq->cf->sendfile != NULL;
-	a.for_file = 0;
 	if (end == -1 || canonical_head(h->buf, (size_t)end, &a) == -1)
 		die(502, "%s: %s", name_of(rq->server), a.why);
 	rq->head.done = 1;
@@ -2871,12 +2870,12 @@ splice_response(struct request *rq)
 	ssize_t		 n;
 
 	if ((n = splice_step(h)) > 0) {
-#ifdef F_SETPIPE_SZ
 		if (!h->grown && UNTIL_EOF - h->left >= PIPE_SIZE) {
-			fcntl(h->to, F_SETPIPE_SZ, PIPE_SIZE);
 			h->grown = 1;
-		}
+#ifdef F_SETPIPE_SZ
+			fcntl(h->to, F_SETPIPE_SZ, PIPE_SIZE);
 #endif
+		}
 		return;
 	}
 	if (n == 0 || (n == -1 && errno == ECONNRESET))
