@@ -2800,7 +2800,7 @@ static enum step
 take_head(struct request *rq, size_t n)
 {
 	struct half	*h = &rq->down;
-	struct answer	 a = { NULL };
+	struct answer	 a = { 0 };
 	ssize_t		 end;
 	size_t		 rest;
 
