@@ -546,17 +546,22 @@ about_request(char *buf, size_t cap)
 	const char	*method = env_value("REQUEST_METHOD");
 	const char	*uri = env_value("REQUEST_URI");
 	const char	*addr = env_value("REMOTE_ADDR");
-	const char	*path = env_value("PATH_INFO");
+	const char	*path = "", *q = NULL;
 	int		 n;
 
 	buf[0] = '\0';
 	if (!req->cf->cgi || method == NULL)
 		return 0;
-	if (uri == NULL && (uri = env_value("SCRIPT_NAME")) == NULL)
-		uri = "";
-	n = snprintf(buf, cap, "%.16s %.200s%.200s%s%.50s: ", method, uri,
-	    path != NULL && env_value("REQUEST_URI") == NULL ? path : "",
-	    addr != NULL ? " from " : "", addr != NULL ? addr : "");
+	if (uri == NULL) {	/* SCRIPT_NAME, PATH_INFO and the query */
+		if ((uri = env_value("SCRIPT_NAME")) == NULL)
+			uri = "";
+		if ((path = env_value("PATH_INFO")) == NULL)
+			path = "";
+		q = env_value("QUERY_STRING");
+	}
+	n = snprintf(buf, cap, "%.16s %.200s%.200s%s%.200s%s%.50s: ", method,
+	    uri, path, q != NULL ? "?" : "", q != NULL ? q : "", addr != NULL ?
+	    " from " : "", addr != NULL ? addr : "");
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
