@@ -2344,8 +2344,10 @@ head_end(const char *buf, struct head *hd, struct answer *a)
 			return (ssize_t)hd->scan;
 		if (has_ctl(line, n))
 			return bad_head(a, "a control character", line, n);
-		for (i = 0; i < n && ((c = (unsigned char)line[i]) > ' ' &&
-		    c < 0x7f && strchr("\"(),/:;<=>?@[\\]{}", c) == NULL); i++)
+		for (i = 0; i < n && (((c = line[i] | 0x20) >= 'a' && c <= 'z') ||
+		    (line[i] >= '0' && line[i] <= '9') || line[i] == '-' ||
+		    (line[i] != '\0' && strchr("!#$%&'*+.^_`|~", line[i]) !=
+		    NULL)); i++)
 			;
 		if ((i == 0 || i == n || line[i] != ':') && (line != buf ||
 		    status_code_at(line, n) == 0))
@@ -3151,6 +3153,10 @@ copy_file(int fd, long long off, unsigned long long count)
 
 	pfd.fd = 1;
 	pfd.events = POLLOUT;
+#ifdef F_SETPIPE_SZ
+	if (count >= PIPE_SIZE)		/* as splice_response() says */
+		fcntl(1, F_SETPIPE_SZ, PIPE_SIZE);
+#endif
 	while (count > 0) {
 		len = count < sizeof(req->body_buf) ? (size_t)count :
 		    sizeof(req->body_buf);
