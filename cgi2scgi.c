@@ -57,6 +57,7 @@
 /* Limits; the settings table below has the defaults an option changes. */
 #define MAX_HEADER	(64 * 1024)	/* the header block: -H at most */
 #define MAX_HEAD	(64 * 1024)	/* the response head we check */
+#define HEAD_READ	4096		/* of the head, a read at a time */
 #define SPOOL_FREE_PCT	10		/* of its file system a spool leaves */
 #define BACKOFF_MIN_MS	50		/* between attempts at a connect */
 #define BACKOFF_MAX_MS	500
@@ -2773,6 +2774,13 @@ read_response(struct request *rq)
 	ssize_t		 n;
 	enum step	 st;
 
+	/*
+	 * The head a page at a time: what follows it is copied after the
+	 * head anew, and a long answer's first read would touch 32 pages
+	 * (make bench: 288 KiB peak RSS for 1 GiB down, not 164).
+	 */
+	if (!rq->head.done && room > HEAD_READ)
+		room = HEAD_READ;
 	/*
 	 * SCGI ends a response by closing the connection; a server that
 	 * closes with request bytes unread resets it instead.

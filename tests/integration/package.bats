@@ -116,14 +116,15 @@ $out/tmp:"
 	[[ "$(dpkg-query -Wf '${Built-Using}' cgi2scgi)" == "musl (= "*")" ]]
 }
 
-@test "the package's man page and examples name /usr/bin/cgi2scgi and /usr/libexec, never /usr/local" {
+@test "the package's man page and examples name /usr/bin/cgi2scgi, and the admin's own programs in /usr/local/libexec" {
 	zcat "$PAGE" | grep -q '^ScriptAlias /app /usr/bin/cgi2scgi$'
 	zcat "$PAGE" | grep -q '^#!/usr/bin/cgi2scgi -f$'
-	run sh -c "zcat $PAGE | grep -n /usr/local"
+	run sh -c "zcat $PAGE | grep -n /usr/local/bin"
 	assert_output ""
+	zcat "$PAGE" | grep -q '/usr/local/libexec/app 2$'
 	grep -qx 'ScriptAlias /app /usr/bin/cgi2scgi' "$DOC/examples/app.conf"
-	grep -qx 'ExecStart=/usr/libexec/hello-scgi' "$DOC/examples/app.service"
-	run grep -rn /usr/local "$DOC/examples"
+	grep -qx 'ExecStart=/usr/local/libexec/hello-scgi' "$DOC/examples/app.service"
+	run grep -rn /usr/local/bin "$DOC/examples"
 	assert_output ""
 }
 
