@@ -2386,7 +2386,12 @@ canonical_head(const char *in, size_t len, struct answer *a)
 			used += n + 2;
 		}
 	}
-	if (line == in)
+	/*
+	 * Nothing left (an empty line first, or only fields left out): an
+	 * empty head, whose end mini_httpd and civetweb would look for in
+	 * the body, and find at its first CRLF CRLF.
+	 */
+	if (used == 0 && a->status == NULL && a->file == NULL)
 		return bad_head(a, "no field", NULL, 0);
 	return status_first(a, used);
 }

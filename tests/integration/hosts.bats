@@ -313,6 +313,15 @@ hop_by_hop_dropped() {
 	on_every_host hop_by_hop_dropped
 }
 
+# Left out, they left an empty head: mini_httpd took the body's Status
+# for the client's (302), civetweb dropped the body up to its blank line.
+@test "a head of nothing but Connection or Keep-Alive is the bridge's 502, though its body holds a CRLF head" {
+	local missed=
+	attack 'Connection' 'Connection: close\r\n\r\n<!-- \r\nStatus: 302 Found\r\nLocation: http://evil/\r\n\r\n -->'
+	attack 'Keep-Alive' 'Keep-Alive: timeout=5\n\nStatus: 503 Evil\r\n\r\nbody'
+	refused_all
+}
+
 # The LF-only heads, in printf's notation, each with a body that holds
 # a CRLF head: mini_httpd takes the first CRLF CRLF it finds for the
 # end of the head, and a Status or Location before it for the status.
