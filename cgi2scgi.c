@@ -1384,7 +1384,7 @@ build_request(const struct config *cf, struct request *rq)
 	uint32_t	 few_slots[2 * FEW_VARS], *slots = few_slots;
 	char		*pairs = rq->header + LENGTH_ROOM, len[20];
 	char		**e;
-	size_t		 n = (size_t)cf->nsets, i, nslots = 2 * FEW_VARS;
+	size_t		 n = (size_t)cf->nsets, i, k, nslots = 2 * FEW_VARS;
 	size_t		 used, digits = format_ull(len, rq->bodylen);
 
 	for (e = environ; *e != NULL; e++)
@@ -1398,6 +1398,12 @@ build_request(const struct config *cf, struct request *rq)
 		slots = (uint32_t *)(v + n);
 	}
 	n = drop_repeats(v, collect_vars(cf, v, &rq->method), slots, nslots);
+	if (cf->nsets > 0) {
+		for (i = k = 0; i < n; i++)
+			if (v[i].value != NULL)	/* a held name goes now */
+				v[k++] = v[i];
+		n = k;
+	}
 	used = 14 + 1 + digits + 1 + 4 + 1 + 1 + 1;
 	for (i = 0; i < n; i++)
 		used += v[i].nlen + v[i].vlen + 2;
@@ -1429,13 +1435,16 @@ collect_vars(const struct config *cf, struct var *v, const char **method)
 
 	for (i = 0; i < cf->nsets; i++) {
 		v[n] = cf->set[i];
-		/* "$NAME" copies a variable, renaming it; unset, none. */
+		/*
+		 * "$NAME" copies a variable, renaming it.  Unset, none goes,
+		 * but the name is held (a NULL value): the environment's of
+		 * that name, maybe a client's header, must not go instead.
+		 */
 		val = v[n].value;
-		if (*val == '$' && val[1] != '\0' &&
-		    (val = env_get(val + 1)) == NULL)
-			continue;
+		if (*val == '$' && val[1] != '\0')
+			val = env_get(val + 1);
 		v[n].value = val;
-		v[n++].vlen = strlen(val);
+		v[n++].vlen = val != NULL ? strlen(val) : 0;
 	}
 	for (e = environ; *e != NULL; e++) {
 		for (eq = *e; *eq != '\0' && *eq != '='; eq++)

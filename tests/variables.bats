@@ -307,6 +307,26 @@ has_line() {
 	sent 'X_MIX=a$REQUEST_METHOD'
 }
 
+@test "-set NAME=\$OTHER with OTHER unset sends no NAME at all, not the environment's: a client's header cannot stand in" {
+	backend
+	# The admin passes the user as a header an app trusts; with no
+	# REMOTE_USER, the client's own X-Remote-User must not go instead.
+	run bridge HTTP_X_REMOTE_USER=admin -- \
+	    -set 'HTTP_X_REMOTE_USER=$REMOTE_USER' "$SOCK"
+	assert_success
+	not_sent HTTP_X_REMOTE_USER
+	run bridge SCGI_SET_HTTP_X_REMOTE_USER='$REMOTE_USER' \
+	    HTTP_X_REMOTE_USER=admin -- "$SOCK"
+	assert_success
+	not_sent HTTP_X_REMOTE_USER 2
+	# Set, it is the copy that goes, once.
+	run bridge REMOTE_USER=alice HTTP_X_REMOTE_USER=admin -- \
+	    -set 'HTTP_X_REMOTE_USER=$REMOTE_USER' "$SOCK"
+	assert_success
+	assert_equal "$(grep -c '^HTTP_X_REMOTE_USER=' "$REC/3.env")" 1
+	sent HTTP_X_REMOTE_USER=alice 3
+}
+
 @test "-set renames: a lower-case copy goes though -pass names only another" {
 	backend
 	# sph-lib's hand-picked set: scgi_param request_method $request_method.
