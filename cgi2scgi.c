@@ -2978,8 +2978,11 @@ send_file(struct request *rq, struct answer *a)
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
 		die(403, "X-Sendfile %.*s: not a plain file",
 		    (int)a->file_len, a->file);
-	strftime(modified, sizeof(modified), "%a, %d %b %Y %H:%M:%S GMT",
-	    gmtime_r(&st.st_mtime, &tm));
+	/* tmpfs keeps any date: past the year 2^31, gmtime_r(3) gives none. */
+	if (gmtime_r(&st.st_mtime, &tm) == NULL)
+		die(403, "X-Sendfile %.*s: its date is out of range",
+		    (int)a->file_len, a->file);
+	strftime(modified, sizeof(modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	last = (long long)st.st_size - 1;
 	/* A range of the app's 200 only: a 404 page goes whole. */
 	if (a->status == NULL || memcmp(a->status, "200", 3) == 0)
