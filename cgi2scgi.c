@@ -3213,9 +3213,11 @@ check_setup(struct config *cf, struct request *rq)
 	    (long)getegid());
 	for (i = 0; i < cf->ntargets; i++)
 		show_socket(&cf->to[i]);
+	/* Set but empty counts as unset, as everywhere else. */
 	for (p = probe; *p != NULL; p += 2)
-		setenv(p[0], p[1], 0);
-	setenv("REQUEST_URI", env_value("SCRIPT_NAME"), 0);
+		setenv(p[0], p[1], env_value(p[0]) == NULL);
+	setenv("REQUEST_URI", env_value("SCRIPT_NAME"),
+	    env_value("REQUEST_URI") == NULL);
 	find_body(cf, rq);
 	build_request(cf, rq);
 	dprintf(1, "request: GET %s, header block %zu bytes (-H %llu)\n",

@@ -614,6 +614,18 @@ has_line() {
 	assert_equal "$(names)" "CONTENT_LENGTH SCGI REQUEST_METHOD"
 }
 
+@test "-check with SCRIPT_NAME or REQUEST_URI set but empty probes /, as with them unset" {
+	backend
+	run by_hand SCRIPT_NAME= -- -check "$SOCK"
+	assert_success
+	has_line '^request: GET /, '
+	sent SCRIPT_NAME=/
+	run by_hand REQUEST_URI= -- -check "$SOCK"
+	assert_success
+	has_line '^request: GET /, '
+	sent REQUEST_URI=/ 2
+}
+
 @test "-check with no server there exits 111 and says why" {
 	run by_hand SCGI_FILE="$T/none.sock" -- -check
 	assert_failure 111
