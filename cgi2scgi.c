@@ -296,6 +296,7 @@ static void	 backend_gone(struct half *);
 static enum step download_step(struct request *);
 static enum step read_response(struct request *);
 static enum step take_head(struct request *, size_t);
+static int	 has_body(const struct request *, const struct answer *);
 static size_t	 write_response(struct request *);
 static void	 splice_response(struct request *);
 static ssize_t	 splice_step(struct half *);
@@ -2812,8 +2813,9 @@ read_response(struct request *rq)
 
 /*
  * n more bytes of the head: once it is whole and good, it goes anew, and
- * what followed it (no body for HEAD, RFC 3875 4.3.2, which not every
- * host drops, nor for -check); or with X-Sendfile, the file.
+ * what followed it (no body for HEAD, RFC 3875 4.3.2, nor after a 204 or
+ * a 304, RFC 9110 6.4.1, which not every host drops, nor for -check); or
+ * with X-Sendfile, the file.
  */
 static enum step
 take_head(struct request *rq, size_t n)
@@ -2842,13 +2844,25 @@ take_head(struct request *rq, size_t n)
 		return send_file(rq, &a);
 	}
 	rest = rq->head.have - (size_t)end;
-	if (rq->cf->check || (rq->method != NULL &&
-	    strcmp(rq->method, "HEAD") == 0))
+	if (rq->cf->check || !has_body(rq, &a))
 		rest = h->left = 0;
 	memcpy(rq->out + a.len, h->buf + end, rest);
 	h->p = rq->out;
 	h->len = a.len + rest;
 	return GO_ON;
+}
+
+/*
+ * Does the answer go on past its head?  Not for HEAD, nor after a 204 or
+ * a 304: mini_httpd, busybox httpd and civetweb would send it on, and a
+ * client read it as the head of the next answer on the connection.
+ */
+static int
+has_body(const struct request *rq, const struct answer *a)
+{
+	return (rq->method == NULL || strcmp(rq->method, "HEAD") != 0) &&
+	    (a->status == NULL || (memcmp(a->status, "204", 3) != 0 &&
+	    memcmp(a->status, "304", 3) != 0));
 }
 
 /*
@@ -2991,7 +3005,7 @@ send_file(struct request *rq, struct answer *a)
 	rq->replied = 1;
 	if (write_all(1, a->out, a->len) == -1)
 		die(0, "write to stdout: %s", strerror(errno));
-	if (range >= 0 && (rq->method == NULL || strcmp(rq->method, "HEAD") != 0))
+	if (range >= 0 && has_body(rq, a))
 		copy_file(fd, first, (unsigned long long)(last - first + 1));
 	close(fd);
 	return DONE;

@@ -519,6 +519,18 @@ no_number() {
 	done
 }
 
+@test "a body after a 204 or a 304 | dropped, as for HEAD: a client would read it as the next answer | 0" {
+	# mini_httpd, busybox httpd and civetweb pass it on.
+	for code in '204 No Content' '304 Not Modified' 204; do
+		printf 'Status: %s\r\nETag: "x"\r\n\r\nHTTP/1.1 200 OK\r\nX-Evil: 1\r\n\r\n' "$code" > "$T/reply"
+		backend -r "$T/reply" -n 1
+		run bridge -- "$SOCK"
+		assert_success
+		assert_output "$(printf 'Status: %s\r\nETag: "x"\r\n\r\n' "$code")"
+		wait_pid "$(cat "$T/backend.pid")" 10
+	done
+}
+
 @test "a head with LF line ends, a status after other fields | written anew: Status first, every line CR LF | 0" {
 	# mini_httpd finds a head's end only at CR LF CR LF, so a body that
 	# holds one would give it fields; busybox httpd reads Status: only

@@ -318,6 +318,16 @@ openat2_kernel() {
 	cmp "$F/a.bin" "$T/body"
 }
 
+@test "a 304 from the app gets the file's head and no body, as HEAD does" {
+	reply 'Status: 304 Not Modified\r\nX-Sendfile: a.bin\r\n\r\napp body\n'
+	backend -r "$T/reply"
+	sendfile
+	assert_equal "$status" 0
+	assert_head 'Status: 304 Not Modified' 'Content-Length: 1000' \
+	    "Last-Modified: $LM" 'Accept-Ranges: bytes'
+	[ ! -s "$T/body" ]
+}
+
 @test "a missing file, or a path outside DIR, absolute or by '..', is a 404 with one log line" {
 	backend -r "$T/reply"
 	mkdir "${F}x"
