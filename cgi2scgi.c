@@ -519,7 +519,9 @@ say(const char *fmt, ...)
 /*
  * "cgi2scgi: GET /app/x from 192.0.2.1: what: why", the request first,
  * which web servers do not add to our line.  A byte that could end the
- * line early is written as \xHH: the request's part is the client's.
+ * line early, or that a terminal could take for a control (0x9b is CSI
+ * in 8-bit mode), is written as \xHH, as Apache logs it: the request's
+ * part is the client's.
  */
 static void
 vsay(const char *fmt, va_list ap)
@@ -532,7 +534,7 @@ vsay(const char *fmt, va_list ap)
 	vsnprintf(raw + i, sizeof(raw) - i, fmt, ap);
 	memcpy(line, "cgi2scgi: ", at);
 	for (i = 0; raw[i] != '\0'; i++)
-		if ((c = (unsigned char)raw[i]) < ' ' || c == 0x7f)
+		if ((c = (unsigned char)raw[i]) < ' ' || c >= 0x7f)
 			at += (size_t)snprintf(line + at, 5, "\\x%02x", c);
 		else
 			line[at++] = (char)c;

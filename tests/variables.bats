@@ -522,6 +522,14 @@ has_line() {
 	assert_regex "$stderr" '^cgi2scgi: GET /a\\x0[aA]b\\x0[dD]c\\x1[bB]d\\x01e from 192\.0\.2\.7: connect /nonexistent/app\.sock: No such file or directory$'
 }
 
+@test "a byte over 0x7e in the URI is shown as \\xHH too: 0x9b is CSI to a terminal in 8-bit mode" {
+	run --separate-stderr bridge REQUEST_URI=$'/a\x9b31mb\xc3\xa9' \
+	    REMOTE_ADDR=192.0.2.7 SCGI_FILE=/nonexistent/app.sock
+	assert_error_page 111 '502 Bad Gateway'
+	one_line
+	assert_regex "$stderr" '^cgi2scgi: GET /a\\x9[bB]31mb\\x[cC]3\\x[aA]9 from 192\.0\.2\.7: '
+}
+
 @test "run from a shell (no REQUEST_METHOD), a log line names no request" {
 	run --separate-stderr by_hand SCGI_FILE=/nonexistent/app.sock
 	assert_failure 111
