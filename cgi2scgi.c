@@ -435,8 +435,8 @@ main(int argc, char *argv[])
 	if (cf.check)
 		check_setup(&cf, &rq);
 	find_body(&cf, &rq);
-	if (!rq.chunked)
-		build_request(&cf, &rq);	/* a 431 before connecting */
+	/* A 431 before connecting; a chunked body's length is still 0. */
+	build_request(&cf, &rq);
 	connect_server(&cf, &rq);
 	if (rq.chunked) {
 		spool_body(&cf, &rq);

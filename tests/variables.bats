@@ -425,6 +425,17 @@ has_line() {
 	[ ! -e "$REC/2.error" ]
 }
 
+@test "a chunked upload whose header block is over -H answers 431 before connecting" {
+	backend
+	run --separate-stderr bridge REQUEST_METHOD=POST \
+	    HTTP_TRANSFER_ENCODING=chunked HTTP_COOKIE="$(xs 3000)" -- \
+	    -H 2000 "$SOCK" <<< body
+	assert_error_page 100 '431 Request Header Fields Too Large'
+	# Not even a connection: the probe nothing_sent makes is the first.
+	nothing_sent
+	grep -qx HTTP_X_PROBE=1 "$REC/1.env"
+}
+
 @test "SCGI_MAX_HEADER sets the limit, k means 1024, and -H overrides it" {
 	local n pad
 	n=$(measure --)
