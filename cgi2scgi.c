@@ -297,6 +297,7 @@ static void	 backend_gone(struct half *);
 static enum step download_step(struct request *);
 static enum step read_response(struct request *);
 static enum step take_head(struct request *, size_t);
+static int	 has_body(const struct request *, const struct answer *);
 static size_t	 write_response(struct request *);
 static void	 splice_response(struct request *);
 static ssize_t	 splice_step(struct half *);
@@ -435,8 +436,8 @@ main(int argc, char *argv[])
 	if (cf.check)
 		check_setup(&cf, &rq);
 	find_body(&cf, &rq);
-	if (!rq.chunked)
-		build_request(&cf, &rq);	/* a 431 before connecting */
+	/* A 431 before connecting; a chunked body's length is still 0. */
+	build_request(&cf, &rq);
 	connect_server(&cf, &rq);
 	if (rq.chunked) {
 		spool_body(&cf, &rq);
@@ -519,7 +520,9 @@ say(const char *fmt, ...)
 /*
  * "cgi2scgi: GET /app/x from 192.0.2.1: what: why", the request first,
  * which web servers do not add to our line.  A byte that could end the
- * line early is written as \xHH: the request's part is the client's.
+ * line early, or that a terminal could take for a control (0x9b is CSI
+ * in 8-bit mode), is written as \xHH, as Apache logs it: the request's
+ * part is the client's.
  */
 static void
 vsay(const char *fmt, va_list ap)
@@ -532,7 +535,7 @@ vsay(const char *fmt, va_list ap)
 	vsnprintf(raw + i, sizeof(raw) - i, fmt, ap);
 	memcpy(line, "cgi2scgi: ", at);
 	for (i = 0; raw[i] != '\0'; i++)
-		if ((c = (unsigned char)raw[i]) < ' ' || c == 0x7f)
+		if ((c = (unsigned char)raw[i]) < ' ' || c >= 0x7f)
 			at += (size_t)snprintf(line + at, 5, "\\x%02x", c);
 		else
 			line[at++] = (char)c;
@@ -1385,7 +1388,7 @@ build_request(const struct config *cf, struct request *rq)
 	uint32_t	 few_slots[2 * FEW_VARS], *slots = few_slots;
 	char		*pairs = rq->header + LENGTH_ROOM, len[20];
 	char		**e;
-	size_t		 n = (size_t)cf->nsets, i, nslots = 2 * FEW_VARS;
+	size_t		 n = (size_t)cf->nsets, i, k, nslots = 2 * FEW_VARS;
 	size_t		 used, digits = format_ull(len, rq->bodylen);
 
 	for (e = environ; *e != NULL; e++)
@@ -1399,6 +1402,12 @@ build_request(const struct config *cf, struct request *rq)
 		slots = (uint32_t *)(v + n);
 	}
 	n = drop_repeats(v, collect_vars(cf, v, &rq->method), slots, nslots);
+	if (cf->nsets > 0) {
+		for (i = k = 0; i < n; i++)
+			if (v[i].value != NULL)	/* a held name goes now */
+				v[k++] = v[i];
+		n = k;
+	}
 	used = 14 + 1 + digits + 1 + 4 + 1 + 1 + 1;
 	for (i = 0; i < n; i++)
 		used += v[i].nlen + v[i].vlen + 2;
@@ -1430,13 +1439,16 @@ collect_vars(const struct config *cf, struct var *v, const char **method)
 
 	for (i = 0; i < cf->nsets; i++) {
 		v[n] = cf->set[i];
-		/* "$NAME" copies a variable, renaming it; unset, none. */
+		/*
+		 * "$NAME" copies a variable, renaming it.  Unset, none goes,
+		 * but the name is held (a NULL value): the environment's of
+		 * that name, maybe a client's header, must not go instead.
+		 */
 		val = v[n].value;
-		if (*val == '$' && val[1] != '\0' &&
-		    (val = env_get(val + 1)) == NULL)
-			continue;
+		if (*val == '$' && val[1] != '\0')
+			val = env_get(val + 1);
 		v[n].value = val;
-		v[n++].vlen = strlen(val);
+		v[n++].vlen = val != NULL ? strlen(val) : 0;
 	}
 	for (e = environ; *e != NULL; e++) {
 		for (eq = *e; *eq != '\0' && *eq != '='; eq++)
@@ -2389,7 +2401,12 @@ canonical_head(const char *in, size_t len, struct answer *a)
 			used += n + 2;
 		}
 	}
-	if (line == in)
+	/*
+	 * Nothing left (an empty line first, or only fields left out): an
+	 * empty head, whose end mini_httpd and civetweb would look for in
+	 * the body, and find at its first CRLF CRLF.
+	 */
+	if (used == 0 && a->status == NULL && a->file == NULL)
 		return bad_head(a, "no field", NULL, 0);
 	return status_first(a, used);
 }
@@ -2813,8 +2830,9 @@ read_response(struct request *rq)
 
 /*
  * n more bytes of the head: once it is whole and good, it goes anew, and
- * what followed it (no body for HEAD, RFC 3875 4.3.2, which not every
- * host drops, nor for -check); or with X-Sendfile, the file.
+ * what followed it (no body for HEAD, RFC 3875 4.3.2, nor after a 204 or
+ * a 304, RFC 9110 6.4.1, which not every host drops, nor for -check); or
+ * with X-Sendfile, the file.
  */
 static enum step
 take_head(struct request *rq, size_t n)
@@ -2843,13 +2861,25 @@ take_head(struct request *rq, size_t n)
 		return send_file(rq, &a);
 	}
 	rest = rq->head.have - (size_t)end;
-	if (rq->cf->check || (rq->method != NULL &&
-	    strcmp(rq->method, "HEAD") == 0))
+	if (rq->cf->check || !has_body(rq, &a))
 		rest = h->left = 0;
 	memcpy(rq->out + a.len, h->buf + end, rest);
 	h->p = rq->out;
 	h->len = a.len + rest;
 	return GO_ON;
+}
+
+/*
+ * Does the answer go on past its head?  Not for HEAD, nor after a 204 or
+ * a 304: mini_httpd, busybox httpd and civetweb would send it on, and a
+ * client read it as the head of the next answer on the connection.
+ */
+static int
+has_body(const struct request *rq, const struct answer *a)
+{
+	return (rq->method == NULL || strcmp(rq->method, "HEAD") != 0) &&
+	    (a->status == NULL || (memcmp(a->status, "204", 3) != 0 &&
+	    memcmp(a->status, "304", 3) != 0));
 }
 
 /*
@@ -2981,8 +3011,11 @@ send_file(struct request *rq, struct answer *a)
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
 		die(403, "X-Sendfile %.*s: not a plain file",
 		    (int)a->file_len, a->file);
-	strftime(modified, sizeof(modified), "%a, %d %b %Y %H:%M:%S GMT",
-	    gmtime_r(&st.st_mtime, &tm));
+	/* tmpfs keeps any date: past the year 2^31, gmtime_r(3) gives none. */
+	if (gmtime_r(&st.st_mtime, &tm) == NULL)
+		die(403, "X-Sendfile %.*s: its date is out of range",
+		    (int)a->file_len, a->file);
+	strftime(modified, sizeof(modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	last = (long long)st.st_size - 1;
 	/* A range of the app's 200 only: a 404 page goes whole. */
 	if (a->status == NULL || memcmp(a->status, "200", 3) == 0)
@@ -2991,7 +3024,7 @@ send_file(struct request *rq, struct answer *a)
 	rq->replied = 1;
 	if (write_all(1, a->out, a->len) == -1)
 		die(0, "write to stdout: %s", strerror(errno));
-	if (range >= 0 && (rq->method == NULL || strcmp(rq->method, "HEAD") != 0))
+	if (range >= 0 && has_body(rq, a))
 		copy_file(fd, first, (unsigned long long)(last - first + 1));
 	close(fd);
 	return DONE;
@@ -3217,9 +3250,11 @@ check_setup(struct config *cf, struct request *rq)
 	    (long)getegid());
 	for (i = 0; i < cf->ntargets; i++)
 		show_socket(&cf->to[i]);
+	/* Set but empty counts as unset, as everywhere else. */
 	for (p = probe; *p != NULL; p += 2)
-		setenv(p[0], p[1], 0);
-	setenv("REQUEST_URI", env_value("SCRIPT_NAME"), 0);
+		setenv(p[0], p[1], env_value(p[0]) == NULL);
+	setenv("REQUEST_URI", env_value("SCRIPT_NAME"),
+	    env_value("REQUEST_URI") == NULL);
 	find_body(cf, rq);
 	build_request(cf, rq);
 	dprintf(1, "request: GET %s, header block %zu bytes (-H %llu)\n",

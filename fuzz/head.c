@@ -170,8 +170,10 @@ reference(const char *in, size_t len, size_t *wantlen)
 		memcpy(expect + at + n, "\r\n", 2);
 		at += n + 2;
 	}
-	if (l == in || bad)
-		return BAD;		/* an empty line first: no field */
+	if (at == 0 && status == NULL)
+		bad = 1;		/* no field, or none but those left out */
+	if (bad)
+		return BAD;
 	if (status == NULL && away) {
 		status = "302 Found";	/* a client redirect */
 		slen = 9;

@@ -510,6 +510,27 @@ no_number() {
 	assert_output "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\nX-Connection: kept\r\n\r\nbody')"
 }
 
+@test "a head of nothing but fields about the connection | 502: left out, they would leave no head | 111" {
+	# An empty head: mini_httpd and civetweb would take the body's first
+	# CRLF CRLF for its end, mini_httpd the body's Status for the status,
+	# civetweb drop the body up to there.
+	for head in 'Connection: close' 'Keep-Alive: timeout=5\r\nUpgrade: h2c'; do
+		malformed "$head\r\n\r\n<!-- \r\nStatus: 302 Found\r\nLocation: http://evil/\r\n\r\n -->"
+	done
+}
+
+@test "a body after a 204 or a 304 | dropped, as for HEAD: a client would read it as the next answer | 0" {
+	# mini_httpd, busybox httpd and civetweb pass it on.
+	for code in '204 No Content' '304 Not Modified' 204; do
+		printf 'Status: %s\r\nETag: "x"\r\n\r\nHTTP/1.1 200 OK\r\nX-Evil: 1\r\n\r\n' "$code" > "$T/reply"
+		backend -r "$T/reply" -n 1
+		run bridge -- "$SOCK"
+		assert_success
+		assert_output "$(printf 'Status: %s\r\nETag: "x"\r\n\r\n' "$code")"
+		wait_pid "$(cat "$T/backend.pid")" 10
+	done
+}
+
 @test "a head with LF line ends, a status after other fields | written anew: Status first, every line CR LF | 0" {
 	# mini_httpd finds a head's end only at CR LF CR LF, so a body that
 	# holds one would give it fields; busybox httpd reads Status: only

@@ -307,6 +307,26 @@ has_line() {
 	sent 'X_MIX=a$REQUEST_METHOD'
 }
 
+@test "-set NAME=\$OTHER with OTHER unset sends no NAME at all, not the environment's: a client's header cannot stand in" {
+	backend
+	# The admin passes the user as a header an app trusts; with no
+	# REMOTE_USER, the client's own X-Remote-User must not go instead.
+	run bridge HTTP_X_REMOTE_USER=admin -- \
+	    -set 'HTTP_X_REMOTE_USER=$REMOTE_USER' "$SOCK"
+	assert_success
+	not_sent HTTP_X_REMOTE_USER
+	run bridge SCGI_SET_HTTP_X_REMOTE_USER='$REMOTE_USER' \
+	    HTTP_X_REMOTE_USER=admin -- "$SOCK"
+	assert_success
+	not_sent HTTP_X_REMOTE_USER 2
+	# Set, it is the copy that goes, once.
+	run bridge REMOTE_USER=alice HTTP_X_REMOTE_USER=admin -- \
+	    -set 'HTTP_X_REMOTE_USER=$REMOTE_USER' "$SOCK"
+	assert_success
+	assert_equal "$(grep -c '^HTTP_X_REMOTE_USER=' "$REC/3.env")" 1
+	sent HTTP_X_REMOTE_USER=alice 3
+}
+
 @test "-set renames: a lower-case copy goes though -pass names only another" {
 	backend
 	# sph-lib's hand-picked set: scgi_param request_method $request_method.
@@ -403,6 +423,17 @@ has_line() {
 	wait_for "$REC/2.done"
 	assert_equal "$(wc -c < "$REC/2.head")" "$n"
 	[ ! -e "$REC/2.error" ]
+}
+
+@test "a chunked upload whose header block is over -H answers 431 before connecting" {
+	backend
+	run --separate-stderr bridge REQUEST_METHOD=POST \
+	    HTTP_TRANSFER_ENCODING=chunked HTTP_COOKIE="$(xs 3000)" -- \
+	    -H 2000 "$SOCK" <<< body
+	assert_error_page 100 '431 Request Header Fields Too Large'
+	# Not even a connection: the probe nothing_sent makes is the first.
+	nothing_sent
+	grep -qx HTTP_X_PROBE=1 "$REC/1.env"
 }
 
 @test "SCGI_MAX_HEADER sets the limit, k means 1024, and -H overrides it" {
@@ -502,6 +533,14 @@ has_line() {
 	assert_regex "$stderr" '^cgi2scgi: GET /a\\x0[aA]b\\x0[dD]c\\x1[bB]d\\x01e from 192\.0\.2\.7: connect /nonexistent/app\.sock: No such file or directory$'
 }
 
+@test "a byte over 0x7e in the URI is shown as \\xHH too: 0x9b is CSI to a terminal in 8-bit mode" {
+	run --separate-stderr bridge REQUEST_URI=$'/a\x9b31mb\xc3\xa9' \
+	    REMOTE_ADDR=192.0.2.7 SCGI_FILE=/nonexistent/app.sock
+	assert_error_page 111 '502 Bad Gateway'
+	one_line
+	assert_regex "$stderr" '^cgi2scgi: GET /a\\x9[bB]31mb\\x[cC]3\\x[aA]9 from 192\.0\.2\.7: '
+}
+
 @test "run from a shell (no REQUEST_METHOD), a log line names no request" {
 	run --separate-stderr by_hand SCGI_FILE=/nonexistent/app.sock
 	assert_failure 111
@@ -592,6 +631,18 @@ has_line() {
 	assert_success
 	check_lines
 	assert_equal "$(names)" "CONTENT_LENGTH SCGI REQUEST_METHOD"
+}
+
+@test "-check with SCRIPT_NAME or REQUEST_URI set but empty probes /, as with them unset" {
+	backend
+	run by_hand SCRIPT_NAME= -- -check "$SOCK"
+	assert_success
+	has_line '^request: GET /, '
+	sent SCRIPT_NAME=/
+	run by_hand REQUEST_URI= -- -check "$SOCK"
+	assert_success
+	has_line '^request: GET /, '
+	sent REQUEST_URI=/ 2
 }
 
 @test "-check with no server there exits 111 and says why" {

@@ -181,12 +181,13 @@ two_cookies() {
 	on_every_host two_cookies
 }
 
-# head_request: HEAD /x over HTTP/1.0; all the host sends, to $T/raw.
+# head_request [METHOD]: HEAD (or METHOD) /x over HTTP/1.0; all the
+# host sends, to $T/raw.
 head_request() {
 	local port
 	port=$(port_of "$route")
 	exec 8<>"/dev/tcp/127.0.0.1/$port"
-	printf 'HEAD %s HTTP/1.0\r\nHost: 127.0.0.1:%s\r\n\r\n' \
+	printf '%s %s HTTP/1.0\r\nHost: 127.0.0.1:%s\r\n\r\n' "${1:-HEAD}" \
 	    "$(url "$route" /x | sed 's|^http://[^/]*||')" "$port" >&8
 	timeout 60 cat <&8 > "$T/raw"
 	exec 8<&-
@@ -207,6 +208,24 @@ head_only() {
 @test "HEAD: the app is asked HEAD, the client gets its head and no body on every host" {
 	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\nX-Head: 1\r\n\r\nbody the client must not get\n'
 	on_every_host head_only
+}
+
+# After a 204 or a 304 a client reads no body: the next answer on its
+# connection would start with the app's.  Apache and lighttpd drop it;
+# mini_httpd, busybox and civetweb sent it on.
+no_body_after() {
+	answer "Status: $1\r\nX-Code: 1\r\n\r\nHTTP/1.1 200 OK\r\nX-Evil: 1\r\nContent-Length: 0\r\n\r\n"
+	head_request GET
+	expect status "$(head -n 1 "$T/raw" | tr -d '\r' | cut -d' ' -f2)" "${1%% *}" || return
+	expect 'bytes after the head' "$(sed '1,/^\r$/d' "$T/raw")" ''
+}
+
+@test "a body the app sends after a 204 or a 304 never reaches the client" {
+	local missed='' s
+	for s in '204 No Content' '304 Not Modified'; do
+		on_every_host no_body_after "$s" || missed+=" [$s]"
+	done
+	[ -z "$missed" ] || { echo "a body after:$missed" >&2; return 1; }
 }
 
 one_mib() {
@@ -311,6 +330,15 @@ hop_by_hop_dropped() {
 @test "Connection, Keep-Alive, Upgrade, TE, Trailer and Proxy-Connection from the app never reach the client" {
 	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\nconnection: X-Evil\r\nKeep-Alive: timeout=991, evil\r\nUPGRADE: evil/1\r\nTE: evil-te\r\nTrailer: X-Evil\r\nProxy-Connection: evil\r\n\r\nhop\n'
 	on_every_host hop_by_hop_dropped
+}
+
+# Left out, they left an empty head: mini_httpd took the body's Status
+# for the client's (302), civetweb dropped the body up to its blank line.
+@test "a head of nothing but Connection or Keep-Alive is the bridge's 502, though its body holds a CRLF head" {
+	local missed=
+	attack 'Connection' 'Connection: close\r\n\r\n<!-- \r\nStatus: 302 Found\r\nLocation: http://evil/\r\n\r\n -->'
+	attack 'Keep-Alive' 'Keep-Alive: timeout=5\n\nStatus: 503 Evil\r\n\r\nbody'
+	refused_all
 }
 
 # The LF-only heads, in printf's notation, each with a body that holds
