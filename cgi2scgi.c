@@ -58,6 +58,7 @@
 #define MAX_HEADER	(64 * 1024)	/* the header block: -H at most */
 #define MAX_HEAD	(64 * 1024)	/* the response head we check */
 #define HEAD_READ	4096		/* of the head, a read at a time */
+#define MAX_LENGTH	1000000000000000000ULL	/* 10^18: no more is a length */
 #define SPOOL_FREE_PCT	10		/* of its file system a spool leaves */
 #define BACKOFF_MIN_MS	50		/* between attempts at a connect */
 #define BACKOFF_MAX_MS	500
@@ -139,6 +140,7 @@ struct answer {				/* a whole head, written anew */
 	const char	*status;	/* "404 Not Found", as the server put it */
 	size_t		 status_len;
 	int		 lengths, away;	/* Content-Lengths; a Location away */
+	unsigned long long length;	/* the Content-Length's */
 	int		 sendfile;	/* X-Sendfile is ours: leave it out, */
 	int		 for_file;	/* and what a sent file replaces */
 	const char	*file;		/* X-Sendfile's path */
@@ -156,7 +158,7 @@ struct half {				/* one direction of the relay */
 	int		 io;		/* IO_COPY, or IO_SPLICE: no buf */
 	int		 wait_to;	/* splice: poll `to' (it was full) */
 	int		 hup;		/* `from' has shut: a short read ends it */
-	int		 grown;		/* its pipe was made bigger */
+	unsigned long long moved;	/* by splice(2), to grow a pipe once */
 };
 
 /* One request, which main() owns; its small fields share a first page. */
@@ -168,6 +170,7 @@ struct request {
 	int		 lock, listener;	/* while it starts an app */
 	int		 started;	/* it started the app */
 	const char	*method;	/* REQUEST_METHOD, found in passing */
+	unsigned long long length;	/* the answer's body, said; or UNTIL_EOF */
 	char		*block;		/* the header block, in header[]: */
 	size_t		 blocklen;	/* all of it, */
 	size_t		 pairslen;	/* and its netstring's payload */
@@ -284,6 +287,7 @@ static int	 take_field(struct answer *, const char *, size_t);
 static int	 status_first(struct answer *, size_t);
 static int	 bad_head(struct answer *, const char *, const char *, size_t);
 static size_t	 status_code_at(const char *, size_t);
+static int	 length_kept(void);
 static enum field field_kind(const char *, size_t);
 static int	 has_ctl(const char *, size_t);
 
@@ -298,6 +302,7 @@ static enum step download_step(struct request *);
 static enum step read_response(struct request *);
 static enum step take_head(struct request *, size_t);
 static int	 has_body(const struct request *, const struct answer *);
+static void	 answer_ended(struct request *);
 static size_t	 write_response(struct request *);
 static void	 splice_response(struct request *);
 static ssize_t	 splice_step(struct half *);
@@ -2435,12 +2440,14 @@ take_field(struct answer *a, const char *line, size_t n)
 		a->status_len = vlen;
 		return 0;
 	case F_LENGTH:
-		for (i = 0; i < vlen && v[i] >= '0' && v[i] <= '9'; i++)
+		for (i = 0, a->length = 0; i < vlen && v[i] >= '0' &&
+		    v[i] <= '9' && (a->length = a->length * 10 +
+		    (unsigned)(v[i] - '0')) <= MAX_LENGTH; i++)
 			;
 		if (a->lengths++ > 0 || vlen == 0 || i < vlen)
 			return bad_head(a, "a Content-Length that is not one "
 			    "number", line, n);
-		return !a->for_file;
+		return !a->for_file && length_kept();
 	case F_CODING:
 		return bad_head(a, "a Transfer-Encoding (the web server frames "
 		    "the body)", line, n);
@@ -2530,6 +2537,20 @@ status_code_at(const char *line, size_t len)
 	return code;
 }
 
+/*
+ * May the web server be told the body's length?  lighttpd keeps the
+ * client's connection after a body shorter than its Content-Length,
+ * and the next answer on it is read as the rest of this one: there it
+ * is left out, and lighttpd frames the body itself.
+ */
+static int
+length_kept(void)
+{
+	const char	*sw = env_value("SERVER_SOFTWARE");
+
+	return sw == NULL || strncmp(sw, "lighttpd", 8) != 0;
+}
+
 /* What the field whose name is name[0..len) is to us. */
 static enum field
 field_kind(const char *name, size_t len)
@@ -2589,7 +2610,7 @@ relay(struct request *rq)
 	rq->up.len = rq->blocklen;
 	rq->up.to = rq->down.from = rq->backend;
 	rq->down.to = 1;
-	rq->down.left = UNTIL_EOF;
+	rq->down.left = rq->length = UNTIL_EOF;
 	rq->down.buf = rq->response;
 	rq->down.cap = sizeof(rq->response);
 	upload_step(rq);	/* into the new socket's empty buffer */
@@ -2798,6 +2819,8 @@ read_response(struct request *rq)
 	 */
 	if (!rq->head.done && room > HEAD_READ)
 		room = HEAD_READ;
+	if (rq->head.done && room > h->left)
+		room = (size_t)h->left;
 	/*
 	 * SCGI ends a response by closing the connection; a server that
 	 * closes with request bytes unread resets it instead.
@@ -2808,9 +2831,11 @@ read_response(struct request *rq)
 		die(502, "%s: %s", name_of(rq->server), strerror(errno));
 	}
 	if (n <= 0) {
-		h->left = 0;
-		if (rq->head.done)
+		if (rq->head.done) {
+			answer_ended(rq);
 			return GO_ON;
+		}
+		h->left = 0;
 		if (rq->head.have == 0)
 			return NO_ANSWER;
 		die(502, "%s: response header cut short", name_of(rq->server));
@@ -2821,10 +2846,11 @@ read_response(struct request *rq)
 	} else {
 		h->p = h->buf;
 		h->len = (size_t)n;
+		h->left -= (unsigned long long)n;
 	}
 	/* The server had shut its side, and this read took all there was. */
 	if (h->hup && (size_t)n < room)
-		h->left = 0;
+		answer_ended(rq);
 	return GO_ON;
 }
 
@@ -2863,6 +2889,12 @@ take_head(struct request *rq, size_t n)
 	rest = rq->head.have - (size_t)end;
 	if (rq->cf->check || !has_body(rq, &a))
 		rest = h->left = 0;
+	else if (a.lengths > 0) {	/* what it said, and no more */
+		rq->length = a.length;
+		if (rest > a.length)
+			rest = (size_t)a.length;
+		h->left = a.length - rest;
+	}
 	memcpy(rq->out + a.len, h->buf + end, rest);
 	h->p = rq->out;
 	h->len = a.len + rest;
@@ -2880,6 +2912,25 @@ has_body(const struct request *rq, const struct answer *a)
 	return (rq->method == NULL || strcmp(rq->method, "HEAD") != 0) &&
 	    (a->status == NULL || (memcmp(a->status, "204", 3) != 0 &&
 	    memcmp(a->status, "304", 3) != 0));
+}
+
+/*
+ * The server closed the connection, or reset it, which ends an answer
+ * too (read_response()); but not one shorter than its Content-Length,
+ * which the client takes as cut short: so do we (exit 111).
+ */
+static void
+answer_ended(struct request *rq)
+{
+	struct half	*h = &rq->down;
+
+	if (rq->length != UNTIL_EOF && h->left > 0) {
+		write_all(h->to, h->p, h->len);	/* what came, as it came */
+		die(0, "%s: the answer ended after %llu of the %llu bytes its "
+		    "Content-Length said", name_of(rq->server), rq->length -
+		    h->left, rq->length);
+	}
+	h->left = 0;
 }
 
 /*
@@ -2922,16 +2973,16 @@ splice_response(struct request *rq)
 	ssize_t		 n;
 
 	if ((n = splice_step(h)) > 0) {
-		if (!h->grown && UNTIL_EOF - h->left >= PIPE_SIZE) {
-			h->grown = 1;
+		if (h->moved < PIPE_SIZE && (h->moved += (size_t)n) >= PIPE_SIZE)
 #ifdef F_SETPIPE_SZ
 			fcntl(h->to, F_SETPIPE_SZ, PIPE_SIZE);
+#else
+			;
 #endif
-		}
 		return;
 	}
 	if (n == 0 || (n == -1 && errno == ECONNRESET))
-		h->left = 0;		/* a reset is an end: see above */
+		answer_ended(rq);	/* a reset is an end: see above */
 	else if (errno == EINVAL)
 		h->io = IO_COPY;	/* splice(2) cannot here: copy */
 	else if (errno == EPIPE)
@@ -3163,16 +3214,16 @@ file_head(struct answer *a, int range, const char *modified, long long size,
 		memcpy(a->out, more, (size_t)n);
 		a->fields = (size_t)n;
 	}
+	n = 0;
 	if (range < 0)
 		n = snprintf(more, sizeof(more), "Content-Range: bytes */%lld"
-		    "\r\nContent-Length: 0\r\n", size);
+		    "\r\n", size);
 	else if (range > 0)
 		n = snprintf(more, sizeof(more), "Content-Range: bytes "
-		    "%lld-%lld/%lld\r\nContent-Length: %lld\r\n", first, last,
-		    size, last - first + 1);
-	else
-		n = snprintf(more, sizeof(more), "Content-Length: %lld\r\n",
-		    size);
+		    "%lld-%lld/%lld\r\n", first, last, size);
+	if (length_kept())
+		n += snprintf(more + n, sizeof(more) - (size_t)n,
+		    "Content-Length: %lld\r\n", range < 0 ? 0 : last - first + 1);
 	n += snprintf(more + n, sizeof(more) - (size_t)n, "Last-Modified: %s"
 	    "\r\nAccept-Ranges: bytes\r\n\r\n", modified);
 	memcpy(a->out + a->fields + fields, more, (size_t)n);

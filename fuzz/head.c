@@ -109,6 +109,7 @@ reference(const char *in, size_t len, size_t *wantlen)
 	const char	*l = in, *nl, *v, *status = NULL;
 	size_t		 n, i, slen = 0, at = 0, vlen;
 	int		 name, lengths = 0, bad = 0, away = 0;
+	unsigned long long cl;
 
 	for (;; l = nl + 1) {
 		if ((nl = memchr(l, '\n', len - (size_t)(l - in))) == NULL)
@@ -153,9 +154,11 @@ reference(const char *in, size_t len, size_t *wantlen)
 		if (named(l, name, "Content-Length")) {
 			if (lengths++ || vlen == 0)
 				bad = 1;
-			for (i = 0; i < vlen; i++)
-				if (!isdigit((unsigned char)v[i]))
-					bad = 1;
+			for (i = 0, cl = 0; i < vlen && !bad; i++)
+				if (!isdigit((unsigned char)v[i]) ||
+				    (cl = cl * 10 + (unsigned)(v[i] - '0')) >
+				    1000000000000000000ULL)
+					bad = 1;	/* over 10^18: no length */
 		}
 		if (named(l, name, "Transfer-Encoding"))
 			bad = 1;

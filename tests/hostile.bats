@@ -488,13 +488,47 @@ no_number() {
 }
 
 @test "a Content-Length that is not one run of digits, or two of them | 502 | 111" {
-	for length in '5, 62' '-1' '+5' '0x10' '5 5' '' '5\r\nContent-Length: 5'; do
+	for length in '5, 62' '-1' '+5' '0x10' '5 5' '' '5\r\nContent-Length: 5' \
+	    18446744073709551621; do
 		malformed "Status: 200 OK\r\nContent-Length: $length\r\n\r\nhello"
 	done
 	# One run of digits, blanks around it, passes.
 	printf 'Status: 200 OK\r\nContent-Length:  5 \r\n\r\nhello' > "$T/reply"
 	backend -r "$T/reply"
 	bridge -- "$SOCK" | cmp - "$T/reply"
+}
+
+@test "a body longer than its Content-Length | cut at it: no more is read or written | 0" {
+	printf 'Status: 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\n\r\nsmuggled' > "$T/reply"
+	backend -r "$T/reply" -n 2
+	run bridge -- "$SOCK"			# to a file: read and write
+	assert_success
+	assert_output "$(printf 'Status: 200 OK\r\nContent-Length: 5\r\n\r\nhello')"
+	bridge -- "$SOCK" | cat > "$T/out"	# to a pipe: splice(2)
+	printf 'Status: 200 OK\r\nContent-Length: 5\r\n\r\nhello' | cmp - "$T/out"
+}
+
+@test "a body shorter than its Content-Length | what came is relayed, and one line says it was cut short | 111" {
+	{ printf 'Status: 200 OK\r\nContent-Length: 100\r\n\r\n'; head -c 44 /dev/zero | tr '\0' x; } > "$T/reply"
+	backend -r "$T/reply" -n 2
+	run --separate-stderr bridge -- "$SOCK"
+	assert_failure 111
+	assert_output "$(cat "$T/reply")"
+	assert_stderr "cgi2scgi: GET /app: $SOCK: the answer ended after 44 of the 100 bytes its Content-Length said"
+	set +e
+	bridge -- "$SOCK" 2> "$T/err" | cat > "$T/out"
+	rc=${PIPESTATUS[0]}
+	set -e
+	assert_equal "$rc" 111
+	cmp "$T/reply" "$T/out"
+}
+
+@test "a Content-Length under lighttpd, which keeps a connection after a body shorter than it | left out: lighttpd frames the body | 0" {
+	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello' > "$T/reply"
+	backend -r "$T/reply"
+	run bridge SERVER_SOFTWARE=lighttpd/1.4.69 -- "$SOCK"
+	assert_success
+	assert_output "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nhello')"
 }
 
 @test "a Transfer-Encoding in the answer | 502 | 111" {

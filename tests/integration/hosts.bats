@@ -630,6 +630,50 @@ dechunks() {
 	on_every_host dechunks
 }
 
+# short_body: two GETs pipelined on one connection, the first answered
+# with a body shorter than its Content-Length: a second answer that
+# comes is its own.  lighttpd keeps the connection after the short body
+# whatever the CGI program does, and its next answer was read as the
+# rest of the first, until the bridge left the length out there.
+short_body() {
+	local url
+	url=$(url "$route" /x)
+	python3 - "$url" <<-'EOF' || { echo "$route: the next answer was not its own" >&2; return 1; }
+	import http.client, socket, sys, urllib.parse
+	u = urllib.parse.urlsplit(sys.argv[1])
+	s = socket.create_connection((u.hostname, u.port), timeout=10)
+	get = "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (u.path, u.netloc)
+	s.sendall((get * 2).encode())
+	class Kept:			# one buffer for both answers, left open
+	    def __init__(self, f):
+	        self.f = f
+	    def __getattr__(self, name):
+	        return getattr(self.f, name)
+	    def close(self):
+	        pass
+	f = Kept(s.makefile("rb"))
+	class One:
+	    def makefile(self, *args, **kwargs):
+	        return f
+	for i in (1, 2):
+	    r = http.client.HTTPResponse(One())
+	    try:
+	        r.begin()
+	    except http.client.RemoteDisconnected:
+	        break			# the host closed after the short body
+	    try:
+	        body = r.read()
+	    except http.client.IncompleteRead as e:
+	        body = e.partial	# cut short, and closed: the client knows
+	    assert r.status == 200 and body == b"x" * 44, (i, r.status, body)
+	EOF
+}
+
+@test "a body shorter than its Content-Length: the next answer on the connection is its own, on every host" {
+	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+	on_every_host short_body
+}
+
 @test "the table in docs/HOSTS names every test in this file, and only those" {
 	sed -n 's/^    \* //p' "$BATS_TEST_DIRNAME/../../docs/HOSTS" | sort > "$T/doc"
 	sed -n 's/^@test "\(.*\)" {$/\1/p' "$BATS_TEST_FILENAME" | sort > "$T/tests"
