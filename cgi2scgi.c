@@ -96,7 +96,7 @@ enum { FAIL_PERM = 100, FAIL_TEMP = 111 };	/* won't help to retry / may */
 enum step { GO_ON, DONE, NO_ANSWER };	/* how far a step of the relay got */
 enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };	/* how a half moves bytes */
 enum field { F_OTHER, F_STATUS, F_LENGTH, F_CODING, F_HOP, F_LOCATION,
-    F_SENDFILE, F_FILE };		/* what a field of a head is to us */
+    F_SENDFILE, F_OFFLOAD, F_FILE };	/* what a field of a head is to us */
 
 struct target {				/* one SCGI server */
 	const char	*path;		/* a unix-domain socket, or NULL: TCP */
@@ -2459,6 +2459,8 @@ take_field(struct answer *a, const char *line, size_t n)
 	case F_SENDFILE:
 		a->file = a->sendfile ? v : NULL;
 		a->file_len = vlen;
+		/* FALLTHROUGH */
+	case F_OFFLOAD:		/* -sendfile's directory, not the host's */
 		return !a->sendfile;
 	case F_FILE:
 		return !a->for_file;
@@ -2565,7 +2567,9 @@ field_kind(const char *name, size_t len)
 		{ "Keep-Alive", 10, F_HOP }, { "Upgrade", 7, F_HOP },
 		{ "TE", 2, F_HOP }, { "Trailer", 7, F_HOP },
 		{ "Proxy-Connection", 16, F_HOP }, { "Location", 8, F_LOCATION },
-		{ "X-Sendfile", 10, F_SENDFILE }, { "Last-Modified", 13, F_FILE },
+		{ "X-Sendfile", 10, F_SENDFILE }, { "X-Sendfile2", 11, F_OFFLOAD },
+		{ "X-LIGHTTPD-send-file", 20, F_OFFLOAD },
+		{ "X-Accel-Redirect", 16, F_OFFLOAD }, { "Last-Modified", 13, F_FILE },
 		{ "Content-Range", 13, F_FILE }, { "Accept-Ranges", 13, F_FILE },
 		{ NULL, 0, F_OTHER }
 	};
@@ -3112,8 +3116,9 @@ open_beneath(const char *dir, const char *path, size_t len)
 	uint64_t	 how[3] = { O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
 			    0, 0x08 | 0x02 };	/* open_how: BENEATH, NO_MAGICLINKS */
 
+	/* EPERM: a seccomp filter that knows no openat2(2) (old Docker). */
 	if ((fd = (int)syscall(SYS_openat2, dfd, rel, how, sizeof(how))) ==
-	    -1 && errno == ENOSYS)
+	    -1 && (errno == ENOSYS || errno == EPERM))
 #endif
 		fd = open_walk(dfd, rel);
 	err = errno;

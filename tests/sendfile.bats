@@ -532,6 +532,15 @@ openat2_kernel() {
 	cmp "$T/reply" "$T/out"
 }
 
+@test "with -sendfile, a host's own offload fields (X-Sendfile2, X-LIGHTTPD-send-file, X-Accel-Redirect) are left out, for its root may be wider" {
+	reply 'Status: 200 OK\r\nContent-Type: text/plain\r\nX-LIGHTTPD-send-file: /etc/passwd\r\nx-sendfile2: /etc/passwd 0-\r\nX-Accel-Redirect: /internal/passwd\r\n\r\napp body\n'
+	backend -r "$T/reply"
+	sendfile
+	assert_equal "$status" 0
+	assert_head 'Status: 200 OK' 'Content-Type: text/plain'
+	assert_equal "$(cat "$T/body")" 'app body'
+}
+
 @test "SCGI_SENDFILE in the environment does what -sendfile does" {
 	answer a.bin
 	backend -r "$T/reply"
