@@ -22,7 +22,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 enum { PASS, BAD, CUT, OVER };	/* CUT: the input ended inside the head */
 
-static char	 out[sizeof(((struct request *)0)->out)];
+static char	 out[2 * MAX_HEAD + 16];	/* as take_head() gives it */
 static char	 expect[sizeof(out)];
 
 /* Feed in[0..len) in pieces; the verdict, and for PASS the head anew. */
