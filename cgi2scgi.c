@@ -3233,7 +3233,9 @@ file_head(struct answer *a, int range, const char *modified, long long size,
 	else if (range > 0)
 		n = snprintf(more, sizeof(more), "Content-Range: bytes "
 		    "%lld-%lld/%lld\r\n", first, last, size);
-	if (length_kept())
+	/* RFC 9110 8.6: a 204 has no Content-Length; a 304's is the 200's. */
+	if (length_kept() && (a->status == NULL ||
+	    memcmp(a->status, "204", 3) != 0))
 		n += snprintf(more + n, sizeof(more) - (size_t)n,
 		    "Content-Length: %lld\r\n", range < 0 ? 0 : last - first + 1);
 	n += snprintf(more + n, sizeof(more) - (size_t)n, "Last-Modified: %s"

@@ -328,6 +328,16 @@ openat2_kernel() {
 	[ ! -s "$T/body" ]
 }
 
+@test "a 204 from the app gets the file's head without Content-Length (RFC 9110 8.6), and no body" {
+	reply 'Status: 204 No Content\r\nX-Sendfile: a.bin\r\n\r\napp body\n'
+	backend -r "$T/reply"
+	sendfile
+	assert_equal "$status" 0
+	assert_head 'Status: 204 No Content' "Last-Modified: $LM" \
+	    'Accept-Ranges: bytes'
+	[ ! -s "$T/body" ]
+}
+
 @test "a missing file, or a path outside DIR, absolute or by '..', is a 404 with one log line" {
 	backend -r "$T/reply"
 	mkdir "${F}x"
