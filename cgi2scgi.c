@@ -243,6 +243,7 @@ static void	 build_request(const struct config *, struct request *);
 static size_t	 collect_vars(const struct config *, struct var *,
 		    const char **);
 static int	 is_sent(const struct config *, const char *, size_t);
+static int	 is_ours(const char *, size_t);
 static int	 in_list(const char *, const char *, size_t);
 static int	 is_cgi_name(const char *, size_t);
 static size_t	 drop_repeats(struct var *, size_t, uint32_t *, size_t);
@@ -924,9 +925,7 @@ add_set(struct config *cf, const char *spec, int replace)
 
 	if (nlen == 0)
 		die(500, "-set: not NAME=VALUE: \"%.80s\"", spec);
-	if ((nlen == 14 && memcmp(spec, "CONTENT_LENGTH", 14) == 0) ||
-	    (nlen == 4 && memcmp(spec, "SCGI", 4) == 0) ||
-	    (nlen >= 5 && memcmp(spec, "SCGI_", 5) == 0))
+	if (is_ours(spec, nlen))
 		die(500, "-set: %.*s is not to be set: cgi2scgi sends it, or "
 		    "reads it", (int)nlen, spec);
 	for (i = 0; i < cf->nsets && (cf->set[i].nlen != nlen ||
@@ -1483,12 +1482,7 @@ collect_vars(const struct config *cf, struct var *v, const char **method)
 static int
 is_sent(const struct config *cf, const char *name, size_t nlen)
 {
-	/* Ours to set: SCGI wants CONTENT_LENGTH first and SCGI=1. */
-	if ((nlen == 14 && memcmp(name, "CONTENT_LENGTH", 14) == 0) ||
-	    (nlen == 4 && memcmp(name, "SCGI", 4) == 0))
-		return 0;
-	/* SCGI_FILE and the like configure us, not the application. */
-	if (nlen >= 5 && memcmp(name, "SCGI_", 5) == 0)
+	if (is_ours(name, nlen))
 		return 0;
 	/*
 	 * httpoxy: a client's "Proxy:" header is no proxy setting.  And the
@@ -1501,6 +1495,18 @@ is_sent(const struct config *cf, const char *name, size_t nlen)
 		return 0;
 	return (cf->pass == NULL || in_list(cf->pass, name, nlen)) &&
 	    (cf->drop == NULL || !in_list(cf->drop, name, nlen));
+}
+
+/*
+ * CONTENT_LENGTH and SCGI=1 are ours to send, first, as SCGI wants; the
+ * SCGI_ variables configure us, not the application.
+ */
+static int
+is_ours(const char *name, size_t nlen)
+{
+	return (nlen == 14 && memcmp(name, "CONTENT_LENGTH", 14) == 0) ||
+	    (nlen == 4 && memcmp(name, "SCGI", 4) == 0) ||
+	    (nlen >= 5 && memcmp(name, "SCGI_", 5) == 0);
 }
 
 /*
