@@ -310,6 +310,7 @@ static int	 has_body(const struct request *, const struct answer *);
 static void	 answer_ended(struct request *);
 static size_t	 write_response(struct request *);
 static void	 splice_response(struct request *);
+static void	 grow_pipe(int);
 static ssize_t	 splice_step(struct half *);
 static int	 io_mode(int);
 
@@ -2682,11 +2683,8 @@ choose_io(struct request *rq)
 			    sizeof(one));
 		/* A spooled body is a file: read and write. */
 		u->io = u->to == -1 || u->from != 0 ? IO_COPY : io_mode(0);
-#ifdef F_SETPIPE_SZ
-		/* A long body: a bigger pipe, as splice_response() says. */
 		if (u->io == IO_SPLICE && u->left >= PIPE_SIZE)
-			fcntl(0, F_SETPIPE_SZ, PIPE_SIZE);
-#endif
+			grow_pipe(0);	/* a long body */
 	}
 	if (d->io == IO_UNKNOWN && rq->head.done && d->len == 0 && d->left > 0)
 		d->io = io_mode(d->to);
@@ -2974,14 +2972,8 @@ write_response(struct request *rq)
 }
 
 /*
- * The rest of the answer, socket to stdout pipe, once the head is out.
- * A pipe holds 64 KiB: once a transfer has moved PIPE_SIZE, its pipe
- * grows to that, once (make bench's 256 MiB through pipes, medians:
- * 3,250 MB/s down and 1,590 up, against 2,430 and 550 at 64 KiB; no
- * faster at 1 MiB).  Linux charges pipes to their user, the web
- * server's, and past pipe-user-pages-soft (64 MiB) gives each new pipe
- * of that user 8 KiB: 256 KiB a pipe, two a request, leave room for 128
- * long transfers at once beside the web server's own pipes.
+ * The rest of the answer, socket to stdout pipe, once the head is out;
+ * its pipe grows once the answer proves long.
  */
 static void
 splice_response(struct request *rq)
@@ -2991,11 +2983,7 @@ splice_response(struct request *rq)
 
 	if ((n = splice_step(h)) > 0) {
 		if (h->moved < PIPE_SIZE && (h->moved += (size_t)n) >= PIPE_SIZE)
-#ifdef F_SETPIPE_SZ
-			fcntl(h->to, F_SETPIPE_SZ, PIPE_SIZE);
-#else
-			;
-#endif
+			grow_pipe(h->to);
 		return;
 	}
 	if (n == 0 || (n == -1 && errno == ECONNRESET))
@@ -3006,6 +2994,25 @@ splice_response(struct request *rq)
 		die(0, "write to stdout: %s", strerror(errno));
 	else if (errno != EINTR && errno != EAGAIN)
 		die(502, "%s: %s", name_of(rq->server), strerror(errno));
+}
+
+/*
+ * A pipe holds 64 KiB: one of a long transfer grows to PIPE_SIZE, once
+ * (make bench's 256 MiB through pipes, medians: 3,250 MB/s down and
+ * 1,590 up, against 2,430 and 550 at 64 KiB; no faster at 1 MiB).
+ * Linux charges pipes to their user, the web server's, and past
+ * pipe-user-pages-soft (64 MiB) gives each new pipe of that user 8 KiB:
+ * 256 KiB a pipe, two a request, leave room for 128 long transfers at
+ * once beside the web server's own pipes.
+ */
+static void
+grow_pipe(int fd)
+{
+#ifdef F_SETPIPE_SZ
+	fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
+#else
+	(void)fd;
+#endif
 }
 
 #ifdef SPLICE_F_NONBLOCK
@@ -3265,10 +3272,8 @@ copy_file(int fd, long long off, unsigned long long count)
 
 	pfd.fd = 1;
 	pfd.events = POLLOUT;
-#ifdef F_SETPIPE_SZ
-	if (count >= PIPE_SIZE)		/* as splice_response() says */
-		fcntl(1, F_SETPIPE_SZ, PIPE_SIZE);
-#endif
+	if (count >= PIPE_SIZE)
+		grow_pipe(1);
 	while (count > 0) {
 		len = count < sizeof(req->body_buf) ? (size_t)count :
 		    sizeof(req->body_buf);
