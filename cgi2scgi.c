@@ -262,6 +262,7 @@ static int	 look_up(struct target *);
 static socklen_t unix_addr(const char *, struct sockaddr_un *);
 static int	 connect_addr(const struct sockaddr *, socklen_t, int);
 static int	 new_socket(int);
+static void	 unanswered(const struct request *, const char *) NORETURN;
 static int	 may_start(int);
 static int	 is_resendable(const struct request *);
 static void	 rewind_request(struct request *);
@@ -462,10 +463,7 @@ main(int argc, char *argv[])
 			reconnect(&cf, &rq, 0);
 		}
 		if (!resend || !relay(&rq))
-			die(502, "%s: closed the connection without a response%s "
-			    "(header block %zu bytes; some servers limit it: see "
-			    "-H)", name_of(rq.server), resend ? ", twice" : "",
-			    rq.pairslen);
+			unanswered(&rq, resend ? ", twice" : "");
 		say("%s: closed the connection without a response; sent again, "
 		    "and answered", name_of(rq.server));
 	}
@@ -1905,6 +1903,18 @@ new_socket(int family)
 	return fd;
 }
 
+/*
+ * The server closed without a byte of an answer: rtorrent does so on a
+ * header block over 2,000 bytes, uWSGI over its buffer.  again: ", twice".
+ */
+static void
+unanswered(const struct request *rq, const char *again)
+{
+	die(502, "%s: closed the connection without a response%s (header "
+	    "block %zu bytes; some servers limit it: see -H)",
+	    name_of(rq->server), again, rq->pairslen);
+}
+
 /* Nothing listens: the server is down, or its socket not there yet. */
 static int
 may_start(int err)
@@ -3340,9 +3350,7 @@ check_setup(struct config *cf, struct request *rq)
 	dprintf(1, "connect: %s, in %lld ms\nanswer:\n", name_of(rq->server),
 	    now_ms() - t0);
 	if (!relay(rq))
-		die(502, "%s: closed the connection without a response (header "
-		    "block %zu bytes; some servers limit it: see -H)",
-		    name_of(rq->server), rq->pairslen);
+		unanswered(rq, "");
 	dprintf(1, "answered in %lld ms\n", now_ms() - t0);
 	exit(0);
 }
