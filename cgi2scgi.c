@@ -2896,7 +2896,6 @@ take_head(struct request *rq, size_t n)
 	rq->head.have += n;
 	a.out = h->buf + rq->head.have;	/* past the head as it came */
 	a.sendfile = rq->cf->sendfile != NULL;
-	a.for_file = 0;
 	if ((end = head_end(h->buf, &rq->head, &a)) == 0) {
 		if (rq->head.have == h->cap)
 			die(502, "%s: response header over %d KiB",
@@ -3072,6 +3071,7 @@ io_mode(int fd)
 #endif
 	return IO_COPY;
 }
+
 /* -------------------------------------------------------- X-Sendfile */
 
 /*
@@ -3310,7 +3310,6 @@ copy_file(int fd, long long off, unsigned long long count)
 			die(0, "write to stdout: %s", strerror(errno));
 	}
 }
-
 
 /* ------------------------------------------------- checking a setup */
 
