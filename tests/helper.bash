@@ -140,6 +140,13 @@ bridge_bg() {
 }
 
 bridge_argv() {	# BRIDGE: the command bridge runs
+	shell_argv GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
+	    SERVER_PROTOCOL=HTTP/1.1 SCRIPT_NAME=/app SCGI_RETRY_TIMEOUT=0 "$@"
+}
+
+# shell_argv [NAME=value ...] [-- arg ...]: into BRIDGE, cgi2scgi as run
+# from a shell: PATH and the NAMEs (a later one wins) its environment.
+shell_argv() {
 	local vars=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		vars+=("$1")
@@ -147,9 +154,8 @@ bridge_argv() {	# BRIDGE: the command bridge runs
 	done
 	[ $# -gt 0 ] && shift
 	# shellcheck disable=SC2206
-	BRIDGE=(env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET
-	    SERVER_PROTOCOL=HTTP/1.1 SCRIPT_NAME=/app SCGI_RETRY_TIMEOUT=0
-	    "${vars[@]}" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" "$@")
+	BRIDGE=(env -i PATH="$PATH" "${vars[@]}" ${CGI2SCGI_WRAP:-} \
+	    "$CGI2SCGI" "$@")
 }
 
 # The error page cgi2scgi answers with, for status line $1.

@@ -67,14 +67,8 @@ xs() {
 # by_hand NAME=value... [-- arg ...]: the bridge as run from a shell:
 # no CGI variables, PATH and the NAMEs in the environment.
 by_hand() {
-	local vars=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		vars+=("$1")
-		shift
-	done
-	[ $# -gt 0 ] && shift
-	# shellcheck disable=SC2086
-	env -i PATH="$PATH" "${vars[@]}" ${CGI2SCGI_WRAP:-} "$CGI2SCGI" "$@"
+	shell_argv "$@"
+	"${BRIDGE[@]}"
 }
 
 # one_line: what the last `run --separate-stderr` wrote to stderr is one line.
