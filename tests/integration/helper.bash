@@ -171,6 +171,16 @@ expect_line() {
 	fi
 }
 
+# wait_for FILE SECONDS: until FILE exists; fail, naming it, after SECONDS.
+wait_for() {
+	local i=0
+	until [ -e "$1" ]; do
+		i=$((i + 1))
+		[ "$i" -le $(($2 * 10)) ] || { echo "no $1 after $2 s" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
 digest() {	# digest NAME: the sha256 of data file NAME
 	awk -v n="$1" '$2 == n { print $1 }' "$IT/data/SHA256SUMS"
 }

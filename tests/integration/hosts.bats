@@ -66,12 +66,7 @@ requests() {
 # request_var N NAME: NAME's value in the backend's request N, once
 # that request is on record.
 request_var() {
-	local i=0
-	until [ -e "$IT/ctl-rec/$1.done" ]; do
-		i=$((i + 1))
-		[ "$i" -le 300 ] || { echo "$route: no request $1" >&2; return 1; }
-		sleep 0.1
-	done
+	wait_for "$IT/ctl-rec/$1.done" 30 || return
 	sed -n "s/^$2=//p" "$IT/ctl-rec/$1.env"
 }
 

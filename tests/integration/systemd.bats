@@ -59,7 +59,7 @@ start_units() {
 	systemd-socket-activate -l "$SOCK" setpriv --reuid="$APP_UID" \
 	    --regid="$APP_GID" --clear-groups "$PROG" > "$d/log" 2>&1 3>&- &
 	echo $! > "$IT/pids/systemd-app"	# teardown_suite's, on failure
-	wait_for "$SOCK"
+	wait_for "$SOCK" 60
 	owner=$(unit_value "$EXAMPLE/app.socket" Socket SocketUser)
 	mode=$(unit_value "$EXAMPLE/app.socket" Socket SocketMode)
 	chown "${owner:-root}:$(unit_value "$EXAMPLE/app.socket" Socket SocketGroup)" "$SOCK"
@@ -69,16 +69,6 @@ start_units() {
 stop_units() {
 	kill "$(cat "$IT/pids/systemd-app")"
 	rm -f "$IT/pids/systemd-app"
-}
-
-# wait_for FILE: until it exists.
-wait_for() {
-	local i=0
-	until [ -e "$1" ]; do
-		i=$((i + 1))
-		[ "$i" -le 600 ] || { echo "no $1 after 60 s" >&2; return 1; }
-		sleep 0.1
-	done
 }
 
 # script NAME: the README's -f script for the units, in the cgi-bin.
