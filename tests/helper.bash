@@ -268,10 +268,15 @@ as_other() {	# as_other COMMAND...: run it as nobody
 }
 
 # shared_dir: S, a directory anyone may create names in, as /tmp is
-# (world-writable, sticky); teardown removes it.
+# (world-writable, sticky); teardown removes it.  The bridge is copied
+# into it, for another user to run: the checkout may be under a
+# directory only we may enter (a 0700 home, a mktemp -d).
 shared_dir() {
 	S=$(mktemp -d /tmp/cgi2scgi-shared.XXXXXX)
 	chmod 1777 "$S"
+	mkdir -m 755 "$S/bin"
+	cp "$CGI2SCGI" "$S/bin/"
+	CGI2SCGI=$S/bin/${CGI2SCGI##*/}
 }
 
 # squat ADDRESS [MODE]: another user listens there first (a socket path,
