@@ -448,7 +448,7 @@ main(int argc, char *argv[])
 	if (cf.check)
 		check_setup(&cf, &rq);
 	find_body(&cf, &rq);
-	/* A 431 before connecting; a chunked body's length is still 0. */
+	/* A 431 before connecting, or reading a chunked body. */
 	build_request(&cf, &rq);
 	connect_server(&cf, &rq);
 	if (rq.chunked) {
@@ -1396,10 +1396,13 @@ build_request(const struct config *cf, struct request *rq)
 	static uint32_t	 few_slots[2 * FEW_VARS];
 	struct var	*v = few;
 	uint32_t	*slots = few_slots;
-	char		*pairs = rq->header + LENGTH_ROOM, len[20];
+	char		*pairs = rq->header + LENGTH_ROOM, len[20], most[20];
 	char		**e;
 	size_t		 n = (size_t)cf->nsets, i, k, nslots = 2 * FEW_VARS;
 	size_t		 used, digits = format_ull(len, rq->bodylen);
+	/* A chunked body's length is not known yet: count its most. */
+	size_t		 room = rq->chunked && !rq->spooled ?
+			    format_ull(most, rq->up.left - 1) : digits;
 
 	for (e = environ; *e != NULL; e++)
 		n++;
@@ -1418,7 +1421,7 @@ build_request(const struct config *cf, struct request *rq)
 				v[k++] = v[i];
 		n = k;
 	}
-	used = 14 + 1 + digits + 1 + 4 + 1 + 1 + 1;
+	used = 14 + 1 + room + 1 + 4 + 1 + 1 + 1;
 	for (i = 0; i < n; i++)
 		used += v[i].nlen + v[i].vlen + 2;
 	if (used > cf->max_header)

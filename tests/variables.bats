@@ -430,6 +430,25 @@ has_line() {
 	grep -qx HTTP_X_PROBE=1 "$REC/1.env"
 }
 
+@test "a chunked upload counts the most digits its length may take, so its 431 comes before the body is read" {
+	local n cookie
+	cookie=$(xs 1500)
+	# Spooled, "body\n" has a length of one digit; the spool's limit
+	# of 64 MiB has eight, which the first block must leave room for.
+	n=$(measure REQUEST_METHOD=POST HTTP_TRANSFER_ENCODING=chunked \
+	    HTTP_COOKIE="$cookie" -- <<< body)
+	backend
+	run --separate-stderr bridge REQUEST_METHOD=POST \
+	    HTTP_TRANSFER_ENCODING=chunked HTTP_COOKIE="$cookie" -- \
+	    -H "$((n + 6))" "$SOCK" <<< body
+	assert_error_page 100 '431 Request Header Fields Too Large'
+	assert_stderr --partial "header block of $((n + 7)) bytes is over the limit of $((n + 6))"
+	nothing_sent
+	run bridge REQUEST_METHOD=POST HTTP_TRANSFER_ENCODING=chunked \
+	    HTTP_COOKIE="$cookie" -- -H "$((n + 7))" "$SOCK" <<< body
+	assert_success
+}
+
 @test "SCGI_MAX_HEADER sets the limit, k means 1024, and -H overrides it" {
 	local n pad
 	n=$(measure --)
