@@ -97,6 +97,7 @@ enum step { GO_ON, DONE, NO_ANSWER };	/* how far a step of the relay got */
 enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };	/* how a half moves bytes */
 enum field { F_OTHER, F_STATUS, F_LENGTH, F_CODING, F_HOP, F_LOCATION,
     F_SENDFILE, F_OFFLOAD, F_FILE };	/* what a field of a head is to us */
+enum { LOCAL = 1, AWAY };		/* where a Location sends the client */
 
 struct target {				/* one SCGI server */
 	const char	*path;		/* a unix-domain socket, or NULL: TCP */
@@ -139,7 +140,8 @@ struct answer {				/* a whole head, written anew */
 	size_t		 len, fields;	/* its length; where its fields start */
 	const char	*status;	/* "404 Not Found", as the server put it */
 	size_t		 status_len;
-	int		 lengths, away;	/* Content-Lengths; a Location away */
+	int		 lengths;	/* Content-Lengths */
+	int		 location;	/* a Location: LOCAL or AWAY */
 	unsigned long long length;	/* the Content-Length's */
 	int		 sendfile;	/* X-Sendfile is ours: leave it out, */
 	int		 for_file;	/* and what a sent file replaces */
@@ -488,20 +490,26 @@ static void
 die(int status, const char *fmt, ...)
 {
 	struct request	*rq = req;
+	const char	*method = env_value("REQUEST_METHOD");
 	va_list		 ap;
 	int		 i;
 
 	va_start(ap, fmt);
 	vsay(fmt, ap);
 	va_end(ap);
-	/* From a shell, a configuration error is its line, as usage is. */
+	/*
+	 * From a shell, a configuration error is its line, as usage is.  An
+	 * answer to HEAD has no body (RFC 3875 4.3.2), which not every host
+	 * takes out.
+	 */
 	if (!rq->replied && status != 0 && (rq->cf->cgi || status != 500)) {
 		for (i = 0; reasons[i].status != status &&
 		    reasons[i].status != 0; i++)
 			;
-		dprintf(1, "Status: %d %s\r\nContent-Type: text/plain\r\n\r\n"
-		    "%d %s\n", status, reasons[i].reason, status,
-		    reasons[i].reason);
+		dprintf(1, "Status: %d %s\r\nContent-Type: text/plain\r\n\r\n",
+		    status, reasons[i].reason);
+		if (method == NULL || strcmp(method, "HEAD") != 0)
+			dprintf(1, "%d %s\n", status, reasons[i].reason);
 	}
 	if (rq->backend != -1)
 		close(rq->backend);
@@ -2414,7 +2422,7 @@ canonical_head(const char *in, size_t len, struct answer *a)
 	int		 keep;
 
 	a->status = a->file = NULL;
-	a->lengths = a->away = 0;
+	a->lengths = a->location = 0;
 	for (line = in;; line = nl + 1) {
 		if ((nl = memchr(line, '\n', len - (size_t)(line - in))) == NULL)
 			return bad_head(a, "no empty line at its end", NULL, 0);
@@ -2481,7 +2489,7 @@ take_field(struct answer *a, const char *line, size_t n)
 	case F_HOP:
 		return 0;
 	case F_LOCATION:
-		a->away = vlen > 0 && *v != '/';
+		a->location = vlen > 0 && *v != '/' ? AWAY : LOCAL;
 		return 1;
 	case F_SENDFILE:
 		a->file = a->sendfile ? v : NULL;
@@ -2499,17 +2507,19 @@ take_field(struct answer *a, const char *line, size_t n)
 /*
  * The status before the fields a->out[0..used), final: after a 1xx the
  * client reads our body as a head, after 101 a proxy switches protocols.
- * A Location elsewhere alone is a 302 (RFC 3875 6.2.3), which busybox
- * httpd and civetweb do not make of it.
+ * None is a 200, written: busybox httpd takes a first field named
+ * HTTP... for a status line.  A Location elsewhere alone is a 302 (RFC
+ * 3875 6.2.3), which busybox httpd and civetweb do not make of it; a
+ * local one alone is the host's to follow (6.2.2), with no status.
  */
 static int
 status_first(struct answer *a, size_t used)
 {
 	const char	*s;
 
-	if (a->status == NULL && a->away) {
-		a->status = "302 Found";
-		a->status_len = 9;
+	if (a->status == NULL && a->location != LOCAL) {
+		a->status = a->location == AWAY ? "302 Found" : "200 OK";
+		a->status_len = strlen(a->status);
 	}
 	a->fields = 0;
 	if ((s = a->status) != NULL) {

@@ -10,6 +10,15 @@ load helper
 	assert_stderr "cgi2scgi: GET /app: configuration: no SCGI server: set SCGI_FILE, or SCGI_HOST and SCGI_PORT, or give arguments"
 }
 
+@test "an error page to HEAD is its head alone (RFC 3875 4.3.2)" {
+	local rc=0
+	bridge REQUEST_METHOD=HEAD SCGI_FILE="$T/none.sock" > "$T/out" \
+	    2> /dev/null || rc=$?
+	assert_equal "$rc" 111
+	printf 'Status: 502 Bad Gateway\r\nContent-Type: text/plain\r\n\r\n' |
+	    cmp - "$T/out"
+}
+
 @test "SCGI_HOST without SCGI_PORT is a configuration error" {
 	run --separate-stderr bridge SCGI_HOST=127.0.0.1
 	assert_failure 100

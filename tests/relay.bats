@@ -101,6 +101,21 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	    'Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nHTTP/1.1 200 OK\r\n'
 }
 
+@test "an answer without a status gets Status: 200 OK first, but a local Location alone is the host's to follow" {
+	backend -n 3 -m normal -r "$T/reply"
+	check() {	# check REPLY EXPECTED
+		printf "$1" > "$T/reply"
+		bridge -- "$SOCK" > "$T/out"
+		printf "$2" | cmp - "$T/out"
+	}
+	# busybox httpd would take HTTPS-Only for the status line.
+	check 'HTTPS-Only: 1\r\nContent-Type: text/plain\r\n\r\nhi' \
+	    'Status: 200 OK\r\nHTTPS-Only: 1\r\nContent-Type: text/plain\r\n\r\nhi'
+	check 'Location: /elsewhere\r\n\r\n' 'Location: /elsewhere\r\n\r\n'
+	check 'Location: http://example.org/\r\n\r\n' \
+	    'Status: 302 Found\r\nLocation: http://example.org/\r\n\r\n'
+}
+
 @test "a head is written anew: its Status first, its fields in order, CR LF; the body byte for byte" {
 	printf 'Content-Type: application/octet-stream\nX-A: a\tb \377\nSet-Cookie: a=b; Path=/\r\nStatus:   201 Created \nSet-Cookie: c=d\n\n\0\1\2\377HTTP/1.1 200 OK\n\n' > "$T/reply"
 	backend -r "$T/reply"

@@ -138,13 +138,13 @@ openat2_kernel() {
 	assert_equal "$(cat "$T/err")" ''
 }
 
-@test "without a Status from the app none is written; X-Sendfile in any case, an LF head, an HTTP status line: all canonical" {
+@test "without a Status from the app 200 OK is written; X-Sendfile in any case, an LF head, an HTTP status line: all canonical" {
 	backend -r "$T/reply"
 	reply 'x-sendfile: a.bin\nContent-Type: text/plain\n\napp body\n'
 	sendfile
 	assert_equal "$status" 0
 	{
-		printf 'Content-Type: text/plain\r\nContent-Length: 1000\r\n'
+		printf 'Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n'
 		printf 'Last-Modified: %s\r\nAccept-Ranges: bytes\r\n\r\n' "$LM"
 		cat "$F/a.bin"
 	} | cmp - "$T/out"
