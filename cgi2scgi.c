@@ -207,7 +207,8 @@ static int	 write_all(int, const char *, size_t);
 
 /* Configuration */
 static void	 configure(int, char *[], struct config *);
-static int	 args_are_query(const struct config *, int, char *[]);
+static int	 args_are_query(int, char *[]);
+static int	 script_is_us(void);
 static int	 is_query_word(const char **, const char *);
 static int	 hex_value(int);
 static void	 check_script(const struct config *, const char *);
@@ -661,7 +662,7 @@ configure(int argc, char *argv[], struct config *cf)
 
 	cf->cgi = env_get("GATEWAY_INTERFACE") != NULL;
 	read_environment(cf, value, from);
-	if (args_are_query(cf, argc, argv))
+	if (args_are_query(argc, argv))
 		argc = 1;		/* the client's words: none of ours */
 	else if (argc > 2 && strcmp(argv[1], "-f") == 0) {
 		check_script(cf, argv[2]);
@@ -678,28 +679,63 @@ configure(int argc, char *argv[], struct config *cf)
  * RFC 3875 4.4: for a query without '=', a web server may pass the
  * query's words as arguments, and Apache, mini_httpd and thttpd do.
  * Those words come from the client, and must never choose the backend
- * (/app?host+25) or run a program (/app?-connect+sock+app).  So when
- * the arguments could be words of the query, in any form a server
- * passes them, none is used.  Some of the words, in their order, are
- * enough: a server may pass only the first ones (Apache: 4091), or drop
- * some (Boa: those it cannot decode).  The '=' rule is not trusted: a
- * server that passes words anyway must not open the hole again.
+ * (/app?host+25) or run a program (/app?-connect+sock+app); nor may a
+ * query that spells a wrapper's arguments (?-sendfile+/srv) turn them
+ * off.  So when the arguments could be words of the query, in any form
+ * a server passes them, they are the host's only if it ran this program
+ * itself (SCRIPT_FILENAME), and none is used; if they may be a
+ * wrapper's, we refuse rather than guess.  Some of the words, in their
+ * order, are enough: a server may pass only the first ones (Apache:
+ * 4091), or drop some (Boa: those it cannot decode).  The '=' rule is
+ * not trusted, nor GATEWAY_INTERFACE (H2O sets none).
  */
 static int
-args_are_query(const struct config *cf, int argc, char *argv[])
+args_are_query(int argc, char *argv[])
 {
-	const char	*q = env_get("QUERY_STRING"), *p;
-	int		 i, words = 1;
+	const char	*q = env_get("QUERY_STRING"), *p, *w;
+	int		 i, words = 1, empty = 1, spaced;
 
-	if (!cf->cgi || argc < 2 || q == NULL || *q == '\0')
+	if (argc < 2 || q == NULL)
 		return 0;
+	/* Python's http.server: the whole query, '+' as ' ', as one. */
+	for (p = q, w = argv[1]; *p != '\0' && *w == (*p == '+' ? ' ' : *p);
+	    p++, w++)
+		;
+	spaced = argc == 2 && *p == '\0' && *w == '\0';
 	for (p = q; (p = strchr(p, '+')) != NULL; p++)
 		words++;
 	/* Each argument the earliest word that can be it: if any can. */
 	for (i = 1; i < argc && words > 0; words--)
 		if (is_query_word(&q, argv[i]))
 			i++;
-	return i == argc;
+	if (i < argc && !spaced)
+		return 0;
+	for (i = 1; i < argc; i++)
+		empty &= *argv[i] == '\0';
+	if (!empty && !script_is_us())
+		die(500, "configuration: the arguments could be the query's "
+		    "words, and SCRIPT_FILENAME is not this program: give "
+		    "the server and options in the environment (SCGI_FILE, "
+		    "...) or a -f script");
+	return 1;
+}
+
+/* Did the web server run this program itself, not a wrapper script? */
+static int
+script_is_us(void)
+{
+	const char	*script = env_value("SCRIPT_FILENAME");
+	struct stat	 a, b;
+	int		 fd, same;
+
+	/* Opened, not stat(2)ed: valgrind's /proc/self/exe is its own. */
+	if (script == NULL || stat(script, &a) == -1 ||
+	    (fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	same = fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino;
+	close(fd);
+	return same;
 }
 
 /*

@@ -7,7 +7,8 @@
  * first seven it drops.  Property: the arguments a server makes of the
  * query's first words, %-decoded and then as they are (mini_httpd,
  * thttpd) or with Apache's backslashes, some perhaps dropped (Boa), are
- * always taken for the query's, and so never used.
+ * always taken for the query's, and so never used, when the server ran
+ * the bridge itself (SCRIPT_FILENAME).
  */
 
 #define main cgi2scgi_main
@@ -64,8 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char	 query[QUERY_MAX + 16], words[WORDS_MAX][2 * QUERY_MAX];
 	static char	 plain[QUERY_MAX + 1];
-	static char	*env[2], *argv[WORDS_MAX + 2];
-	static struct config cf = { .cgi = 1 };
+	static char	 script[] = "SCRIPT_FILENAME=/proc/self/exe";
+	static char	*env[3], *argv[WORDS_MAX + 2];
 	const char	*q;
 	int		 n, i, k, apache, drop;
 
@@ -77,7 +78,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (query[13] == '\0')
 		return 0;		/* no query, no words */
 	env[0] = query;
-	env[1] = NULL;
+	env[1] = script;
+	env[2] = NULL;
 	environ = env;
 	argv[0] = "cgi2scgi";
 	n = 1 + data[0] % WORDS_MAX;
@@ -95,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i++;
 	}
 	argv[i + 1] = NULL;
-	if (i > 0 && !args_are_query(&cf, i + 1, argv))
+	if (i > 0 && !args_are_query(i + 1, argv))
 		abort();
 	return 0;
 }

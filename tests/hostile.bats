@@ -407,7 +407,7 @@ no_number() {
 	assert_equal "$(fds CONTENT_LENGTH=5 $vg "$PLAIN" "$SOCK" <<< body)" "$base"
 }
 
-@test "query words passed as arguments, raw or escaped, all or some | never used: the environment names the server | 0" {
+@test "query words passed as arguments to the bridge itself, raw or escaped, all or some | never used: the environment names the server | 0" {
 	backend
 	mkdir "$T/evil"
 	"$FAKESCGI" -o "$T/evil" -p "$T/evilport" 127.0.0.1:0 &
@@ -429,6 +429,7 @@ no_number() {
 	while IFS='|' read -r query args; do
 		read -ra words <<< "$args"
 		run --separate-stderr bridge SCGI_FILE="$SOCK" \
+		    SCRIPT_FILENAME="$CGI2SCGI" \
 		    QUERY_STRING="$query" REQUEST_METHOD=POST \
 		    CONTENT_LENGTH=${#body} -- "${words[@]}" <<< "$body"
 		assert_success || { echo "query $query: $status" >&2; false; }
@@ -448,12 +449,40 @@ no_number() {
 	-f+%2Fdev%2Fstdin+x|-f /dev/stdin
 	EOF
 	# Padded, so that the cut leaves the client's words and empty ones.
-	run bridge SCGI_FILE="$SOCK" QUERY_STRING="-connect+$evil++++++" -- \
-	    -connect "$evil" "" "" ""
+	run bridge SCGI_FILE="$SOCK" SCRIPT_FILENAME="$CGI2SCGI" \
+	    QUERY_STRING="-connect+$evil++++++" -- -connect "$evil" "" "" ""
 	assert_success
 	[ ! -e "$T/evil/1.head" ]
 	wait_for "$REC/$((n + 1)).done"	# all reached the server named
 	[ ! -e "$T/evil/1.done" ]
+}
+
+@test "a query that spells a wrapper's arguments (?-sendfile+DIR, ?-set+...) | 500, nothing sent: the admin's options are never dropped | 100" {
+	backend
+	printf '#!/bin/sh\nexec cgi2scgi -sendfile /srv "$@"\n' > "$T/wrapper"
+	for words in '-sendfile|/srv' '-set|HTTP_X_FORWARDED_FOR=$REMOTE_ADDR' \
+	    '-H|100000' "$SOCK"; do
+		IFS='|' read -ra args <<< "$words"
+		query=$(IFS=+; echo "${args[*]}")
+		run --separate-stderr bridge SCGI_FILE="$SOCK" \
+		    SCRIPT_FILENAME="$T/wrapper" QUERY_STRING="$query" -- \
+		    "${args[@]}"
+		assert_error_page 100 '500 Internal Server Error'
+		assert_stderr "cgi2scgi: GET /app?$query: configuration: the arguments could be the query's words, and SCRIPT_FILENAME is not this program: give the server and options in the environment (SCGI_FILE, ...) or a -f script"
+	done
+	# No SCRIPT_FILENAME (Python's http.server) cannot tell either; it
+	# passes the query as one argument, a '+' made a space.
+	run --separate-stderr bridge SCGI_FILE="$SOCK" QUERY_STRING=-sendfile+/srv \
+	    -- -sendfile /srv
+	assert_error_page 100 '500 Internal Server Error'
+	run --separate-stderr bridge SCGI_FILE="$SOCK" QUERY_STRING=-t+5 \
+	    -- '-t 5'
+	assert_error_page 100 '500 Internal Server Error'
+	nothing_sent
+	# A query the arguments are not: the wrapper's, used.
+	run --separate-stderr bridge SCRIPT_FILENAME="$T/wrapper" \
+	    QUERY_STRING=-sendfile+/elsewhere -- -sendfile /srv "$SOCK"
+	assert_success
 }
 
 @test "a response header with a bare CR, a NUL or another control character | 502 | 111" {

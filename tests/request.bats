@@ -93,6 +93,13 @@ load helper
 	nothing_sent
 }
 
+@test "an empty query as one empty argument (Python's http.server) is no argument" {
+	backend
+	run --separate-stderr bridge SCGI_FILE="$SOCK" QUERY_STRING= -- ""
+	assert_success
+	wait_for "$REC/1.done"
+}
+
 @test "arguments from a wrapper script still win when the query differs" {
 	# Query words used as arguments: tests/hostile.bats.  These are not
 	# the query's: only if every argument could be one of its words,

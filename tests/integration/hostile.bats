@@ -169,3 +169,21 @@ answer_is_right() {
 		done
 	done
 }
+
+@test "a query that spells a wrapper's arguments never drops them: Apache answers 500, and the error log says how to configure it" {
+	local w=$IT/cgi-bin/wrapped
+	# The server by environment, as SetEnv would; an option of the
+	# admin's as an argument, which Apache's words may look like.
+	printf '#!/bin/sh\nSCGI_FILE=%s exec %s -set HTTP_X_ADMIN=yes\n' \
+	    "$IT/uwsgi.sock" "$BIN" > "$w"
+	chmod 755 "$w"
+	route=wrapper
+	code=$(fetch "http://127.0.0.1:$PORT_SCRIPT/cgi-bin/wrapped/env/?a+b")
+	expect status "$code" 200
+	expect_line "the admin's -set" "$T/body" "HTTP_X_ADMIN=yes"
+	code=$(fetch "http://127.0.0.1:$PORT_SCRIPT/cgi-bin/wrapped/env/?-set+HTTP_X_ADMIN%3Dyes")
+	expect status "$code" 500
+	logged apache "GET /cgi-bin/wrapped/env/?-set+HTTP_X_ADMIN%3Dyes" \
+	    "the arguments could be the query's words"
+	rm -f "$w"
+}
