@@ -2490,7 +2490,11 @@ canonical_head(const char *in, size_t len, struct answer *a)
 /*
  * The field line[0..n): 1 to keep, 0 to leave out, -1 if wrong.  Framing
  * is the host's (RFC 3875 6.3.4): Content-Length only as digits, no
- * Transfer-Encoding, no field of the connection (RFC 9110 7.6.1).
+ * Transfer-Encoding, no field of the connection (RFC 9110 7.6.1).  The
+ * length is ours, to know the end by, not the host's: told one, lighttpd
+ * keeps the client's connection after a body that falls short of it,
+ * and the next answer on it is read as the rest of this one; no host can
+ * be known by a name (SERVER_SOFTWARE is lighttpd's server.tag).
  */
 static int
 take_field(struct answer *a, const char *line, size_t n)
@@ -2518,7 +2522,7 @@ take_field(struct answer *a, const char *line, size_t n)
 		if (a->lengths++ > 0 || vlen == 0 || i < vlen)
 			return bad_head(a, "a Content-Length that is not one "
 			    "number", line, n);
-		return !a->for_file && length_kept();
+		return 0;
 	case F_CODING:
 		return bad_head(a, "a Transfer-Encoding (the web server frames "
 		    "the body)", line, n);

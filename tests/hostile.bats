@@ -521,10 +521,10 @@ no_number() {
 	    18446744073709551621; do
 		malformed "Status: 200 OK\r\nContent-Length: $length\r\n\r\nhello"
 	done
-	# One run of digits, blanks around it, passes.
+	# One run of digits, blanks around it, passes (to be left out).
 	printf 'Status: 200 OK\r\nContent-Length:  5 \r\n\r\nhello' > "$T/reply"
 	backend -r "$T/reply"
-	bridge -- "$SOCK" | cmp - "$T/reply"
+	bridge -- "$SOCK" | cmp - <(printf 'Status: 200 OK\r\n\r\nhello')
 }
 
 @test "a body longer than its Content-Length | cut at it: no more is read or written | 0" {
@@ -532,32 +532,35 @@ no_number() {
 	backend -r "$T/reply" -n 2
 	run bridge -- "$SOCK"			# to a file: read and write
 	assert_success
-	assert_output "$(printf 'Status: 200 OK\r\nContent-Length: 5\r\n\r\nhello')"
+	assert_output "$(printf 'Status: 200 OK\r\n\r\nhello')"
 	bridge -- "$SOCK" | cat > "$T/out"	# to a pipe: splice(2)
-	printf 'Status: 200 OK\r\nContent-Length: 5\r\n\r\nhello' | cmp - "$T/out"
+	printf 'Status: 200 OK\r\n\r\nhello' | cmp - "$T/out"
 }
 
 @test "a body shorter than its Content-Length | what came is relayed, and one line says it was cut short | 111" {
 	{ printf 'Status: 200 OK\r\nContent-Length: 100\r\n\r\n'; head -c 44 /dev/zero | tr '\0' x; } > "$T/reply"
+	{ printf 'Status: 200 OK\r\n\r\n'; head -c 44 /dev/zero | tr '\0' x; } > "$T/want"
 	backend -r "$T/reply" -n 2
 	run --separate-stderr bridge -- "$SOCK"
 	assert_failure 111
-	assert_output "$(cat "$T/reply")"
+	assert_output "$(cat "$T/want")"
 	assert_stderr "cgi2scgi: GET /app: $SOCK: the answer ended after 44 of the 100 bytes its Content-Length said"
 	set +e
 	bridge -- "$SOCK" 2> "$T/err" | cat > "$T/out"
 	rc=${PIPESTATUS[0]}
 	set -e
 	assert_equal "$rc" 111
-	cmp "$T/reply" "$T/out"
+	cmp "$T/want" "$T/out"
 }
 
-@test "a Content-Length under lighttpd, which keeps a connection after a body shorter than it | left out: lighttpd frames the body | 0" {
+@test "a Content-Length (a host may keep the connection after a shorter body), whatever the host's name | left out: the host frames the body | 0" {
 	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello' > "$T/reply"
-	backend -r "$T/reply"
-	run bridge SERVER_SOFTWARE=lighttpd/1.4.69 -- "$SOCK"
-	assert_success
-	assert_output "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nhello')"
+	backend -r "$T/reply" -n 3
+	for sw in lighttpd/1.4.69 '' Apache; do
+		run bridge SERVER_SOFTWARE="$sw" -- "$SOCK"
+		assert_success
+		assert_output "$(printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nhello')"
+	done
 }
 
 @test "a Transfer-Encoding in the answer | 502 | 111" {

@@ -205,6 +205,33 @@ head_only() {
 	on_every_host head_only
 }
 
+# The bridge's own error page to HEAD: busybox, mini_httpd and civetweb
+# passed its body on (RFC 3875 4.3.2: none).
+error_head_only() {
+	head_request
+	expect status "$(head -n 1 "$T/raw" | tr -d '\r' | cut -d' ' -f2)" 502 || return
+	expect 'bytes after the head' "$(sed '1,/^\r$/d' "$T/raw")" ''
+}
+
+@test "HEAD: the bridge's own error page is its head alone on every host" {
+	answer 'Status: 600 Nonsense\r\n\r\n'
+	on_every_host error_head_only
+}
+
+# No status from the app: busybox took a first field named HTTP... for
+# the status line, and the client saw "HTTPS-Only: 1" as the response's.
+no_status() {
+	get
+	expect status "$code" 200 || return
+	expect HTTPS-Only "$(header HTTPS-Only)" 1 || return
+	body_is 'no status'
+}
+
+@test "an answer without a status whose first field is named HTTP... is a 200 with that field on every host" {
+	answer 'HTTPS-Only: 1\r\nContent-Type: text/plain\r\n\r\nno status\n'
+	on_every_host no_status
+}
+
 # After a 204 or a 304 a client reads no body: the next answer on its
 # connection would start with the app's.  Apache and lighttpd drop it;
 # mini_httpd, busybox and civetweb sent it on.

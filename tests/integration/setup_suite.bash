@@ -430,10 +430,13 @@ write_lighttpd() {
 
 # lighttpd_extras NAME: for hosts.bats, the page a local redirect lands
 # on, at /redir the recipe once more with cgi.local-redir, to the same
-# backend, and the CGI programs' stderr in server.breakagelog.
+# backend, and the CGI programs' stderr in server.breakagelog.  With a
+# server.tag of "", as admins who hide the Server field set it: then
+# SERVER_SOFTWARE names no lighttpd, and the bridge must not need it to.
 lighttpd_extras() {
 	local_page "$IT/$1/htdocs"
 	cat >> "$IT/$1/lighttpd.conf" <<-EOF
+	server.tag = ""
 	server.breakagelog = "$IT/$1/error.log"
 	alias.url += ( "/redir" => "$BIN" )
 	\$HTTP["url"] =~ "^/redir(/|\$)" {
