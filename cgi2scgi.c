@@ -3102,7 +3102,8 @@ io_mode(int fd)
  * X-Sendfile, as mod_xsendfile serves it: the app's connection closes
  * now, the rest of the request body is read, and the file goes from the
  * page cache to stdout, under the head in[0..len) and the request's
- * conditions.  Its path never reaches the client.
+ * conditions.  Its path never reaches the client; -check shows the head
+ * alone, not a file of escape sequences on a terminal.
  */
 static enum step
 send_file(struct request *rq, struct answer *a, const char *in, size_t len)
@@ -3125,7 +3126,7 @@ send_file(struct request *rq, struct answer *a, const char *in, size_t len)
 	rq->replied = 1;
 	if (write_all(1, a->out, a->len) == -1)
 		die(0, "write to stdout: %s", strerror(errno));
-	if (has_body(rq, a))
+	if (!rq->cf->check && has_body(rq, a))
 		copy_file(fd, f.first, (unsigned long long)(f.last - f.first + 1));
 	close(fd);
 	return DONE;
