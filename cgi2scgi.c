@@ -3267,8 +3267,7 @@ file_head(struct answer *a, const struct file *f)
 	if (f->code != 304)
 		n += snprintf(more + n, sizeof(more) - (size_t)n, "Last-Modified:"
 		    " %s\r\nAccept-Ranges: bytes\r\n", f->modified);
-	memcpy(more + n, "\r\n", 2);
-	n += 2;
+	n += snprintf(more + n, sizeof(more) - (size_t)n, "\r\n");
 	memcpy(a->out + a->fields + fields, more, (size_t)n);
 	a->len = a->fields + fields + (size_t)n;
 }
@@ -3364,8 +3363,8 @@ etag_in(const char *v, const char *etag, int weak)
 		return 1;
 	for (;; v = q + 1) {
 		v += strspn(v, " \t,");
-		if ((w = strncmp(v, "W/", 2) == 0))
-			v += 2;
+		w = strncmp(v, "W/", 2) == 0;
+		v += w ? 2 : 0;
 		if (*v != '"' || (q = strchr(v + 1, '"')) == NULL)
 			return 0;
 		if ((weak || !w) && (size_t)(q + 1 - v) == n &&
