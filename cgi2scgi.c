@@ -329,7 +329,7 @@ static enum step send_file(struct request *, struct answer *, const char *,
 		    size_t);
 static int	 open_beneath(const char *, const char *, size_t);
 static int	 open_walk(int, char *);
-static void	 validators(int, const struct answer *, struct file *);
+static void	 stat_file(int, const struct answer *, struct file *);
 static void	 file_head(struct answer *, const struct file *);
 static void	 copy_file(int, long long, unsigned long long);
 
@@ -3116,7 +3116,7 @@ send_file(struct request *rq, struct answer *a, const char *in, size_t len)
 	backend_gone(&rq->up);
 	drain_stdin(rq);
 	fd = open_beneath(rq->cf->sendfile, a->file, a->file_len);
-	validators(fd, a, &f);
+	stat_file(fd, a, &f);
 	/* RFC 9110 13.2.1: the conditions of a 200; a 404's page goes whole. */
 	if (a->status == NULL || memcmp(a->status, "200", 3) == 0)
 		f.code = file_status(rq->method, &f);
@@ -3208,7 +3208,7 @@ open_walk(int dfd, char *rel)
  * nanosecond make: a file written anew, or renamed over, gets another.
  */
 static void
-validators(int fd, const struct answer *a, struct file *f)
+stat_file(int fd, const struct answer *a, struct file *f)
 {
 	struct tm	 tm;
 
@@ -3320,9 +3320,11 @@ copy_file(int fd, long long off, unsigned long long count)
 
 /*
  * The request's preconditions against the file, in the order of RFC
- * 9110 13.2.2, then its Range: 412, 304, 206 or 416 and the bytes to
- * send in f, or 0 for all.  A Range is for GET (14.2), and for HEAD,
- * which gets GET's head (9.3.2).  A date that is no HTTP-date is none.
+ * 9110 13.2.2, then its Range: 412, 304, 206 or 416 and the bytes of f
+ * to send, or 0 for all.  For GET and HEAD alone: the app has performed
+ * any other method already, and a condition comes before that (13.2.1),
+ * which only the app could evaluate.  HEAD gets GET's head (9.3.2), its
+ * Range too, which is for GET alone (14.2).  A date that is none is none.
  */
 static int
 file_status(const char *method, struct file *f)
@@ -3330,19 +3332,19 @@ file_status(const char *method, struct file *f)
 	const char	*im = env_value("HTTP_IF_MATCH");
 	const char	*inm = env_value("HTTP_IF_NONE_MATCH");
 	long long	 t, mtime = (long long)f->st.st_mtime;
-	int		 safe;
 
-	safe = method != NULL && (strcmp(method, "GET") == 0 ||
-	    strcmp(method, "HEAD") == 0);
+	if (method == NULL || (strcmp(method, "GET") != 0 &&
+	    strcmp(method, "HEAD") != 0))
+		return 0;
 	if (im != NULL ? !etag_in(im, f->etag, 0) :
 	    http_date(env_value("HTTP_IF_UNMODIFIED_SINCE"), &t) == 0 &&
 	    mtime > t)
 		return no_body(f, 412);
-	if (inm != NULL ? etag_in(inm, f->etag, 1) : safe &&
+	if (inm != NULL ? etag_in(inm, f->etag, 1) :
 	    http_date(env_value("HTTP_IF_MODIFIED_SINCE"), &t) == 0 &&
 	    mtime <= t)
-		return no_body(f, safe ? 304 : 412);
-	if (!safe || !if_range(env_value("HTTP_IF_RANGE"), f))
+		return no_body(f, 304);
+	if (!if_range(env_value("HTTP_IF_RANGE"), f))
 		return 0;
 	return file_range(env_value("HTTP_RANGE"), f);
 }
