@@ -9,7 +9,9 @@
  * and its header block built (the SCGI request); the server is connected
  * to (connecting), or first started (starting an app); the answer's head
  * is checked and written anew (the response head) while both directions
- * move at once (the relay), or the file it names is sent (X-Sendfile).
+ * move at once (the relay), or the file it names is sent (X-Sendfile),
+ * as much of it as the request's conditions and Range ask (conditions
+ * and ranges).
  * A failure is reported where it is found, by die() (errors).
  */
 
