@@ -23,7 +23,8 @@ TOOLS   = tests/fakescgi tests/nsenc tests/execenv example/hello-scgi
 # libFuzzer wants clang; the targets include cgi2scgi.c for its statics.
 FUZZCC  = clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZERS = fuzz/netstring fuzz/length fuzz/head fuzz/args fuzz/query
+FUZZERS = fuzz/netstring fuzz/length fuzz/head fuzz/args fuzz/query \
+	  fuzz/date fuzz/range
 FUZZ_SECONDS = 60
 
 all: cgi2scgi
@@ -111,6 +112,12 @@ fuzz/args: fuzz/args.c cgi2scgi.c netstring.c netstring.h
 
 fuzz/query: fuzz/query.c cgi2scgi.c netstring.c netstring.h
 	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/query.c netstring.c
+
+fuzz/date: fuzz/date.c cgi2scgi.c netstring.c netstring.h
+	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/date.c netstring.c
+
+fuzz/range: fuzz/range.c cgi2scgi.c netstring.c netstring.h
+	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/range.c netstring.c
 
 # Every fuzz target for FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600).
 fuzz: $(FUZZERS)

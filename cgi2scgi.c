@@ -9,7 +9,9 @@
  * and its header block built (the SCGI request); the server is connected
  * to (connecting), or first started (starting an app); the answer's head
  * is checked and written anew (the response head) while both directions
- * move at once (the relay), or the file it names is sent (X-Sendfile).
+ * move at once (the relay), or the file it names is sent (X-Sendfile),
+ * as much of it as the request's conditions and Range ask (conditions
+ * and ranges).
  * A failure is reported where it is found, by die() (errors).
  */
 
@@ -96,7 +98,8 @@ enum { FAIL_PERM = 100, FAIL_TEMP = 111 };	/* won't help to retry / may */
 enum step { GO_ON, DONE, NO_ANSWER };	/* how far a step of the relay got */
 enum { IO_UNKNOWN, IO_COPY, IO_SPLICE };	/* how a half moves bytes */
 enum field { F_OTHER, F_STATUS, F_LENGTH, F_CODING, F_HOP, F_LOCATION,
-    F_SENDFILE, F_OFFLOAD, F_FILE };	/* what a field of a head is to us */
+    F_SENDFILE, F_OFFLOAD, F_FILE, F_KEPT };	/* what a field is to us */
+enum { FOR_APP, FOR_FILE, FOR_304 };	/* whose head take_field() keeps */
 enum { LOCAL = 1, AWAY };		/* where a Location sends the client */
 
 struct target {				/* one SCGI server */
@@ -148,6 +151,14 @@ struct answer {				/* a whole head, written anew */
 	const char	*file;		/* X-Sendfile's path */
 	size_t		 file_len;
 	char		 why[160];	/* what is wrong with it */
+};
+
+struct file {				/* what X-Sendfile sends */
+	struct stat	 st;
+	char		 etag[80];	/* its strong validator, quoted */
+	char		 modified[40];	/* its Last-Modified */
+	int		 code;		/* our status, or 0: the app's */
+	long long	 first, last;	/* the bytes of it to send */
 };
 
 struct half {				/* one direction of the relay */
@@ -319,14 +330,25 @@ static ssize_t	 splice_step(struct half *);
 static int	 io_mode(int);
 
 /* X-Sendfile */
-static enum step send_file(struct request *, struct answer *);
+static enum step send_file(struct request *, struct answer *, const char *,
+		    size_t);
 static int	 open_beneath(const char *, const char *, size_t);
 static int	 open_walk(int, char *);
-static int	 file_range(long long, const char *, long long *, long long *);
-static const char *digits_at(const char *, unsigned long long *);
-static void	 file_head(struct answer *, int, const char *, long long,
-		    long long, long long);
+static void	 stat_file(int, const struct answer *, struct file *);
+static void	 file_head(struct answer *, const struct file *);
 static void	 copy_file(int, long long, unsigned long long);
+
+/* Conditions and ranges */
+static int	 file_status(const char *, struct file *);
+static int	 etag_in(const char *, const char *, int);
+static int	 if_range(const char *, const struct file *);
+static int	 http_date(const char *, long long *);
+static int	 date_form(const char *, const char *, long long *);
+static long long rfc850_year(long long);
+static long long days_from_civil(long long, int, int);
+static int	 file_range(const char *, struct file *);
+static int	 no_body(struct file *, int);
+static const char *digits_at(const char *, unsigned long long *);
 
 /* Checking a setup */
 static void	 check_setup(struct config *, struct request *) NORETURN;
@@ -376,9 +398,11 @@ static const struct {
 	int		 status;
 	const char	*reason;
 } reasons[] = {
+	{ 206, "Partial Content" }, { 304, "Not Modified" },
 	{ 400, "Bad Request" }, { 403, "Forbidden" }, { 404, "Not Found" },
 	{ 408, "Request Timeout" }, { 411, "Length Required" },
-	{ 413, "Content Too Large" }, { 431, "Request Header Fields Too Large" },
+	{ 412, "Precondition Failed" }, { 413, "Content Too Large" },
+	{ 416, "Range Not Satisfiable" }, { 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
 	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
 	{ 507, "Insufficient Storage" }, { 0, "Error" }
@@ -2539,8 +2563,10 @@ take_field(struct answer *a, const char *line, size_t n)
 		return !a->sendfile;
 	case F_FILE:
 		return !a->for_file;
-	default:
+	case F_KEPT:
 		return 1;
+	default:		/* a 304 keeps what 15.4.5 of RFC 9110 names */
+		return a->for_file != FOR_304;
 	}
 }
 
@@ -2648,6 +2674,9 @@ field_kind(const char *name, size_t len)
 		{ "X-LIGHTTPD-send-file", 20, F_OFFLOAD },
 		{ "X-Accel-Redirect", 16, F_OFFLOAD }, { "Last-Modified", 13, F_FILE },
 		{ "Content-Range", 13, F_FILE }, { "Accept-Ranges", 13, F_FILE },
+		{ "ETag", 4, F_FILE }, { "Cache-Control", 13, F_KEPT },
+		{ "Expires", 7, F_KEPT }, { "Vary", 4, F_KEPT },
+		{ "Content-Location", 16, F_KEPT }, { "Set-Cookie", 10, F_KEPT },
 		{ NULL, 0, F_OTHER }
 	};
 	int	 i;
@@ -2958,11 +2987,8 @@ take_head(struct request *rq, size_t n)
 	if (end == -1 || canonical_head(h->buf, (size_t)end, &a) == -1)
 		die(502, "%s: %s", name_of(rq->server), a.why);
 	rq->head.done = 1;
-	if (a.file != NULL) {
-		a.for_file = 1;		/* and without what the file replaces */
-		(void)canonical_head(h->buf, (size_t)end, &a);
-		return send_file(rq, &a);
-	}
+	if (a.file != NULL)
+		return send_file(rq, &a, h->buf, (size_t)end);
 	rest = rq->head.have - (size_t)end;
 	if (rq->cf->check || !has_body(rq, &a))
 		rest = h->left = 0;
@@ -3130,40 +3156,33 @@ io_mode(int fd)
 /*
  * X-Sendfile, as mod_xsendfile serves it: the app's connection closes
  * now, the rest of the request body is read, and the file goes from the
- * page cache to stdout.  Its path never reaches the client.
+ * page cache to stdout, under the head in[0..len) and the request's
+ * conditions.  Its path never reaches the client; -check shows the head
+ * alone, not a file of escape sequences on a terminal.
  */
 static enum step
-send_file(struct request *rq, struct answer *a)
+send_file(struct request *rq, struct answer *a, const char *in, size_t len)
 {
-	struct stat	 st;
-	struct tm	 tm;
-	char		 modified[40];
-	long long	 first = 0, last;
-	int		 fd, range = 0;
+	struct file	 f;
+	int		 fd;
 
 	close(rq->backend);
 	rq->backend = -1;
 	backend_gone(&rq->up);
 	drain_stdin(rq);
 	fd = open_beneath(rq->cf->sendfile, a->file, a->file_len);
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
-		die(403, "X-Sendfile %.*s: not a plain file",
-		    (int)a->file_len, a->file);
-	/* tmpfs keeps any date: past the year 2^31, gmtime_r(3) gives none. */
-	if (gmtime_r(&st.st_mtime, &tm) == NULL)
-		die(403, "X-Sendfile %.*s: its date is out of range",
-		    (int)a->file_len, a->file);
-	strftime(modified, sizeof(modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	last = (long long)st.st_size - 1;
-	/* A range of the app's 200 only: a 404 page goes whole. */
+	stat_file(fd, a, &f);
+	/* RFC 9110 13.2.1: the conditions of a 200; a 404's page goes whole. */
 	if (a->status == NULL || memcmp(a->status, "200", 3) == 0)
-		range = file_range(st.st_size, modified, &first, &last);
-	file_head(a, range, modified, st.st_size, first, last);
+		f.code = file_status(rq->method, &f);
+	a->for_file = f.code == 304 ? FOR_304 : FOR_FILE;
+	(void)canonical_head(in, len, a);	/* as the file has it */
+	file_head(a, &f);
 	rq->replied = 1;
 	if (write_all(1, a->out, a->len) == -1)
 		die(0, "write to stdout: %s", strerror(errno));
-	if (range >= 0 && has_body(rq, a))
-		copy_file(fd, first, (unsigned long long)(last - first + 1));
+	if (!rq->cf->check && has_body(rq, a))
+		copy_file(fd, f.first, (unsigned long long)(f.last - f.first + 1));
 	close(fd);
 	return DONE;
 }
@@ -3239,83 +3258,71 @@ open_walk(int dfd, char *rel)
 }
 
 /*
- * The one range of bytes asked for (RFC 9110 14.2): 1; 0 for the whole
- * file (none, several, malformed, If-Range not met); -1 if unsatisfiable.
+ * fd's file, for the whole of it: its Last-Modified and a strong ETag
+ * (RFC 9110 8.8.3), which its inode, size and modification time to the
+ * nanosecond make: a file written anew, or renamed over, gets another.
  */
-static int
-file_range(long long size, const char *modified, long long *first,
-    long long *last)
-{
-	const char		*r = env_value("HTTP_RANGE");
-	const char		*since = env_value("HTTP_IF_RANGE");
-	unsigned long long	 a = 0, b = ULLONG_MAX;
-
-	if (r == NULL || strncmp(r, "bytes=", 6) != 0 ||
-	    (since != NULL && strcmp(since, modified) != 0))
-		return 0;
-	if (*(r += 6) == '-') {		/* the last b bytes */
-		if ((r = digits_at(r + 1, &b)) == NULL || *r != '\0')
-			return 0;
-		if (b == 0 || size == 0)
-			return -1;
-		*first = (unsigned long long)size > b ? size - (long long)b : 0;
-		*last = size - 1;
-		return 1;
-	}
-	if ((r = digits_at(r, &a)) == NULL || *r++ != '-' || (*r != '\0' &&
-	    ((r = digits_at(r, &b)) == NULL || *r != '\0' || b < a)))
-		return 0;
-	if (a >= (unsigned long long)size)
-		return -1;
-	*first = (long long)a;
-	*last = b < (unsigned long long)size ? (long long)b : size - 1;
-	return 1;
-}
-
-/* The number whose digits start s, into *v; past them, or NULL if none. */
-static const char *
-digits_at(const char *s, unsigned long long *v)
-{
-	const char	*d = s;
-
-	for (*v = 0; *d >= '0' && *d <= '9'; d++)
-		if (*v > (ULLONG_MAX - 9) / 10)
-			return NULL;
-		else
-			*v = *v * 10 + (unsigned long long)(*d - '0');
-	return d > s ? d : NULL;
-}
-
-/* The app's head, a range's status, and the file's length and date. */
 static void
-file_head(struct answer *a, int range, const char *modified, long long size,
-    long long first, long long last)
+stat_file(int fd, const struct answer *a, struct file *f)
 {
-	char	 more[256];
-	size_t	 fields = a->len - 2 - a->fields;	/* the app's, not ours */
-	int	 n = 0;
+	struct tm	 tm;
 
-	if (range != 0) {
-		n = snprintf(more, sizeof(more), "Status: %s\r\n", range > 0 ?
-		    "206 Partial Content" : "416 Range Not Satisfiable");
+	if (fstat(fd, &f->st) == -1 || !S_ISREG(f->st.st_mode))
+		die(403, "X-Sendfile %.*s: not a plain file",
+		    (int)a->file_len, a->file);
+	/* tmpfs keeps any date: past the year 2^31, gmtime_r(3) gives none. */
+	if (gmtime_r(&f->st.st_mtime, &tm) == NULL)
+		die(403, "X-Sendfile %.*s: its date is out of range",
+		    (int)a->file_len, a->file);
+	strftime(f->modified, sizeof(f->modified), "%a, %d %b %Y %H:%M:%S GMT",
+	    &tm);
+	snprintf(f->etag, sizeof(f->etag), "\"%llx-%llx-%llx.%lx\"",
+	    (unsigned long long)f->st.st_ino, (unsigned long long)f->st.st_size,
+	    (unsigned long long)f->st.st_mtime, (long)f->st.st_mtim.tv_nsec);
+	f->code = 0;
+	f->first = 0;
+	f->last = (long long)f->st.st_size - 1;
+}
+
+/*
+ * The app's head, with the status of ours and the file's length, range
+ * and validators; a 304 of ours says no more than RFC 9110 15.4.5 asks.
+ */
+static void
+file_head(struct answer *a, const struct file *f)
+{
+	char		 more[320];
+	size_t		 fields = a->len - 2 - a->fields;	/* the app's */
+	long long	 size = (long long)f->st.st_size;
+	int		 n = 0, i;
+
+	if (f->code != 0) {
+		for (i = 0; reasons[i].status != f->code; i++)
+			;
+		n = snprintf(more, sizeof(more), "Status: %d %s\r\n", f->code,
+		    reasons[i].reason);
 		memmove(a->out + n, a->out + a->fields, fields);
 		memcpy(a->out, more, (size_t)n);
 		a->fields = (size_t)n;
 	}
 	n = 0;
-	if (range < 0)
+	if (f->code == 416)
 		n = snprintf(more, sizeof(more), "Content-Range: bytes */%lld"
 		    "\r\n", size);
-	else if (range > 0)
+	else if (f->code == 206)
 		n = snprintf(more, sizeof(more), "Content-Range: bytes "
-		    "%lld-%lld/%lld\r\n", first, last, size);
+		    "%lld-%lld/%lld\r\n", f->first, f->last, size);
 	/* RFC 9110 8.6: a 204 has no Content-Length; a 304's is the 200's. */
-	if (length_kept() && (a->status == NULL ||
+	if (length_kept() && f->code != 304 && (a->status == NULL ||
 	    memcmp(a->status, "204", 3) != 0))
 		n += snprintf(more + n, sizeof(more) - (size_t)n,
-		    "Content-Length: %lld\r\n", range < 0 ? 0 : last - first + 1);
-	n += snprintf(more + n, sizeof(more) - (size_t)n, "Last-Modified: %s"
-	    "\r\nAccept-Ranges: bytes\r\n\r\n", modified);
+		    "Content-Length: %lld\r\n", f->last - f->first + 1);
+	n += snprintf(more + n, sizeof(more) - (size_t)n, "ETag: %s\r\n",
+	    f->etag);
+	if (f->code != 304)
+		n += snprintf(more + n, sizeof(more) - (size_t)n, "Last-Modified:"
+		    " %s\r\nAccept-Ranges: bytes\r\n", f->modified);
+	n += snprintf(more + n, sizeof(more) - (size_t)n, "\r\n");
 	memcpy(a->out + a->fields + fields, more, (size_t)n);
 	a->len = a->fields + fields + (size_t)n;
 }
@@ -3362,6 +3369,238 @@ copy_file(int fd, long long off, unsigned long long count)
 		else if (errno != EINTR)
 			die(0, "write to stdout: %s", strerror(errno));
 	}
+}
+
+/* -------------------------------------------- conditions and ranges */
+
+/*
+ * The request's preconditions against the file, in the order of RFC
+ * 9110 13.2.2, then its Range: 412, 304, 206 or 416 and the bytes of f
+ * to send, or 0 for all.  For GET and HEAD alone: the app has performed
+ * any other method already, and a condition comes before that (13.2.1),
+ * which only the app could evaluate.  HEAD gets GET's head (9.3.2), its
+ * Range too, which is for GET alone (14.2).  A date that is none is none.
+ */
+static int
+file_status(const char *method, struct file *f)
+{
+	const char	*im = env_value("HTTP_IF_MATCH");
+	const char	*inm = env_value("HTTP_IF_NONE_MATCH");
+	long long	 t, mtime = (long long)f->st.st_mtime;
+
+	if (method == NULL || (strcmp(method, "GET") != 0 &&
+	    strcmp(method, "HEAD") != 0))
+		return 0;
+	if (im != NULL ? !etag_in(im, f->etag, 0) :
+	    http_date(env_value("HTTP_IF_UNMODIFIED_SINCE"), &t) == 0 &&
+	    mtime > t)
+		return no_body(f, 412);
+	if (inm != NULL ? etag_in(inm, f->etag, 1) :
+	    http_date(env_value("HTTP_IF_MODIFIED_SINCE"), &t) == 0 &&
+	    mtime <= t)
+		return no_body(f, 304);
+	if (!if_range(env_value("HTTP_IF_RANGE"), f))
+		return 0;
+	return file_range(env_value("HTTP_RANGE"), f);
+}
+
+/*
+ * Does the list of entity-tags v hold ours, or is it "*"?  A weak tag
+ * matches only if weak, the weak comparison (RFC 9110 8.8.3.2).  Where
+ * v stops being a list, the search stops, unmatched.
+ */
+static int
+etag_in(const char *v, const char *etag, int weak)
+{
+	const char	*q;
+	size_t		 n = strlen(etag);
+	int		 w;
+
+	if (strcmp(v, "*") == 0)
+		return 1;
+	for (;; v = q + 1) {
+		v += strspn(v, " \t,");
+		w = strncmp(v, "W/", 2) == 0;
+		v += w ? 2 : 0;
+		if (*v != '"' || (q = strchr(v + 1, '"')) == NULL)
+			return 0;
+		if ((weak || !w) && (size_t)(q + 1 - v) == n &&
+		    memcmp(v, etag, n) == 0)
+			return 1;
+	}
+}
+
+/*
+ * Does If-Range v, if any, hold (RFC 9110 13.1.5)?  Our ETag, or the
+ * file's date exactly, once it is a strong validator (8.8.2.2): a file
+ * changed within the last second may change again within that second.
+ */
+static int
+if_range(const char *v, const struct file *f)
+{
+	long long	 t;
+
+	if (v == NULL)
+		return 1;
+	if (*v == '"')
+		return strcmp(v, f->etag) == 0;
+	return http_date(v, &t) == 0 && t == (long long)f->st.st_mtime &&
+	    (long long)time(NULL) - t > 1;
+}
+
+/*
+ * The HTTP-date s (RFC 9110 5.6.7) into *t: an IMF-fixdate, or one of
+ * the obsolete forms a recipient must take too; 0, or -1 if s is none.
+ * Case counts.  As in strftime(3), a is a day's name, A its whole name,
+ * b a month's; d, y, h, m and s are digits, and _ one or a space.
+ */
+static int
+http_date(const char *s, long long *t)
+{
+	static const char *const forms[] = {
+		"a, dd b yyyy hh:mm:ss GMT",	/* IMF-fixdate */
+		"A, dd-b-yy hh:mm:ss GMT",	/* RFC 850 */
+		"a b _d hh:mm:ss yyyy"		/* asctime(3) */
+	};
+	size_t	 i;
+
+	for (i = 0; s != NULL && i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (date_form(s, forms[i], t) == 0)
+			return 0;
+	return -1;
+}
+
+/* s as the form of http_date(): 0 and *t, or -1. */
+static int
+date_form(const char *s, const char *form, long long *t)
+{
+	static const char	 months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	static const int	 mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31,
+	    30, 31, 30, 31 };
+	static const char *const days[] = { "Monday", "Tuesday", "Wednesday",
+	    "Thursday", "Friday", "Saturday", "Sunday" };
+	long long	 v[5] = { 0 };	/* day, year, hour, minute, second */
+	size_t		 n;
+	int		 i, mon = 0, yy = 0, leap;
+
+	for (; *form != '\0'; form++)
+		if (*form == 'a' || *form == 'A') {
+			for (i = 0; i < 7 && strncmp(s, days[i], n = *form ==
+			    'a' ? 3 : strlen(days[i])) != 0; i++)
+				;
+			if (i == 7)
+				return -1;
+			s += n;
+		} else if (*form == 'b') {
+			for (mon = 0; mon < 12 && strncmp(s, months + 3 * mon,
+			    3) != 0; mon++)
+				;
+			if (mon++ == 12)
+				return -1;
+			s += 3;
+		} else if (*form == '_' && *s == ' ')
+			s++;
+		else if (strchr("_dyhms", *form) != NULL) {
+			if (*s < '0' || *s > '9')
+				return -1;
+			i = (int)(strchr("dyhms", *form == '_' ? 'd' : *form) -
+			    "dyhms");
+			v[i] = v[i] * 10 + (*s++ - '0');
+			yy += *form == 'y';
+		} else if (*s++ != *form)
+			return -1;
+	if (yy == 2)
+		v[1] = rfc850_year(v[1]);
+	leap = v[1] % 4 == 0 && (v[1] % 100 != 0 || v[1] % 400 == 0);
+	if (*s != '\0' || v[0] < 1 || v[0] > mdays[mon - 1] - (mon == 2 &&
+	    !leap) || v[2] > 23 || v[3] > 59 || v[4] > 60)	/* 60: leap */
+		return -1;
+	*t = days_from_civil(v[1], mon, (int)v[0]) * 86400 + v[2] * 3600 +
+	    v[3] * 60 + v[4];
+	return 0;
+}
+
+/*
+ * RFC 850's two digits yy: the year of this century, or of the last
+ * when that would be more than 50 years away (RFC 9110 5.6.7).
+ */
+static long long
+rfc850_year(long long yy)
+{
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	long long	 year;
+
+	year = gmtime_r(&now, &tm) != NULL ? tm.tm_year + 1900LL : 2000;
+	yy += year - year % 100;
+	return yy > year + 50 ? yy - 100 : yy;
+}
+
+/* Days from 1970-01-01 to y-m-d, Gregorian: H. Hinnant's algorithm. */
+static long long
+days_from_civil(long long y, int m, int d)
+{
+	long long	 era, yoe, doy;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;					/* [0, 399] */
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;	/* [0, 365] */
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/*
+ * The one range of bytes r asks for (RFC 9110 14.2), into f: 206; 416 if
+ * it is unsatisfiable; 0 for the whole file (none, several, malformed).
+ */
+static int
+file_range(const char *r, struct file *f)
+{
+	long long		 size = (long long)f->st.st_size;
+	unsigned long long	 a = 0, b = ULLONG_MAX;
+
+	if (r == NULL || strncmp(r, "bytes=", 6) != 0)
+		return 0;
+	if (*(r += 6) == '-') {		/* the last b bytes */
+		if ((r = digits_at(r + 1, &b)) == NULL || *r != '\0')
+			return 0;
+		if (b == 0 || size == 0)
+			return no_body(f, 416);
+		f->first = (unsigned long long)size > b ? size - (long long)b : 0;
+		return 206;
+	}
+	if ((r = digits_at(r, &a)) == NULL || *r++ != '-' || (*r != '\0' &&
+	    ((r = digits_at(r, &b)) == NULL || *r != '\0' || b < a)))
+		return 0;
+	if (a >= (unsigned long long)size)
+		return no_body(f, 416);
+	f->first = (long long)a;
+	f->last = b < (unsigned long long)size ? (long long)b : size - 1;
+	return 206;
+}
+
+/* The answer code is for the file, and sends none of its bytes. */
+static int
+no_body(struct file *f, int code)
+{
+	f->first = 0;
+	f->last = -1;
+	return code;
+}
+
+/* The number whose digits start s, into *v; past them, or NULL if none. */
+static const char *
+digits_at(const char *s, unsigned long long *v)
+{
+	const char	*p = s;
+	unsigned	 d;
+
+	for (*v = 0; *p >= '0' && *p <= '9'; p++)
+		if (*v > (ULLONG_MAX - (d = (unsigned)(*p - '0'))) / 10)
+			return NULL;
+		else
+			*v = *v * 10 + d;
+	return p > s ? p : NULL;
 }
 
 /* ------------------------------------------------- checking a setup */

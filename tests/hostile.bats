@@ -608,6 +608,78 @@ no_number() {
 	assert_output "$(printf 'Status: 404 Not Found\r\nContent-Type: text/html\r\n\r\n<!-- \r\n\r\nStatus: 302 Found\r\nLocation: http://evil/\r\n\r\n -->')"
 }
 
+# served FILE [NAME=value ...]: the bridge's answer when the app names
+# FILE, in a -sendfile directory $T/files, in X-Sendfile; its head (to
+# the empty line) in $T/head, then the rest in $T/body.
+served() {
+	local file=$1
+	shift
+	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\nX-Sendfile: %s\r\n\r\n' \
+	    "$file" > "$T/reply"
+	[ -s "$T/backend.pid" ] || backend -r "$T/reply"
+	status=0
+	bridge "$@" -- -sendfile "$T/files" "$SOCK" > "$T/out" || status=$?
+	sed -n '1,/^\r$/p' "$T/out" > "$T/head"
+	sed '1,/^\r$/d' "$T/out" > "$T/body"
+}
+
+# a_file: $T/files/a, 1000 bytes dated 2001-02-03 04:05:06 UTC.
+a_file() {
+	mkdir -p "$T/files"
+	head -c 1000 /dev/zero | tr '\0' a > "$T/files/a"
+	touch -d '2001-02-03 04:05:06 UTC' "$T/files/a"
+}
+
+@test "a Range for an X-Sendfile file that fails If-Unmodified-Since, or matches If-None-Match | 412, or 304, with no body: never a 206 | 0" {
+	a_file
+	served a HTTP_RANGE=bytes=0-9 \
+	    HTTP_IF_UNMODIFIED_SINCE='Sat, 03 Feb 2001 04:05:05 GMT'
+	assert_equal "$status" 0
+	assert_equal "$(head -n 1 "$T/head")" $'Status: 412 Precondition Failed\r'
+	[ ! -s "$T/body" ]
+	etag=$(sed -n 's/^ETag: \(.*\)\r$/\1/p' "$T/head")
+	served a HTTP_RANGE=bytes=0-9 HTTP_IF_NONE_MATCH="$etag"
+	assert_equal "$status" 0
+	assert_equal "$(head -n 1 "$T/head")" $'Status: 304 Not Modified\r'
+	[ ! -s "$T/body" ]
+}
+
+@test "an X-Sendfile answer to a POST with a Range | the whole file with 200: a Range is for GET | 0" {
+	a_file
+	served a REQUEST_METHOD=POST HTTP_RANGE=bytes=0-9
+	assert_equal "$status" 0
+	assert_equal "$(head -n 1 "$T/head")" $'Status: 200 OK\r'
+	cmp "$T/files/a" "$T/body"
+}
+
+@test "an If-Unmodified-Since, If-Modified-Since or If-Range that is no HTTP-date | ignored: the whole file with 200 | 0" {
+	a_file
+	# Each, read as the date it looks, would be a 412, a 304, a 206.
+	for cond in "HTTP_IF_UNMODIFIED_SINCE=Fri, 02 Feb 2001 04:05:06 UTC" \
+	    "HTTP_IF_MODIFIED_SINCE=Sun, 04 Feb 2001 04:05:06 GMT, Sun, 04 Feb 2001 04:05:06 GMT" \
+	    "HTTP_IF_RANGE=Sat, 3 Feb 2001 04:05:06 GMT"; do
+		# shellcheck disable=SC2046
+		served a "$cond" $([[ $cond != HTTP_IF_RANGE=* ]] ||
+		    echo HTTP_RANGE=bytes=0-9)
+		assert_equal "$status" 0
+		assert_equal "$(head -n 1 "$T/head")" $'Status: 200 OK\r' ||
+		    { echo "$cond" >&2; return 1; }
+		cmp "$T/files/a" "$T/body"
+	done
+}
+
+@test "-check, when the answer is an X-Sendfile of a file of escape sequences | the head alone: no byte of the file reaches the terminal | 0" {
+	mkdir -p "$T/files"
+	printf '\033]0;owned\007\033[2J\033[31m' > "$T/files/esc"
+	printf 'Status: 200 OK\r\nX-Sendfile: esc\r\n\r\n' > "$T/reply"
+	backend -r "$T/reply"
+	shell_argv -- -check -sendfile "$T/files" "$SOCK"
+	run "${BRIDGE[@]}"
+	assert_success
+	assert_output --partial $'Status: 200 OK\r'
+	refute_output --partial $'\033'
+}
+
 @test "fd 0, 1 or 2 left closed by the web server | opened on /dev/null: our socket never takes one | 100" {
 	# With stderr closed, the socket would be fd 2, and our error line
 	# a part of the body, making a short one look whole.

@@ -20,6 +20,7 @@ setup() {
 	head -c 1000 /dev/urandom > "$F/a.bin"
 	touch -d '2001-02-03 04:05:06 UTC' "$F/a.bin"
 	LM=$(imf "$F/a.bin")
+	ET=$(etag "$F/a.bin")
 	echo secret > "$T/secret"	# beside DIR: never to be served
 }
 
@@ -27,6 +28,17 @@ setup() {
 # Last-Modified carries it.
 imf() {
 	LC_ALL=C date -u -r "$1" '+%a, %d %b %Y %H:%M:%S GMT'
+}
+
+# etag FILE: the strong ETag the bridge makes of FILE: its inode, size,
+# and modification time in seconds and nanoseconds, in hex.
+etag() {
+	local ns
+	ns=$(stat -c %y "$1")		# 2001-02-03 04:05:06.123456789 +0000
+	ns=${ns#*.}
+	ns=${ns%% *}
+	printf '"%x-%x-%x.%x"' "$(stat -c %i "$1")" "$(stat -c %s "$1")" \
+	    "$(stat -c %Y "$1")" "$((10#$ns))"
 }
 
 # reply FORMAT [ARG...]: what the backend answers, by printf.
@@ -124,15 +136,15 @@ openat2_kernel() {
 	    sort -C -V
 }
 
-@test "a file named in X-Sendfile is served: Status first, the app's other fields kept, its length, range and date fields replaced, its body dropped" {
-	reply 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\nX-Sendfile: a.bin\r\nContent-Length: 9\r\nSet-Cookie: a=b; Path=/\r\nLast-Modified: Thu, 01 Jan 1970 00:00:00 GMT\r\nContent-Range: bytes 0-8/9\r\naccept-ranges: none\r\nCache-Control: private\r\n\r\napp body\n'
+@test "a file named in X-Sendfile is served: Status first, the app's other fields kept, its length, range, date and ETag fields replaced, its body dropped" {
+	reply 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\nX-Sendfile: a.bin\r\nContent-Length: 9\r\nSet-Cookie: a=b; Path=/\r\nLast-Modified: Thu, 01 Jan 1970 00:00:00 GMT\r\nETag: \"app\"\r\nContent-Range: bytes 0-8/9\r\naccept-ranges: none\r\nCache-Control: private\r\n\r\napp body\n'
 	backend -r "$T/reply"
 	assert_equal "$LM" 'Sat, 03 Feb 2001 04:05:06 GMT'
 	sendfile
 	assert_equal "$status" 0
 	{
 		printf 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\nSet-Cookie: a=b; Path=/\r\nCache-Control: private\r\n'
-		printf 'Content-Length: 1000\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n\r\n' "$LM"
+		printf 'Content-Length: 1000\r\nETag: %s\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n\r\n' "$ET" "$LM"
 		cat "$F/a.bin"
 	} | cmp - "$T/out"
 	assert_equal "$(cat "$T/err")" ''
@@ -145,14 +157,14 @@ openat2_kernel() {
 	assert_equal "$status" 0
 	{
 		printf 'Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n'
-		printf 'Last-Modified: %s\r\nAccept-Ranges: bytes\r\n\r\n' "$LM"
+		printf 'ETag: %s\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n\r\n' "$ET" "$LM"
 		cat "$F/a.bin"
 	} | cmp - "$T/out"
 	reply 'HTTP/1.1 200 OK\r\nX-SENDFILE: a.bin\r\nCONTENT-LENGTH: 9\r\n\r\napp body\n'
 	sendfile
 	assert_equal "$status" 0
 	assert_head 'Status: 200 OK' 'Content-Length: 1000' \
-	    "Last-Modified: $LM" 'Accept-Ranges: bytes'
+	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 	cmp "$F/a.bin" "$T/body"
 }
 
@@ -193,8 +205,8 @@ openat2_kernel() {
 	sendfile
 	assert_equal "$status" 0
 	assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
-	    'Content-Length: 0' "Last-Modified: $(imf "$F/empty")" \
-	    'Accept-Ranges: bytes'
+	    'Content-Length: 0' "ETag: $(etag "$F/empty")" \
+	    "Last-Modified: $(imf "$F/empty")" 'Accept-Ranges: bytes'
 	[ ! -s "$T/body" ]
 }
 
@@ -222,7 +234,8 @@ openat2_kernel() {
 		assert_equal "$status" 0
 		assert_head 'Status: 206 Partial Content' \
 		    'Content-Type: application/octet-stream' \
-		    "Content-Length: $((to - from + 1))" "Last-Modified: $LM" \
+		    "Content-Length: $((to - from + 1))" \
+		    "ETag: $ET" "Last-Modified: $LM" \
 		    'Accept-Ranges: bytes' "Content-Range: bytes $from-$to/1000"
 		assert_part "$F/a.bin" "$from" "$to"
 	done <<-EOF
@@ -243,7 +256,8 @@ openat2_kernel() {
 	sendfile HTTP_RANGE=bytes=10-19
 	assert_equal "$status" 0
 	assert_head 'Status: 206 Partial Content' 'Content-Type: text/plain' \
-	    'Content-Length: 10' "Last-Modified: $LM" 'Accept-Ranges: bytes' \
+	    'Content-Length: 10' \
+	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes' \
 	    'Content-Range: bytes 10-19/1000'
 	assert_part "$F/a.bin" 10 19
 }
@@ -272,7 +286,8 @@ openat2_kernel() {
 		sendfile HTTP_RANGE="$range"
 		assert_equal "$status" 0
 		assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
-		    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes'
+		    'Content-Length: 1000' \
+		    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 		cmp "$F/a.bin" "$T/body"
 	done
 }
@@ -286,26 +301,306 @@ openat2_kernel() {
 		sendfile HTTP_RANGE="$range"
 		assert_equal "$status" 0
 		assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
-		    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes' ||
+		    'Content-Length: 1000' \
+		    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes' ||
 		    { echo "Range: $range" >&2; return 1; }
 		cmp "$F/a.bin" "$T/body"
 	done
 }
 
-@test "If-Range equal to Last-Modified keeps the Range; another date or an ETag gets the whole file" {
+# --- Issue 23: the request's preconditions (RFC 9110 13), for the file ---
+
+# The file's date, 2001-02-03 04:05:06 UTC, a second before and after,
+# in each of the three forms of an HTTP-date (RFC 9110 5.6.7).
+AT=('Sat, 03 Feb 2001 04:05:06 GMT' 'Saturday, 03-Feb-01 04:05:06 GMT'
+    'Sat Feb  3 04:05:06 2001')
+BEFORE=('Sat, 03 Feb 2001 04:05:05 GMT' 'Saturday, 03-Feb-01 04:05:05 GMT'
+    'Sat Feb  3 04:05:05 2001' 'Fri, 02 Feb 2001 04:05:06 GMT'
+    'Sunday, 06-Nov-94 08:49:37 GMT')	# 1994: 94 is no year to come
+AFTER=('Sat, 03 Feb 2001 04:05:07 GMT' 'Saturday, 03-Feb-01 04:05:07 GMT'
+    'Sat Feb  3 04:05:07 2001' 'Thu, 01 Jan 2026 00:00:00 GMT')
+
+# whole [WHAT]: the answer is the app's 200 with the whole file; else
+# fail, naming WHAT.
+whole() {
+	assert_equal "$status" 0 &&
+	    assert_head 'Status: 200 OK' \
+	    'Content-Type: application/octet-stream' 'Content-Length: 1000' \
+	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes' &&
+	    cmp "$F/a.bin" "$T/body" || { echo "not whole: ${1:-}" >&2; false; }
+}
+
+# failed [WHAT]: a 412 Precondition Failed with no body.
+failed() {
+	assert_equal "$status" 0 &&
+	    assert_head 'Status: 412 Precondition Failed' \
+	    'Content-Type: application/octet-stream' 'Content-Length: 0' \
+	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes' &&
+	    [ ! -s "$T/body" ] || { echo "no 412: ${1:-}" >&2; false; }
+}
+
+# not_modified [WHAT]: a 304 Not Modified with the ETag and no body.
+not_modified() {
+	assert_equal "$status" 0 &&
+	    assert_head 'Status: 304 Not Modified' "ETag: $ET" &&
+	    [ ! -s "$T/body" ] || { echo "no 304: ${1:-}" >&2; false; }
+}
+
+# partial [WHAT]: the 206 of bytes 0-9.
+partial() {
+	assert_equal "$(head -n 1 "$T/head")" $'Status: 206 Partial Content\r' &&
+	    assert_part "$F/a.bin" 0 9 || { echo "no 206: ${1:-}" >&2; false; }
+}
+
+@test "the ETag is strong and the file's: another inode, size or modification time, to the nanosecond, makes another" {
 	answer a.bin
 	backend -r "$T/reply"
-	sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$LM"
-	assert_equal "$(head -n 1 "$T/head")" $'Status: 206 Partial Content\r'
-	assert_part "$F/a.bin" 0 9
-	for ifr in 'Sat, 03 Feb 2001 04:05:07 GMT' 'Fri, 02 Feb 2001 04:05:06 GMT' \
-	    '"an-etag"' 'W/"an-etag"'; do
-		sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$ifr"
-		assert_equal "$status" 0
-		assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
-		    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes'
-		cmp "$F/a.bin" "$T/body"
+	sendfile
+	whole
+	[[ $ET =~ ^\"[0-9a-f]+-3e8-[0-9a-f]+\.0\"$ ]]
+	tags=("$ET")
+	touch -d '2001-02-03 04:05:06.000000001 UTC' "$F/a.bin"
+	tags+=("$(etag "$F/a.bin")")
+	head -c 999 "$F/a.bin" > "$T/short"
+	cat "$T/short" > "$F/a.bin"
+	touch -d '2001-02-03 04:05:06 UTC' "$F/a.bin"
+	tags+=("$(etag "$F/a.bin")")
+	cp -p "$F/a.bin" "$T/copy"
+	mv "$T/copy" "$F/a.bin"
+	tags+=("$(etag "$F/a.bin")")
+	sendfile
+	grep -qxF "ETag: ${tags[3]}"$'\r' "$T/head"
+	[ "$(printf '%s\n' "${tags[@]}" | sort -u | wc -l)" -eq 4 ]
+}
+
+@test "If-Match: our ETag, alone or in a list, or * serves the file; another, ours made weak, or no list of tags is a 412 with no body" {
+	answer a.bin
+	backend -r "$T/reply"
+	for im in "$ET" "\"x\", $ET" "\"x\",$ET ,\"y\"" '*'; do
+		sendfile HTTP_IF_MATCH="$im"
+		whole "If-Match: $im"
 	done
+	for im in '"x"' "W/$ET" "\"x\", W/$ET" "${ET%?}x\"" junk "${ET//\"/}"; do
+		sendfile HTTP_IF_MATCH="$im"
+		failed "If-Match: $im"
+	done
+}
+
+@test "If-Unmodified-Since: the file's date or a later one serves the file, an earlier one is a 412, in IMF-fixdate, RFC 850 and asctime alike" {
+	answer a.bin
+	backend -r "$T/reply"
+	for d in "${AT[@]}" "${AFTER[@]}"; do
+		sendfile HTTP_IF_UNMODIFIED_SINCE="$d"
+		whole "If-Unmodified-Since: $d"
+	done
+	for d in "${BEFORE[@]}"; do
+		sendfile HTTP_IF_UNMODIFIED_SINCE="$d"
+		failed "If-Unmodified-Since: $d"
+	done
+}
+
+@test "If-None-Match: our ETag, weak or strong, in a list, or * is a 304 to GET and HEAD; another tag serves the file" {
+	answer a.bin
+	backend -r "$T/reply"
+	for inm in "$ET" "W/$ET" "\"x\", W/$ET" '*'; do
+		for m in GET HEAD; do
+			sendfile REQUEST_METHOD=$m HTTP_IF_NONE_MATCH="$inm"
+			not_modified "$m, If-None-Match: $inm"
+		done
+	done
+	for inm in '"x"' 'W/"x"' "${ET%?}x\"" junk; do
+		sendfile HTTP_IF_NONE_MATCH="$inm"
+		whole "If-None-Match: $inm"
+	done
+}
+
+@test "If-Modified-Since: the file's date or a later one is a 304 to GET and HEAD, an earlier one serves the file, in each form" {
+	answer a.bin
+	backend -r "$T/reply"
+	for d in "${AT[@]}" "${AFTER[@]}"; do
+		for m in GET HEAD; do
+			sendfile REQUEST_METHOD=$m HTTP_IF_MODIFIED_SINCE="$d"
+			not_modified "$m, If-Modified-Since: $d"
+		done
+	done
+	for d in "${BEFORE[@]}"; do
+		sendfile HTTP_IF_MODIFIED_SINCE="$d"
+		whole "If-Modified-Since: $d"
+	done
+}
+
+@test "a date that is no HTTP-date is ignored (RFC 9110 13.1.3, 13.1.4): another zone, lower case, a day or an hour out of range, a list, text after it" {
+	answer a.bin
+	backend -r "$T/reply"
+	# Each would be a 412, or a 304, were it read as the date it looks.
+	for d in 'Fri, 02 Feb 2001 04:05:06 UTC' 'fri, 02 Feb 2001 04:05:06 GMT' \
+	    'Fri, 02 feb 2001 04:05:06 GMT' 'Fri, 2 Feb 2001 04:05:06 GMT' \
+	    'Fri, 32 Jan 2001 04:05:06 GMT' 'Fri, 02 Feb 2001 24:05:06 GMT' \
+	    'Fri, 02 Feb 2001 04:60:06 GMT' 'Fri, 02 Feb 2001 04:05:06 GMT, Fri, 02 Feb 2001 04:05:06 GMT' \
+	    'Fri, 02 Feb 2001 04:05:06 GMTx' 'Fri, 02 Feb 2001 04:05:06' \
+	    'Friday, 02-Feb-2001 04:05:06 GMT' 'Fri Feb 2 04:05:06 2001' \
+	    'Fri Feb 02 04:05:06 2001 GMT' 'Fri, 02 Feb 01 04:05:06 GMT' \
+	    'Fri, 02 Feb -001 04:05:06 GMT' yesterday 981000000 ''; do
+		sendfile HTTP_IF_UNMODIFIED_SINCE="$d"
+		whole "If-Unmodified-Since: $d"
+	done
+	for d in 'Sun, 04 Feb 2001 04:05:06 UTC' 'Sun, 4 Feb 2001 04:05:06 GMT' \
+	    'Thu, 29 Feb 2001 04:05:06 GMT' 'Sun, 04 Feb 2001 04:05:61 GMT' \
+	    'Sun, 04 Feb 2001 04:05:06 GMT, Sun, 04 Feb 2001 04:05:06 GMT' \
+	    'Sun Feb 4 04:05:06 2001' 'Sunday, 04-Feb-2001 04:05:06 GMT' \
+	    'Sunday, 04 Feb 2001 04:05:06 GMT' 'Sun, 04-Feb-01 04:05:06 GMT'; do
+		sendfile HTTP_IF_MODIFIED_SINCE="$d"
+		whole "If-Modified-Since: $d"
+	done
+	# A leap year's 29 February, and the leap second, are dates.
+	sendfile HTTP_IF_MODIFIED_SINCE='Tue, 29 Feb 2028 00:00:00 GMT'
+	not_modified
+	sendfile HTTP_IF_MODIFIED_SINCE='Sat, 31 Dec 2016 23:59:60 GMT'
+	not_modified
+}
+
+@test "the order of RFC 9110 13.2.2: If-Match before If-Unmodified-Since, If-None-Match before If-Modified-Since, a 412 before a 304" {
+	answer a.bin
+	backend -r "$T/reply"
+	# If-Match, true or false, and If-Unmodified-Since is not looked at.
+	sendfile HTTP_IF_MATCH="$ET" HTTP_IF_UNMODIFIED_SINCE="${BEFORE[0]}"
+	whole 'If-Match true, If-Unmodified-Since false'
+	sendfile HTTP_IF_MATCH='"x"' HTTP_IF_UNMODIFIED_SINCE="${AFTER[0]}"
+	failed 'If-Match false, If-Unmodified-Since true'
+	# Likewise If-None-Match and If-Modified-Since.
+	sendfile HTTP_IF_NONE_MATCH='"x"' HTTP_IF_MODIFIED_SINCE="${AFTER[0]}"
+	whole 'If-None-Match true, If-Modified-Since false'
+	sendfile HTTP_IF_NONE_MATCH="$ET" HTTP_IF_MODIFIED_SINCE="${BEFORE[0]}"
+	not_modified 'If-None-Match false, If-Modified-Since true'
+	# The 412 wins.
+	sendfile HTTP_IF_MATCH='"x"' HTTP_IF_NONE_MATCH="$ET"
+	failed 'If-Match false, If-None-Match false'
+	sendfile HTTP_IF_UNMODIFIED_SINCE="${BEFORE[0]}" \
+	    HTTP_IF_MODIFIED_SINCE="${AFTER[0]}"
+	failed 'If-Unmodified-Since false, If-Modified-Since false'
+}
+
+@test "a Range with an If-Unmodified-Since the file fails is a 412, with an If-None-Match it matches a 304, not a 206" {
+	answer a.bin
+	backend -r "$T/reply"
+	sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_UNMODIFIED_SINCE="${BEFORE[0]}"
+	failed
+	sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_MATCH='"x"'
+	failed
+	sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_NONE_MATCH="$ET"
+	not_modified
+	sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_MODIFIED_SINCE="$LM"
+	not_modified
+	# Preconditions that hold leave the Range its 206.
+	sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_MATCH="$ET" \
+	    HTTP_IF_UNMODIFIED_SINCE="$LM" HTTP_IF_NONE_MATCH='"x"' \
+	    HTTP_IF_MODIFIED_SINCE="${BEFORE[0]}"
+	partial
+}
+
+@test "a POST, PUT or DELETE: no condition is evaluated, for the app has acted on it already; its answer goes as it is" {
+	answer a.bin
+	backend -r "$T/reply"
+	# A PUT with If-Match of the file it replaced: the app has written
+	# the new file, whose ETag is another; a 412 would tell the client
+	# that nothing was written.
+	for m in POST PUT DELETE; do
+		for cond in HTTP_IF_MATCH='"x"' HTTP_IF_NONE_MATCH="$ET" \
+		    HTTP_IF_NONE_MATCH='*' \
+		    HTTP_IF_UNMODIFIED_SINCE="${BEFORE[0]}" \
+		    HTTP_IF_MODIFIED_SINCE="$LM"; do
+			sendfile REQUEST_METHOD=$m "$cond"
+			whole "$m, $cond"
+		done
+	done
+}
+
+@test "a POST, PUT or OPTIONS with a Range gets the whole file with 200: a Range is for GET alone (RFC 9110 14.2)" {
+	answer a.bin
+	backend -r "$T/reply"
+	for m in POST PUT OPTIONS; do
+		sendfile REQUEST_METHOD=$m HTTP_RANGE=bytes=0-9
+		whole "$m"
+		sendfile REQUEST_METHOD=$m HTTP_RANGE=bytes=5000-
+		whole "$m, unsatisfiable"
+	done
+}
+
+@test "If-Range: our ETag keeps the Range; a weak one, another, or a list gets the whole file" {
+	answer a.bin
+	backend -r "$T/reply"
+	sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$ET"
+	partial
+	for ifr in "W/$ET" '"an-etag"' 'W/"an-etag"' "$ET, $ET" "\"x\", $ET" '*'; do
+		sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$ifr"
+		whole "If-Range: $ifr"
+	done
+}
+
+@test "If-Range: the file's date, in any of the three forms, keeps the Range; another date, one that is no date, or that of a file changed within the second gets the whole file" {
+	answer a.bin
+	backend -r "$T/reply"
+	for d in "${AT[@]}"; do
+		sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$d"
+		partial "If-Range: $d"
+	done
+	# Exact, not "no later than", as If-Unmodified-Since compares.
+	for d in "${BEFORE[@]}" "${AFTER[@]}" 'Sat, 03 Feb 2001 04:05:06 UTC' \
+	    'Sat, 3 Feb 2001 04:05:06 GMT' junk; do
+		sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$d"
+		whole "If-Range: $d"
+	done
+	# A date is a strong validator only once its second is over, and
+	# then some (RFC 9110 8.8.2.2): a file dated in the future, as one
+	# changed just now, may change again within the second it names.
+	touch -d '+1 hour' "$F/a.bin"
+	LM=$(imf "$F/a.bin")
+	ET=$(etag "$F/a.bin")
+	sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$LM"
+	whole "If-Range: $LM, a date to come"
+	sendfile HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$ET"
+	partial 'its ETag'
+}
+
+@test "a 404 or another status from the app keeps it, the file served whole: no precondition is evaluated (RFC 9110 13.2.1)" {
+	backend -r "$T/reply"
+	for s in '404 Not Found' '403 Forbidden' '201 Created'; do
+		reply 'Status: %s\r\nContent-Type: text/html\r\nX-Sendfile: a.bin\r\n\r\napp body\n' "$s"
+		for cond in HTTP_IF_MATCH='"x"' HTTP_IF_NONE_MATCH="$ET" \
+		    HTTP_IF_UNMODIFIED_SINCE="${BEFORE[0]}" \
+		    HTTP_IF_MODIFIED_SINCE="$LM"; do
+			sendfile "$cond" HTTP_RANGE=bytes=0-9
+			assert_equal "$status" 0
+			assert_head "Status: $s" 'Content-Type: text/html' \
+			    'Content-Length: 1000' "ETag: $ET" \
+			    "Last-Modified: $LM" 'Accept-Ranges: bytes'
+			cmp "$F/a.bin" "$T/body"
+		done
+	done
+}
+
+@test "a 304 of ours keeps of the app's fields Cache-Control, Expires, Vary, Content-Location and Set-Cookie (RFC 9110 15.4.5), none of the others" {
+	reply 'Status: 200 OK\r\nContent-Type: text/plain\r\nCache-Control: max-age=60\r\nExpires: Thu, 01 Jan 2026 00:00:00 GMT\r\nVary: Accept-Encoding\r\nContent-Location: /a.bin\r\nSet-Cookie: a=b\r\nContent-Language: en\r\nX-Other: 1\r\nETag: "app"\r\nLast-Modified: %s\r\nX-Sendfile: a.bin\r\n\r\napp body\n' "$LM"
+	backend -r "$T/reply"
+	sendfile HTTP_IF_NONE_MATCH="$ET"
+	assert_equal "$status" 0
+	assert_head 'Status: 304 Not Modified' 'Cache-Control: max-age=60' \
+	    'Expires: Thu, 01 Jan 2026 00:00:00 GMT' 'Vary: Accept-Encoding' \
+	    'Content-Location: /a.bin' 'Set-Cookie: a=b' "ETag: $ET"
+	[ ! -s "$T/body" ]
+}
+
+@test "-check with X-Sendfile shows the head the file gets, never a byte of the file" {
+	printf 'secret \033]0;title\007\033[2J\n' > "$F/esc"
+	answer esc
+	backend -r "$T/reply"
+	shell_argv -- -check -sendfile "$F" "$SOCK"
+	run "${BRIDGE[@]}"
+	assert_success
+	assert_output --partial "Content-Length: $(wc -c < "$F/esc")"$'\r'
+	assert_output --partial $'\r\n\r\nanswered in '
+	refute_output --partial secret
+	refute_output --partial $'\033'
 }
 
 @test "a status other than 200 from the app is kept, and the file served whole under it, Range or not" {
@@ -314,7 +609,8 @@ openat2_kernel() {
 	sendfile HTTP_RANGE=bytes=0-9
 	assert_equal "$status" 0
 	assert_head 'Status: 404 Not Found' 'Content-Type: text/html' \
-	    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes'
+	    'Content-Length: 1000' \
+	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 	cmp "$F/a.bin" "$T/body"
 }
 
@@ -324,7 +620,7 @@ openat2_kernel() {
 	sendfile
 	assert_equal "$status" 0
 	assert_head 'Status: 304 Not Modified' 'Content-Length: 1000' \
-	    "Last-Modified: $LM" 'Accept-Ranges: bytes'
+	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 	[ ! -s "$T/body" ]
 }
 
@@ -333,7 +629,7 @@ openat2_kernel() {
 	backend -r "$T/reply"
 	sendfile
 	assert_equal "$status" 0
-	assert_head 'Status: 204 No Content' "Last-Modified: $LM" \
+	assert_head 'Status: 204 No Content' "ETag: $ET" "Last-Modified: $LM" \
 	    'Accept-Ranges: bytes'
 	[ ! -s "$T/body" ]
 }
@@ -374,7 +670,8 @@ openat2_kernel() {
 		sendfile
 		assert_equal "$status" 0
 		assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
-		    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes'
+		    'Content-Length: 1000' \
+		    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 		cmp "$F/a.bin" "$T/body"
 	done
 }
@@ -557,7 +854,8 @@ openat2_kernel() {
 	bridge SCGI_SENDFILE="$F" -- "$SOCK" > "$T/out"
 	split_answer
 	assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
-	    'Content-Length: 1000' "Last-Modified: $LM" 'Accept-Ranges: bytes'
+	    'Content-Length: 1000' \
+	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 	cmp "$F/a.bin" "$T/body"
 }
 

@@ -13,13 +13,14 @@ SERVERS="apache busybox"
 sendfile_port() {
 	case $1 in
 	apache)		echo "$PORT_CTL" ;;
+	prefork)	echo "$PORT_PREFORK_CTL" ;;
 	busybox)	echo "$PORT_BUSYBOX" ;;
 	esac
 }
 
 sendfile_path() {
 	case $1 in
-	apache)		echo /sendfile ;;
+	apache|prefork)	echo /sendfile ;;
 	busybox)	echo /cgi-bin/sendfile ;;
 	esac
 }
@@ -70,6 +71,28 @@ imf() {		# imf FILE: its mtime as Last-Modified carries it
 	expect status "$code" 200
 	expect Content-Range "$(header Content-Range)" ''
 	cmp "$IT/data/64k" "$T/body"
+}
+
+@test "a Range with a failing If-Unmodified-Since is a 412, with a matching If-None-Match a 304, not a 206: Apache mod_cgid and mod_cgi" {
+	# Apache evaluates a CGI answer's conditions only when it has no
+	# Status line: against the 206 it let them all through (issue 23).
+	names 64k
+	for route in apache prefork; do
+		url=$(sendfile_url "$route")
+		code=$(fetch -H 'Range: bytes=100-199' \
+		    -H 'If-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT' "$url")
+		expect 'If-Unmodified-Since before the file: status' "$code" 412
+		expect 'the 412: body' "$(wc -c < "$T/body")" 0
+		code=$(fetch "$url")
+		etag=$(header ETag)
+		expect 'an ETag' "${etag:0:1}" '"'
+		code=$(fetch -H 'Range: bytes=100-199' -H "If-None-Match: $etag" \
+		    "$url")
+		expect 'If-None-Match the ETag: status' "$code" 304
+		expect 'the 304: ETag' "$(header ETag)" "$etag"
+		code=$(fetch -H 'Range: bytes=100-199' -H "If-Match: $etag" "$url")
+		expect 'If-Match the ETag: status' "$code" 206
+	done
 }
 
 @test "a '..' escape is the bridge's 404, logged with the path, which the client never sees: Apache, busybox httpd" {

@@ -349,6 +349,7 @@ write_prefork() {
 		vhost "$PORT_PREFORK_CTL"
 		recipe apache-file.conf "$IT/ctl.sock"
 		host_extras
+		sendfile_apache
 		end_vhost
 	} > "$d/httpd.conf"
 }
@@ -591,7 +592,8 @@ start_civetweb() {
 # Issue 18: a backend whose head sendfile.bats writes (fakescgi -r
 # $IT/sendfile.reply), and the bridge serving its X-Sendfile from
 # $IT/data: under Apache the README's X-Sendfile recipe (recipe 1 plus
-# SetEnv SCGI_SENDFILE) at /sendfile of the ctl vhost; under busybox
+# SetEnv SCGI_SENDFILE) at /sendfile of the ctl vhosts, event with
+# mod_cgid and prefork with mod_cgi; under busybox
 # httpd cgi-bin/sendfile, a wrapper with -sendfile.
 sendfile_apache() {
 	recipe apache-sendfile.conf "$IT/sendfile.sock" | sed \
