@@ -307,7 +307,6 @@ static int	 take_field(struct answer *, const char *, size_t);
 static int	 status_first(struct answer *, size_t);
 static int	 bad_head(struct answer *, const char *, const char *, size_t);
 static size_t	 status_code_at(const char *, size_t);
-static int	 length_kept(void);
 static enum field field_kind(const char *, size_t);
 static int	 has_ctl(const char *, size_t);
 
@@ -2642,20 +2641,6 @@ status_code_at(const char *line, size_t len)
 	return code;
 }
 
-/*
- * May the web server be told the body's length?  lighttpd keeps the
- * client's connection after a body shorter than its Content-Length,
- * and the next answer on it is read as the rest of this one: there it
- * is left out, and lighttpd frames the body itself.
- */
-static int
-length_kept(void)
-{
-	const char	*sw = env_value("SERVER_SOFTWARE");
-
-	return sw == NULL || strncmp(sw, "lighttpd", 8) != 0;
-}
-
 /* What the field whose name is name[0..len) is to us. */
 static enum field
 field_kind(const char *name, size_t len)
@@ -3312,11 +3297,7 @@ file_head(struct answer *a, const struct file *f)
 	else if (f->code == 206)
 		n = snprintf(more, sizeof(more), "Content-Range: bytes "
 		    "%lld-%lld/%lld\r\n", f->first, f->last, size);
-	/* RFC 9110 8.6: a 204 has no Content-Length; a 304's is the 200's. */
-	if (length_kept() && f->code != 304 && (a->status == NULL ||
-	    memcmp(a->status, "204", 3) != 0))
-		n += snprintf(more + n, sizeof(more) - (size_t)n,
-		    "Content-Length: %lld\r\n", f->last - f->first + 1);
+	/* No Content-Length: the host frames the body (take_field()). */
 	n += snprintf(more + n, sizeof(more) - (size_t)n, "ETag: %s\r\n",
 	    f->etag);
 	if (f->code != 304)

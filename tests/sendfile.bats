@@ -144,7 +144,7 @@ openat2_kernel() {
 	assert_equal "$status" 0
 	{
 		printf 'Status: 200 OK\r\nContent-Type: application/octet-stream\r\nSet-Cookie: a=b; Path=/\r\nCache-Control: private\r\n'
-		printf 'Content-Length: 1000\r\nETag: %s\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n\r\n' "$ET" "$LM"
+		printf 'ETag: %s\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n\r\n' "$ET" "$LM"
 		cat "$F/a.bin"
 	} | cmp - "$T/out"
 	assert_equal "$(cat "$T/err")" ''
@@ -156,14 +156,14 @@ openat2_kernel() {
 	sendfile
 	assert_equal "$status" 0
 	{
-		printf 'Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n'
+		printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n'
 		printf 'ETag: %s\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n\r\n' "$ET" "$LM"
 		cat "$F/a.bin"
 	} | cmp - "$T/out"
 	reply 'HTTP/1.1 200 OK\r\nX-SENDFILE: a.bin\r\nCONTENT-LENGTH: 9\r\n\r\napp body\n'
 	sendfile
 	assert_equal "$status" 0
-	assert_head 'Status: 200 OK' 'Content-Length: 1000' \
+	assert_head 'Status: 200 OK' \
 	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 	cmp "$F/a.bin" "$T/body"
 }
@@ -195,17 +195,17 @@ openat2_kernel() {
 	sendfile
 	assert_equal "$status" 0
 	cmp "$F/big" "$T/body"
-	grep -qx $'Content-Length: 4194304\r' "$T/head"
+	! grep -qi '^Content-Length:' "$T/head"
 }
 
-@test "an empty file is served with Content-Length 0 and no body" {
+@test "an empty file is served with no body" {
 	: > "$F/empty"
 	answer empty
 	backend -r "$T/reply"
 	sendfile
 	assert_equal "$status" 0
 	assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
-	    'Content-Length: 0' "ETag: $(etag "$F/empty")" \
+	    "ETag: $(etag "$F/empty")" \
 	    "Last-Modified: $(imf "$F/empty")" 'Accept-Ranges: bytes'
 	[ ! -s "$T/body" ]
 }
@@ -234,8 +234,7 @@ openat2_kernel() {
 		assert_equal "$status" 0
 		assert_head 'Status: 206 Partial Content' \
 		    'Content-Type: application/octet-stream' \
-		    "Content-Length: $((to - from + 1))" \
-		    "ETag: $ET" "Last-Modified: $LM" \
+	    "ETag: $ET" "Last-Modified: $LM" \
 		    'Accept-Ranges: bytes' "Content-Range: bytes $from-$to/1000"
 		assert_part "$F/a.bin" "$from" "$to"
 	done <<-EOF
@@ -256,7 +255,6 @@ openat2_kernel() {
 	sendfile HTTP_RANGE=bytes=10-19
 	assert_equal "$status" 0
 	assert_head 'Status: 206 Partial Content' 'Content-Type: text/plain' \
-	    'Content-Length: 10' \
 	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes' \
 	    'Content-Range: bytes 10-19/1000'
 	assert_part "$F/a.bin" 10 19
@@ -273,8 +271,7 @@ openat2_kernel() {
 		assert_equal "$status" 0
 		assert_equal "$(head -n 1 "$T/head")" $'Status: 416 Range Not Satisfiable\r'
 		grep -qx $'Content-Range: bytes \*/1000\r' "$T/head"
-		grep -qx $'Content-Length: 0\r' "$T/head"
-		[ "$(grep -ci '^Content-Length:' "$T/head")" -eq 1 ]
+		! grep -qi '^Content-Length:' "$T/head"
 		[ ! -s "$T/body" ]
 	done
 }
@@ -286,8 +283,7 @@ openat2_kernel() {
 		sendfile HTTP_RANGE="$range"
 		assert_equal "$status" 0
 		assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
-		    'Content-Length: 1000' \
-		    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
+	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 		cmp "$F/a.bin" "$T/body"
 	done
 }
@@ -301,8 +297,7 @@ openat2_kernel() {
 		sendfile HTTP_RANGE="$range"
 		assert_equal "$status" 0
 		assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
-		    'Content-Length: 1000' \
-		    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes' ||
+	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes' ||
 		    { echo "Range: $range" >&2; return 1; }
 		cmp "$F/a.bin" "$T/body"
 	done
@@ -325,7 +320,7 @@ AFTER=('Sat, 03 Feb 2001 04:05:07 GMT' 'Saturday, 03-Feb-01 04:05:07 GMT'
 whole() {
 	assert_equal "$status" 0 &&
 	    assert_head 'Status: 200 OK' \
-	    'Content-Type: application/octet-stream' 'Content-Length: 1000' \
+	    'Content-Type: application/octet-stream' \
 	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes' &&
 	    cmp "$F/a.bin" "$T/body" || { echo "not whole: ${1:-}" >&2; false; }
 }
@@ -334,7 +329,7 @@ whole() {
 failed() {
 	assert_equal "$status" 0 &&
 	    assert_head 'Status: 412 Precondition Failed' \
-	    'Content-Type: application/octet-stream' 'Content-Length: 0' \
+	    'Content-Type: application/octet-stream' \
 	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes' &&
 	    [ ! -s "$T/body" ] || { echo "no 412: ${1:-}" >&2; false; }
 }
@@ -572,7 +567,7 @@ partial() {
 			sendfile "$cond" HTTP_RANGE=bytes=0-9
 			assert_equal "$status" 0
 			assert_head "Status: $s" 'Content-Type: text/html' \
-			    'Content-Length: 1000' "ETag: $ET" \
+			    "ETag: $ET" \
 			    "Last-Modified: $LM" 'Accept-Ranges: bytes'
 			cmp "$F/a.bin" "$T/body"
 		done
@@ -597,7 +592,6 @@ partial() {
 	shell_argv -- -check -sendfile "$F" "$SOCK"
 	run "${BRIDGE[@]}"
 	assert_success
-	assert_output --partial "Content-Length: $(wc -c < "$F/esc")"$'\r'
 	assert_output --partial $'\r\n\r\nanswered in '
 	refute_output --partial secret
 	refute_output --partial $'\033'
@@ -609,7 +603,6 @@ partial() {
 	sendfile HTTP_RANGE=bytes=0-9
 	assert_equal "$status" 0
 	assert_head 'Status: 404 Not Found' 'Content-Type: text/html' \
-	    'Content-Length: 1000' \
 	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 	cmp "$F/a.bin" "$T/body"
 }
@@ -619,7 +612,7 @@ partial() {
 	backend -r "$T/reply"
 	sendfile
 	assert_equal "$status" 0
-	assert_head 'Status: 304 Not Modified' 'Content-Length: 1000' \
+	assert_head 'Status: 304 Not Modified' \
 	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 	[ ! -s "$T/body" ]
 }
@@ -670,8 +663,7 @@ partial() {
 		sendfile
 		assert_equal "$status" 0
 		assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
-		    'Content-Length: 1000' \
-		    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
+	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 		cmp "$F/a.bin" "$T/body"
 	done
 }
@@ -825,7 +817,7 @@ partial() {
 	wait_pid "$pid" 20
 	cat "$T/first" "$T/rest" > "$T/out"
 	split_answer
-	grep -qx $'Content-Length: 8388608\r' "$T/head"
+	! grep -qi '^Content-Length:' "$T/head"
 	cmp "$T/old" "$T/body"
 }
 
@@ -854,7 +846,6 @@ partial() {
 	bridge SCGI_SENDFILE="$F" -- "$SOCK" > "$T/out"
 	split_answer
 	assert_head 'Status: 200 OK' 'Content-Type: application/octet-stream' \
-	    'Content-Length: 1000' \
 	    "ETag: $ET" "Last-Modified: $LM" 'Accept-Ranges: bytes'
 	cmp "$F/a.bin" "$T/body"
 }

@@ -39,7 +39,7 @@ imf() {		# imf FILE: its mtime as Last-Modified carries it
 	LC_ALL=C date -u -r "$1" '+%a, %d %b %Y %H:%M:%S GMT'
 }
 
-@test "a file named in X-Sendfile reaches the client whole, with its length and date, and not its path: Apache, busybox httpd" {
+@test "a file named in X-Sendfile reaches the client whole, with its date, and not its path: Apache, busybox httpd" {
 	for route in $SERVERS; do
 		for f in 64k 50m; do
 			names "$f"
@@ -47,10 +47,10 @@ imf() {		# imf FILE: its mtime as Last-Modified carries it
 			expect status "$code" 200
 			expect digest "$(sha256sum < "$T/body" | cut -d' ' -f1)" \
 			    "$(digest "$f")"
-			# Apache re-frames a CGI body: its own length, or chunks.
+			# The host frames the body: Apache its own length, or
+			# chunks; busybox httpd closes the connection.
 			[ "$route" = apache ] ||
-			    expect Content-Length "$(header Content-Length)" \
-			    "$(wc -c < "$IT/data/$f")"
+			    expect Content-Length "$(header Content-Length)" ''
 			expect Last-Modified "$(header Last-Modified)" \
 			    "$(imf "$IT/data/$f")"
 			expect Accept-Ranges "$(header Accept-Ranges)" bytes
@@ -108,7 +108,7 @@ imf() {		# imf FILE: its mtime as Last-Modified carries it
 	done
 }
 
-@test "HEAD gets the head, with the file's date (and, from busybox httpd, length), and no body: Apache, busybox httpd" {
+@test "HEAD gets the head, with the file's date, and no body: Apache, busybox httpd" {
 	names 64k
 	for route in $SERVERS; do
 		# Not curl -I, which would not show a body sent after the head.
@@ -120,8 +120,6 @@ imf() {		# imf FILE: its mtime as Last-Modified carries it
 		expect 'status' "$(head -n 1 "$T/raw" | cut -d' ' -f2-)" $'200 OK\r'
 		expect_line Last-Modified "$T/raw" \
 		    "Last-Modified: $(imf "$IT/data/64k")"$'\r'
-		[ "$route" = apache ] ||
-		    expect_line Content-Length "$T/raw" $'Content-Length: 65536\r'
 		expect 'the end of the head' "$(tail -c 4 "$T/raw" | od -An -c)" \
 		    "$(printf '\r\n\r\n' | od -An -c)"
 	done
