@@ -47,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -211,6 +212,7 @@ extern char	**environ;
 static void	 die(int, const char *, ...) NORETURN PRINTF(2, 3);
 static void	 say(const char *, ...) PRINTF(1, 2);
 static void	 vsay(const char *, va_list);
+static int	 stderr_is_answer(void);
 static size_t	 about_request(char *, size_t);
 static void	 usage(void) NORETURN;
 static void	 drain_stdin(struct request *);
@@ -562,8 +564,8 @@ say(const char *fmt, ...)
  * "cgi2scgi: GET /app/x from 192.0.2.1: what: why", the request first,
  * which web servers do not add to our line.  A byte that could end the
  * line early, or that a terminal could take for a control (0x9b is CSI
- * in 8-bit mode), is written as \xHH, as Apache logs it: the request's
- * part is the client's.
+ * in 8-bit mode), is written as \xHH, and a backslash as \\, as Apache
+ * logs them: the request's part is the client's.
  */
 static void
 vsay(const char *fmt, va_list ap)
@@ -578,10 +580,36 @@ vsay(const char *fmt, va_list ap)
 	for (i = 0; raw[i] != '\0'; i++)
 		if ((c = (unsigned char)raw[i]) < ' ' || c >= 0x7f)
 			at += (size_t)snprintf(line + at, 5, "\\x%02x", c);
+		else if (c == '\\')
+			at += (size_t)snprintf(line + at, 3, "\\\\");
 		else
 			line[at++] = (char)c;
+	if (stderr_is_answer()) {
+		openlog("cgi2scgi", LOG_PID, LOG_DAEMON);
+		syslog(LOG_ERR, "%.*s", (int)(at - 10), line + 10);
+		return;
+	}
 	line[at++] = '\n';
 	write_all(2, line, at);
+}
+
+/*
+ * Is our stderr the answer's pipe?  mini_httpd gives a CGI program one
+ * pipe for both: a line written there would reach the client, in the
+ * head or the body.  Then it goes to syslog(3).
+ */
+static int
+stderr_is_answer(void)
+{
+	static int	 same = -1;
+	struct stat	 out, err;
+
+	if (same == -1)
+		same = req->cf->cgi && fstat(1, &out) == 0 &&
+		    fstat(2, &err) == 0 && out.st_dev == err.st_dev &&
+		    out.st_ino == err.st_ino && (S_ISFIFO(out.st_mode) ||
+		    S_ISSOCK(out.st_mode));
+	return same;
 }
 
 /* "GET /app/x from 192.0.2.1: " under a web server, else nothing. */
