@@ -495,11 +495,16 @@ main(int argc, char *argv[])
 		say("%s: closed the connection without a response; sent again, "
 		    "and answered", name_of(rq.server));
 	}
-	/* Nothing of ours left open at exit (valgrind --track-fds). */
+	/*
+	 * Nothing of ours left open at exit (valgrind --track-fds).  What
+	 * the server did not read of the body is read, for a host that
+	 * writes all of it before it reads the answer.
+	 */
 	if (rq.backend != -1)
 		close(rq.backend);
 	if (rq.spooled)
 		close(rq.up.from);
+	drain_stdin(&rq);
 	return 0;
 }
 
@@ -2719,7 +2724,8 @@ has_ctl(const char *line, size_t len)
 /*
  * Both directions at once: a server may answer before it has read the
  * body.  Each step moves what poll(2) said could move.  1 once the whole
- * answer is out, 0 if the server closed before a byte of one.
+ * answer is out, whatever of the body the server has not read, 0 if the
+ * server closed before a byte of one.
  */
 static int
 relay(struct request *rq)
@@ -2741,7 +2747,7 @@ relay(struct request *rq)
 		choose_io(rq);
 		nup = want(&rq->up, rq->backend, &pfd[0]);
 		ndown = want(&rq->down, rq->backend, &pfd[nup]);
-		if (nup + ndown == 0)
+		if (ndown == 0)
 			return 1;
 		switch (poll(pfd, (nfds_t)nup + (nfds_t)ndown, ms)) {
 		case -1:

@@ -11,6 +11,8 @@
  *	normal	 read the request, reply, close
  *	early	 reply after the header block, then read the body
  *	noread	 reply after the header block, close with the body unread
+ *	hold	 reply after the header block, then neither read nor close
+ *		 until the peer does
  *	close	 close at once
  *	reset	 like normal, but stop sending as soon as the peer takes
  *		 no more (TCP: a send would block), and close with RST;
@@ -64,10 +66,10 @@
 #define ECHO_REPLY	"Status: 200 OK\r\n" \
 			"Content-Type: application/octet-stream\r\n\r\n"
 
-enum mode { NORMAL, EARLY, NOREAD, CLOSE, RESET, SILENT, HANG, STREAM, ECHO,
-    NOACCEPT };
+enum mode { NORMAL, EARLY, NOREAD, HOLD, CLOSE, RESET, SILENT, HANG, STREAM,
+    ECHO, NOACCEPT };
 
-static const char *const mode_names[] = { "normal", "early", "noread",
+static const char *const mode_names[] = { "normal", "early", "noread", "hold",
     "close", "reset", "silent", "hang", "stream", "echo", "noaccept", NULL };
 
 struct conn {
@@ -546,10 +548,13 @@ handle(struct conn *c)
 	switch (mode) {
 	case EARLY:
 	case NOREAD:
+	case HOLD:
 	case ECHO:
 		pause_ms(delay_ms);
 		send_reply(c, 1, 0);
-		if (mode != NOREAD)
+		if (mode == HOLD)
+			wait_close(c->fd, 0);
+		else if (mode != NOREAD)
 			read_body(c, mode == ECHO);
 		break;
 	case SILENT:

@@ -82,6 +82,23 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	assert_equal "$(offset_of_fd5)" 4194304
 }
 
+@test "an answer whole by its Content-Length ends the request at once, exit 0, though the server reads none of the body and keeps the connection" {
+	printf 'Status: 200 OK\r\nContent-Length: 5\r\n\r\nhello' > "$T/reply"
+	backend -m hold -r "$T/reply"
+	head -c 8388608 /dev/zero > "$T/in"
+	exec 5<"$T/in"
+	# Before, the bridge pushed the body at the server until -i struck:
+	# 504, exit 111.
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=8388608 \
+	    -- -i 30 "$SOCK" <&5
+	assert_success
+	assert_output "$(printf 'Status: 200 OK\r\n\r\nhello')"
+	assert_equal "$stderr" ''
+	# The rest of the body read, so that a host writing it all is free.
+	assert_equal "$(offset_of_fd5)" 8388608
+	wait_for "$REC/1.done"
+}
+
 @test "an HTTP status line from the backend becomes a Status: line, first, and every line ends in CR LF" {
 	backend -n 5 -m normal -r "$T/reply"
 	check() {	# check REPLY EXPECTED
