@@ -63,6 +63,7 @@
 #define HEAD_READ	4096		/* of the head, a read at a time */
 #define MAX_LENGTH	1000000000000000000ULL	/* 10^18: no more is a length */
 #define SPOOL_FREE_PCT	10		/* of its file system a spool leaves */
+#define STALL_MS	1000		/* both ways full: the body is spooled */
 #define BACKOFF_MIN_MS	50		/* between attempts at a connect */
 #define BACKOFF_MAX_MS	500
 #define MAX_TARGETS	8		/* servers to fail over between */
@@ -253,6 +254,10 @@ static long long now_ms(void);
 /* The SCGI request */
 static void	 find_body(const struct config *, struct request *);
 static void	 spool_body(const struct config *, struct request *);
+static void	 spool_rest(struct request *);
+static int	 open_spool(void);
+static void	 spool_write(int, const char *, size_t);
+static void	 from_spool(struct request *, int);
 static int	 spool_full(int, size_t);
 static ssize_t	 read_stdin(int, char *, size_t);
 static void	 build_request(const struct config *, struct request *);
@@ -430,7 +435,7 @@ static const char help_text[] =
     "  -r seconds      retry a refused connect this long (SCGI_RETRY_TIMEOUT, 3)\n"
     "  -i seconds      idle timeout, 0 for none (SCGI_IDLE_TIMEOUT, default 60)\n"
     "  -m bytes        largest request body, k/M/G suffixes (SCGI_MAX_BODY, 1G)\n"
-    "  -s bytes        largest chunked upload, spooled first (SCGI_MAX_SPOOL, 64M)\n"
+    "  -s bytes        most spooled: a chunked upload, a body's rest (SCGI_MAX_SPOOL, 64M)\n"
     "  -H bytes        largest header block the server takes (SCGI_MAX_HEADER, 64k)\n"
     "  -pass list      send only these variables: names, PREFIX*, cgi (SCGI_PASS)\n"
     "  -drop list      send all but these (SCGI_DROP)\n"
@@ -1414,10 +1419,62 @@ find_body(const struct config *cf, struct request *rq)
 static void
 spool_body(const struct config *cf, struct request *rq)
 {
-	const char	*dir = env_value("TMPDIR");
 	struct half	*up = &rq->up;
-	char		 path[PATH_MAX];
 	ssize_t		 n;
+	int		 fd = open_spool();
+
+	while ((n = read_stdin(cf->idle_ms, up->buf, up->left < up->cap ?
+	    (size_t)up->left : up->cap)) > 0) {
+		if ((up->left -= (unsigned long long)n) == 0)
+			die(413, "request body: chunked upload over the limit "
+			    "of %llu bytes", rq->bodylen + (size_t)n - 1);
+		spool_write(fd, up->buf, (size_t)n);
+		rq->bodylen += (unsigned long long)n;
+	}
+	rq->up.left = rq->bodylen;
+	from_spool(rq, fd);
+}
+
+/*
+ * A host that writes the whole body before it reads the answer (Apache's
+ * mod_cgi and mod_cgid) and a server that answers as it reads (a
+ * streaming app) wait on each other once stdout and the server's socket
+ * are full.  Then the rest of the body is spooled: the host, done
+ * writing, reads the answer, and the server reads on from the spool.
+ * Memory stays as it was; the file holds at most -s bytes.  An answer
+ * has begun, so the request is not one to send again (is_resendable()).
+ */
+static void
+spool_rest(struct request *rq)
+{
+	struct half	*up = &rq->up;
+	unsigned long long left = up->left;
+	ssize_t		 n;
+	int		 fd = open_spool();
+
+	/* What was read and not yet sent first: body_buf is read into. */
+	spool_write(fd, up->p, up->len);
+	up->left += up->len;
+	up->len = 0;
+	for (; left > 0; left -= (unsigned long long)n) {
+		if ((n = read_stdin(rq->cf->idle_ms, rq->body_buf, left <
+		    sizeof(rq->body_buf) ? (size_t)left :
+		    sizeof(rq->body_buf))) == 0)
+			die(400, "request body: stdin ended after %llu of %llu "
+			    "bytes", rq->bodylen - left, rq->bodylen);
+		spool_write(fd, rq->body_buf, (size_t)n);
+	}
+	up->io = IO_COPY;
+	up->wait_to = 0;
+	from_spool(rq, fd);
+}
+
+/* An unlinked file in TMPDIR. */
+static int
+open_spool(void)
+{
+	const char	*dir = env_value("TMPDIR");
+	char		 path[PATH_MAX];
 	int		 fd;
 
 	if (snprintf(path, sizeof(path), "%s/cgi2scgi.XXXXXX", dir != NULL ?
@@ -1427,23 +1484,27 @@ spool_body(const struct config *cf, struct request *rq)
 		die(503, "%s: %s", path, strerror(errno));
 	unlink(path);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	while ((n = read_stdin(cf->idle_ms, up->buf, up->left < up->cap ?
-	    (size_t)up->left : up->cap)) > 0) {
-		if ((up->left -= (unsigned long long)n) == 0)
-			die(413, "request body: chunked upload over the limit "
-			    "of %llu bytes", rq->bodylen + (size_t)n - 1);
-		if (spool_full(fd, (size_t)n))
-			die(507, "TMPDIR: under %d%% free: no room for a "
-			    "chunked upload", SPOOL_FREE_PCT);
-		if (write_all(fd, up->buf, (size_t)n) == -1)
-			die(507, "spool request body: %s", strerror(errno));
-		rq->bodylen += (unsigned long long)n;
-	}
+	return fd;
+}
+
+static void
+spool_write(int fd, const char *buf, size_t n)
+{
+	if (spool_full(fd, n))
+		die(507, "TMPDIR: under %d%% free: no room to spool the "
+		    "request body", SPOOL_FREE_PCT);
+	if (write_all(fd, buf, n) == -1)
+		die(507, "spool request body: %s", strerror(errno));
+}
+
+/* The body's rest, up->left bytes, is read from the spool fd from now. */
+static void
+from_spool(struct request *rq, int fd)
+{
 	if (lseek(fd, 0, SEEK_SET) == -1)
 		die(503, "spool request body: %s", strerror(errno));
 	rq->spooled = 1;
-	up->from = fd;
-	up->left = rq->bodylen;
+	rq->up.from = fd;
 }
 
 /* Would n more bytes leave the spool's file system under SPOOL_FREE_PCT? */
@@ -2732,8 +2793,8 @@ relay(struct request *rq)
 {
 	struct pollfd	 pfd[2];
 	enum step	 st = GO_ON;
-	int		 nup, ndown, ms = rq->cf->idle_ms > 0 ? rq->cf->idle_ms :
-			    -1;
+	int		 nup, ndown, stuck, ms = rq->cf->idle_ms > 0 ?
+			    rq->cf->idle_ms : -1;
 
 	rq->up.p = rq->block;	/* the header block goes first */
 	rq->up.len = rq->blocklen;
@@ -2749,6 +2810,18 @@ relay(struct request *rq)
 		ndown = want(&rq->down, rq->backend, &pfd[nup]);
 		if (ndown == 0)
 			return 1;
+		/*
+		 * Each way waits on its output, full: for STALL_MS, and a
+		 * host that reads while it writes has read (spool_rest()).
+		 */
+		stuck = nup && rq->up.from == 0 && pfd[0].events == POLLOUT &&
+		    pfd[nup].fd == 1;
+		if (stuck && rq->up.left + rq->up.len <= rq->cf->max_spool &&
+		    poll(pfd, (nfds_t)nup + (nfds_t)ndown, ms > 0 && ms <
+		    STALL_MS ? ms : STALL_MS) == 0) {
+			spool_rest(rq);
+			continue;
+		}
 		switch (poll(pfd, (nfds_t)nup + (nfds_t)ndown, ms)) {
 		case -1:
 			if (errno != EINTR)
@@ -2758,6 +2831,12 @@ relay(struct request *rq)
 			/* Waiting on the client's body is the client's fault. */
 			if (nup && pfd[0].fd == 0)
 				die(408, "request body: timed out");
+			if (stuck)
+				die(503, "request body: the web server reads no "
+				    "answer while it writes the body, and the "
+				    "%llu bytes left of it are over the spool's "
+				    "limit of %llu (-s)", rq->up.left +
+				    rq->up.len, rq->cf->max_spool);
 			die(504, "%s: timed out", name_of(rq->server));
 		}
 		if (nup && pfd[0].revents != 0)

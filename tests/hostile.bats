@@ -774,7 +774,7 @@ a_file() {
 	assert_success
 	run --separate-stderr small 3800000
 	assert_error_page 111 '507 Insufficient Storage'
-	assert_stderr "cgi2scgi: TMPDIR: under 10% free: no room for a chunked upload"
+	assert_stderr "cgi2scgi: TMPDIR: under 10% free: no room to spool the request body"
 	wait_for "$REC/2.done"
 	[ ! -e "$REC/2.head" ]
 }

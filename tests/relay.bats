@@ -82,6 +82,47 @@ post() {	# post FILE [bridge args]: POST FILE through a pipe, as Apache does
 	assert_equal "$(offset_of_fd5)" 4194304
 }
 
+# host_writes_first FILE [bridge args]: as Apache does, write all of
+# FILE to the bridge's stdin, through a pipe, before reading a byte of
+# its stdout (a FIFO, held open here on fd 7, for the caller to read).
+host_writes_first() {
+	local f=$1
+	shift
+	mkfifo "$T/stdout"
+	exec 7<>"$T/stdout"
+	bridge REQUEST_METHOD=POST CONTENT_LENGTH="$(wc -c < "$f")" -- "$@" \
+	    < <(cat "$f"; touch "$T/written") > "$T/stdout" 2> "$T/err" &
+	echo $! > "$T/bridge.pid"
+	wait_for "$T/written"
+}
+
+ECHO_HEAD=$'Status: 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n'
+
+@test "a host that writes the whole body before it reads the answer, and a server that answers as it reads: no stall, memory as before" {
+	head -c 8388608 /dev/urandom > "$T/in"
+	backend -m echo
+	# Before, each waited on the other until -i: 311 KB of 4 MB.
+	host_writes_first "$T/in" -i 20 "$SOCK"
+	# (timeout: a bridge that stalls would write less, never an end.)
+	timeout 120 head -c "$((8388608 + ${#ECHO_HEAD}))" <&7 > "$T/out"
+	{ printf '%s' "$ECHO_HEAD"; cat "$T/in"; } | cmp - "$T/out"
+	wait_pid "$(cat "$T/bridge.pid")" 20
+	assert_equal "$(cat "$T/err")" ''
+	wait_for "$REC/1.done"
+	cmp "$T/in" "$REC/1.body"
+}
+
+@test "a host that writes the whole body first, with more of it left than -s allows: the request ends, one line says why" {
+	head -c 8388608 /dev/zero > "$T/in"
+	backend -m echo
+	host_writes_first "$T/in" -s 1m -i 2 "$SOCK"
+	rc=0
+	wait_pid "$(cat "$T/bridge.pid")" 60 || rc=$?
+	assert_equal "$rc" 111
+	wait_for "$REC/1.done"
+	grep -q "the web server reads no answer while it writes the body, and the [0-9]* bytes left of it are over the spool's limit of 1048576 (-s)" "$T/err"
+}
+
 @test "an answer whole by its Content-Length ends the request at once, exit 0, though the server reads none of the body and keeps the connection" {
 	printf 'Status: 200 OK\r\nContent-Length: 5\r\n\r\nhello' > "$T/reply"
 	backend -m hold -r "$T/reply"
