@@ -69,3 +69,22 @@ upload() {
 		done
 	done
 }
+
+@test "a streaming app behind Apache, which writes the whole body before it reads the answer: a 4 MiB echo arrives whole, not cut at -i" {
+	local w=$IT/cgi-bin/echo sock=$IT/echo.sock
+	mkdir -p "$T/rec"
+	"$BATS_TEST_DIRNAME/../fakescgi" -m echo -o "$T/rec" "$sock" 3>&- &
+	echo $! > "$T/echo.pid"
+	wait_for "$sock" 30
+	chmod 666 "$sock"
+	printf '#!/bin/sh\nexec %s -i 30 %s\n' "$BIN" "$sock" > "$w"
+	chmod 755 "$w"
+	head -c 4194304 /dev/urandom > "$T/in"
+	route=echo
+	code=$(fetch --data-binary @"$T/in" -H 'Content-Type: application/octet-stream' \
+	    "http://127.0.0.1:$PORT_SCRIPT/cgi-bin/echo")
+	kill "$(cat "$T/echo.pid")"
+	rm -f "$w" "$sock"
+	expect status "$code" 200
+	cmp "$T/in" "$T/body"
+}
