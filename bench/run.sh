@@ -282,6 +282,17 @@ while [ "$i" -le "$nm" ]; do
 	i=$((i + 1))
 done
 echo - > "$T/early.1"
+# Apache's way (issue 23): the client writes all of an 8 MiB body before
+# it reads a byte; the server answers 1 GiB before it reads the body.
+# The bridge, each way full, spools the body's rest, then relays the
+# answer: its peak RSS, against the plain 1 GiB answer's.
+# shellcheck disable=SC2046
+set -- $(cgi REQUEST_METHOD=POST CONTENT_LENGTH=8388608 \
+    QUERY_STRING="size=$GIB&early" ./xfer -a -t 60 -u 8388608 \
+    ./rss "$T/rss" $(mover 2))
+[ "$1" != stall ] && [ "$2" -ge "$GIB" ] && [ "$3" -eq 0 ] ||
+    { echo "run.sh: the held transfer failed: $*" >&2; exit 1; }
+held_rss=$(cat "$T/rss")
 echo - > "$T/spm.up.1"
 echo - > "$T/spm.down.1"
 
@@ -307,6 +318,8 @@ while [ "$i" -le "$nm" ]; do
 	    "$(cat "$T/early.$i")"
 	i=$((i + 1))
 done
+echo "Host writes the 8 MiB body first, server answers 1 GiB as it reads:"
+echo "$(mname 2): peak RSS $held_rss KiB (the body's rest spooled, -s)"
 echo
 
 # --- X-Sendfile: a 1 GiB file, served by the bridge or relayed ---------
