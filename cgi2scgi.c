@@ -530,8 +530,9 @@ say(const char *fmt, ...)
  * "cgi2scgi: GET /app/x from 192.0.2.1: what: why", the request first,
  * which web servers do not add to our line.  A byte that could end the
  * line early, or that a terminal could take for a control (0x9b is CSI
- * in 8-bit mode), is written as \xHH, as Apache logs it: the request's
- * part is the client's.
+ * in 8-bit mode), is written as \xHH, and a backslash as \\, as Apache
+ * logs them: the request's part is the client's, and a \x0a it wrote
+ * must not read as a newline.
  */
 static void
 vsay(const char *fmt, va_list ap)
@@ -546,8 +547,11 @@ vsay(const char *fmt, va_list ap)
 	for (i = 0; raw[i] != '\0'; i++)
 		if ((c = (unsigned char)raw[i]) < ' ' || c >= 0x7f)
 			at += (size_t)snprintf(line + at, 5, "\\x%02x", c);
-		else
+		else {
+			if (c == '\\')
+				line[at++] = '\\';
 			line[at++] = (char)c;
+		}
 	line[at++] = '\n';
 	write_all(2, line, at);
 }

@@ -798,6 +798,13 @@ no_number() {
 	    { cat "$T/sigs" >&2; false; }
 }
 
+@test "a URI that spells out an escape, \\x0a | its backslash logged as \\\\: never read as a newline | 111" {
+	run --separate-stderr bridge REQUEST_URI='/a\x0ab\\c' \
+	    REMOTE_ADDR=192.0.2.7 SCGI_FILE=/nonexistent/app.sock
+	assert_error_page 111 '502 Bad Gateway'
+	assert_stderr 'cgi2scgi: GET /a\\x0ab\\\\c from 192.0.2.7: connect /nonexistent/app.sock: No such file or directory'
+}
+
 @test "the table in docs/HOSTILE lists exactly these tests" {
 	awk -F'|' '/^    \|/ && !/^    \| input/ {
 		for (i = 2; i <= 4; i++) gsub(/^ +| +$/, "", $i)
