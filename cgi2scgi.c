@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -199,6 +200,7 @@ static void	 die(int, const char *, ...) NORETURN PRINTF(2, 3);
 static void	 say(const char *, ...) PRINTF(1, 2);
 static void	 vsay(const char *, va_list);
 static size_t	 about_request(char *, size_t);
+static int	 stderr_is_answer(void);
 static void	 usage(void) NORETURN;
 static void	 drain_stdin(struct request *);
 static int	 write_all(int, const char *, size_t);
@@ -532,7 +534,8 @@ say(const char *fmt, ...)
  * line early, or that a terminal could take for a control (0x9b is CSI
  * in 8-bit mode), is written as \xHH, and a backslash as \\, as Apache
  * logs them: the request's part is the client's, and a \x0a it wrote
- * must not read as a newline.
+ * must not read as a newline.  To stderr, or to syslog where stderr
+ * is the answer.
  */
 static void
 vsay(const char *fmt, va_list ap)
@@ -552,6 +555,12 @@ vsay(const char *fmt, va_list ap)
 				line[at++] = '\\';
 			line[at++] = (char)c;
 		}
+	line[at] = '\0';
+	if (stderr_is_answer()) {
+		openlog("cgi2scgi", LOG_PID, LOG_DAEMON);
+		syslog(LOG_ERR, "%s", line + sizeof("cgi2scgi: ") - 1);
+		return;
+	}
 	line[at++] = '\n';
 	write_all(2, line, at);
 }
@@ -580,6 +589,22 @@ about_request(char *buf, size_t cap)
 	    uri, path, q != NULL ? "?" : "", q != NULL ? q : "", addr != NULL ?
 	    " from " : "", addr != NULL ? addr : "");
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+/*
+ * mini_httpd gives a CGI program one pipe for stdout and stderr, so
+ * that a line there reaches the client, in the answer: under a web
+ * server, a stderr that is stdout's pipe or socket is no log.  From a
+ * shell, a terminal or file both share is where the line is wanted.
+ */
+static int
+stderr_is_answer(void)
+{
+	struct stat	 out, err;
+
+	return req->cf->cgi && fstat(1, &out) == 0 && fstat(2, &err) == 0 &&
+	    out.st_dev == err.st_dev && out.st_ino == err.st_ino &&
+	    (S_ISFIFO(err.st_mode) || S_ISSOCK(err.st_mode));
 }
 
 static void

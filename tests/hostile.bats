@@ -805,6 +805,28 @@ no_number() {
 	assert_stderr 'cgi2scgi: GET /a\\x0ab\\\\c from 192.0.2.7: connect /nonexistent/app.sock: No such file or directory'
 }
 
+# on_socket COMMAND...: COMMAND with stdout and stderr one socket, as
+# mini_httpd gives an nph- program the client's connection; what it
+# wrote there on our stdout, its exit status ours.
+on_socket() {
+	python3 -c '
+import socket, subprocess, sys
+ours, its = socket.socketpair()
+p = subprocess.Popen(sys.argv[1:], stdout=its, stderr=its)
+its.close()
+sys.stdout.buffer.write(b"".join(iter(lambda: ours.recv(65536), b"")))
+sys.exit(p.wait())' "$@"
+}
+
+@test "stderr the pipe or socket stdout is, as mini_httpd gives it | the line goes to syslog, never into the answer | 111" {
+	# run, without --separate-stderr, gives both one pipe.
+	run bridge REQUEST_URI=/a SCGI_FILE=/nonexistent/app.sock
+	assert_error_page 111 '502 Bad Gateway'
+	bridge_argv REQUEST_URI=/a SCGI_FILE=/nonexistent/app.sock
+	run on_socket "${BRIDGE[@]}"
+	assert_error_page 111 '502 Bad Gateway'
+}
+
 @test "the table in docs/HOSTILE lists exactly these tests" {
 	awk -F'|' '/^    \|/ && !/^    \| input/ {
 		for (i = 2; i <= 4; i++) gsub(/^ +| +$/, "", $i)
