@@ -174,7 +174,8 @@ struct request {
 	unsigned long long length;	/* the answer's body, said; or UNTIL_EOF */
 	char		*block;		/* the header block, in header[]: */
 	size_t		 blocklen;	/* all of it, */
-	size_t		 pairslen;	/* and its netstring's payload */
+	size_t		 pairslen;	/* and its netstring's payload, */
+	size_t		 nvars;		/* in so many variables */
 	unsigned long long bodylen;	/* the CONTENT_LENGTH we send */
 	int		 chunked;	/* the body's length is stdin's */
 	int		 spooled;	/* the body is in our spool */
@@ -1462,6 +1463,7 @@ build_request(const struct config *cf, struct request *rq)
 	rq->block = netstring_wrap(rq->header, LENGTH_ROOM, used);
 	rq->blocklen = (size_t)(pairs + used + 1 - rq->block);
 	rq->pairslen = used;
+	rq->nvars = n + 2;
 }
 
 /*
@@ -1934,14 +1936,16 @@ new_socket(int family)
 
 /*
  * The server closed without a byte of an answer: rtorrent does so on a
- * header block over 2,000 bytes, uWSGI over its buffer.  again: ", twice".
+ * header block over 2,000 bytes, uWSGI where the block's bytes and 2 a
+ * variable reach its --buffer-size: so the line gives both, for -H.
+ * again: ", twice".
  */
 static void
 unanswered(const struct request *rq, const char *again)
 {
 	die(502, "%s: closed the connection without a response%s (header "
-	    "block %zu bytes; some servers limit it: see -H)",
-	    name_of(rq->server), again, rq->pairslen);
+	    "block %zu bytes in %zu variables; some servers limit it: see -H)",
+	    name_of(rq->server), again, rq->pairslen, rq->nvars);
 }
 
 /* Nothing listens: the server is down, or its socket not there yet. */
@@ -3371,8 +3375,9 @@ check_setup(struct config *cf, struct request *rq)
 	    env_value("REQUEST_URI") == NULL);
 	find_body(cf, rq);
 	build_request(cf, rq);
-	dprintf(1, "request: GET %s, header block %zu bytes (-H %llu)\n",
-	    env_value("REQUEST_URI"), rq->pairslen, cf->max_header);
+	dprintf(1, "request: GET %s, header block %zu bytes in %zu variables "
+	    "(-H %llu)\n", env_value("REQUEST_URI"), rq->pairslen, rq->nvars,
+	    cf->max_header);
 	t0 = now_ms();
 	connect_server(cf, rq);
 	dprintf(1, "connect: %s, in %lld ms\nanswer:\n", name_of(rq->server),

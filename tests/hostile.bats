@@ -294,10 +294,10 @@ no_number() {
 	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=5 \
 	    -- "$SOCK" <<< "abcd"
 	assert_error_page 111 '502 Bad Gateway'
-	assert_regex "$stderr" "^cgi2scgi: POST /app: $SOCK: closed the connection without a response \(header block [0-9]+ bytes; some servers limit it: see -H\)\$"
+	assert_regex "$stderr" "^cgi2scgi: POST /app: $SOCK: closed the connection without a response \(header block [0-9]+ bytes in [0-9]+ variables; some servers limit it: see -H\)\$"
 	run --separate-stderr bridge -- "$SOCK"
 	assert_error_page 111 '502 Bad Gateway'
-	assert_regex "$stderr" "^cgi2scgi: GET /app: $SOCK: closed the connection without a response, twice \(header block [0-9]+ bytes; some servers limit it: see -H\)\$"
+	assert_regex "$stderr" "^cgi2scgi: GET /app: $SOCK: closed the connection without a response, twice \(header block [0-9]+ bytes in [0-9]+ variables; some servers limit it: see -H\)\$"
 	wait_for "$REC/3.done"
 }
 

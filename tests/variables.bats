@@ -591,23 +591,25 @@ with_syslog() {
 	assert_stderr "cgi2scgi: connect /nonexistent/app.sock: No such file or directory"
 }
 
-@test "a server that closes without a byte: one line with the header block's size, even for a GET sent twice" {
-	local n
+@test "a server that closes without a byte: one line with the header block's size and variables, even for a GET sent twice" {
+	local n v
 	n=$(measure REMOTE_ADDR=127.0.0.1 --)
+	v=$(wc -l < "$T/measure/1.env")
 	# As rtorrent does: it reads the request, and closes with no answer.
 	: > "$T/empty"
 	backend -r "$T/empty"
 	run --separate-stderr bridge REMOTE_ADDR=127.0.0.1 -- "$SOCK"
 	assert_error_page 111 '502 Bad Gateway'
 	one_line
-	assert_stderr "cgi2scgi: GET /app from 127.0.0.1: $SOCK: closed the connection without a response, twice (header block $n bytes; some servers limit it: see -H)"
+	assert_stderr "cgi2scgi: GET /app from 127.0.0.1: $SOCK: closed the connection without a response, twice (header block $n bytes in $v variables; some servers limit it: see -H)"
 	wait_for "$REC/2.done"
 	n=$(measure REMOTE_ADDR=127.0.0.1 REQUEST_METHOD=POST CONTENT_LENGTH=3 -- < <(printf abc))
+	v=$(wc -l < "$T/measure/2.env")
 	run --separate-stderr bridge REMOTE_ADDR=127.0.0.1 REQUEST_METHOD=POST \
 	    CONTENT_LENGTH=3 -- "$SOCK" < <(printf abc)
 	assert_error_page 111 '502 Bad Gateway'
 	one_line
-	assert_stderr "cgi2scgi: POST /app from 127.0.0.1: $SOCK: closed the connection without a response (header block $n bytes; some servers limit it: see -H)"
+	assert_stderr "cgi2scgi: POST /app from 127.0.0.1: $SOCK: closed the connection without a response (header block $n bytes in $v variables; some servers limit it: see -H)"
 }
 
 @test "EACCES: the line adds our uid and gid, and the socket's owner, group and mode" {

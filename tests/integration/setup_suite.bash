@@ -120,8 +120,9 @@ start_uwsgi() {
 	started uwsgi $!
 }
 
-# The same application behind uWSGI as it comes: its buffer-size, the
-# largest SCGI header block it takes, is 4096.  variables.bats.
+# The same application behind uWSGI as it comes: its buffer-size is
+# 4096, and it takes a header block of 4095 bytes less 2 a variable.
+# variables.bats.
 start_uwsgi_small() {
 	"$UWSGI" --plugin python3 --master --die-on-term --processes 1 \
 	    --chmod-socket=666 --scgi-socket "$IT/uwsgi-small.sock" \
