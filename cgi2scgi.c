@@ -188,7 +188,8 @@ struct request {
 	unsigned long long length;	/* the answer's body, said; or UNTIL_EOF */
 	char		*block;		/* the header block, in header[]: */
 	size_t		 blocklen;	/* all of it, */
-	size_t		 pairslen;	/* and its netstring's payload */
+	size_t		 pairslen;	/* and its netstring's payload, */
+	size_t		 nvars;		/* in so many variables */
 	unsigned long long bodylen;	/* the CONTENT_LENGTH we send */
 	int		 chunked;	/* the body's length is stdin's */
 	int		 spooled;	/* the body is in our spool */
@@ -213,8 +214,8 @@ extern char	**environ;
 static void	 die(int, const char *, ...) NORETURN PRINTF(2, 3);
 static void	 say(const char *, ...) PRINTF(1, 2);
 static void	 vsay(const char *, va_list);
-static int	 stderr_is_answer(void);
 static size_t	 about_request(char *, size_t);
+static int	 stderr_is_answer(void);
 static void	 usage(void) NORETURN;
 static void	 drain_stdin(struct request *);
 static int	 write_all(int, const char *, size_t);
@@ -603,25 +604,6 @@ vsay(const char *fmt, va_list ap)
 	write_all(2, line, at);
 }
 
-/*
- * Is our stderr the answer's pipe?  mini_httpd gives a CGI program one
- * pipe for both: a line written there would reach the client, in the
- * head or the body.  Then it goes to syslog(3).
- */
-static int
-stderr_is_answer(void)
-{
-	static int	 same = -1;
-	struct stat	 out, err;
-
-	if (same == -1)
-		same = req->cf->cgi && fstat(1, &out) == 0 &&
-		    fstat(2, &err) == 0 && out.st_dev == err.st_dev &&
-		    out.st_ino == err.st_ino && (S_ISFIFO(out.st_mode) ||
-		    S_ISSOCK(out.st_mode));
-	return same;
-}
-
 /* "GET /app/x from 192.0.2.1: " under a web server, else nothing. */
 static size_t
 about_request(char *buf, size_t cap)
@@ -646,6 +628,22 @@ about_request(char *buf, size_t cap)
 	    uri, path, q != NULL ? "?" : "", q != NULL ? q : "", addr != NULL ?
 	    " from " : "", addr != NULL ? addr : "");
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+/*
+ * mini_httpd gives a CGI program one pipe for stdout and stderr, so
+ * that a line there reaches the client, in the answer: under a web
+ * server, a stderr that is stdout's pipe or socket is no log.  From a
+ * shell, a terminal or file both share is where the line is wanted.
+ */
+static int
+stderr_is_answer(void)
+{
+	struct stat	 out, err;
+
+	return req->cf->cgi && fstat(1, &out) == 0 && fstat(2, &err) == 0 &&
+	    out.st_dev == err.st_dev && out.st_ino == err.st_ino &&
+	    (S_ISFIFO(err.st_mode) || S_ISSOCK(err.st_mode));
 }
 
 static void
@@ -1597,6 +1595,7 @@ build_request(const struct config *cf, struct request *rq)
 	rq->block = netstring_wrap(rq->header, LENGTH_ROOM, used);
 	rq->blocklen = (size_t)(pairs + used + 1 - rq->block);
 	rq->pairslen = used;
+	rq->nvars = n + 2;
 }
 
 /*
@@ -2069,14 +2068,16 @@ new_socket(int family)
 
 /*
  * The server closed without a byte of an answer: rtorrent does so on a
- * header block over 2,000 bytes, uWSGI over its buffer.  again: ", twice".
+ * header block over 2,000 bytes, uWSGI where the block's bytes and 2 a
+ * variable reach its --buffer-size: so the line gives both, for -H.
+ * again: ", twice".
  */
 static void
 unanswered(const struct request *rq, const char *again)
 {
 	die(502, "%s: closed the connection without a response%s (header "
-	    "block %zu bytes; some servers limit it: see -H)",
-	    name_of(rq->server), again, rq->pairslen);
+	    "block %zu bytes in %zu variables; some servers limit it: see -H)",
+	    name_of(rq->server), again, rq->pairslen, rq->nvars);
 }
 
 /* Nothing listens: the server is down, or its socket not there yet. */
@@ -3728,8 +3729,9 @@ check_setup(struct config *cf, struct request *rq)
 	    env_value("REQUEST_URI") == NULL);
 	find_body(cf, rq);
 	build_request(cf, rq);
-	dprintf(1, "request: GET %s, header block %zu bytes (-H %llu)\n",
-	    env_value("REQUEST_URI"), rq->pairslen, cf->max_header);
+	dprintf(1, "request: GET %s, header block %zu bytes in %zu variables "
+	    "(-H %llu)\n", env_value("REQUEST_URI"), rq->pairslen, rq->nvars,
+	    cf->max_header);
 	t0 = now_ms();
 	connect_server(cf, rq);
 	dprintf(1, "connect: %s, in %lld ms\nanswer:\n", name_of(rq->server),

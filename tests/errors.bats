@@ -19,28 +19,6 @@ load helper
 	    cmp - "$T/out"
 }
 
-@test "a backslash in the line is written as \\\\, so that a client's \\x0a is not an escaped newline" {
-	run --separate-stderr bridge SCGI_FILE="$T/none.sock" QUERY_STRING='a\x0a\'
-	assert_failure 111
-	assert_stderr --prefix 'cgi2scgi: GET /app?a\\x0a\\: connect'
-}
-
-@test "stderr that is stdout's pipe, as mini_httpd gives it: the line goes to syslog, not to the client" {
-	needs strace "to see the line go to syslog"
-	bridge_argv SCGI_FILE="$T/none.sock"
-	set +e
-	"${BRIDGE[@]}" 2>&1 | cat > "$T/out"
-	set -e
-	error_page '502 Bad Gateway' | cmp - "$T/out"
-	strace -qq -e trace=connect -o "$T/trace" env -i GATEWAY_INTERFACE=CGI/1.1 \
-	    REQUEST_METHOD=GET SCGI_FILE="$T/none.sock" SCGI_RETRY_TIMEOUT=0 \
-	    "$PLAIN" 2>&1 | cat > /dev/null
-	grep -q '"/dev/log"' "$T/trace"
-	# Its own stderr, a file or a terminal: the line goes there.
-	run --separate-stderr bridge SCGI_FILE="$T/none.sock"
-	assert_stderr --prefix "cgi2scgi: GET /app: connect $T/none.sock"
-}
-
 @test "SCGI_HOST without SCGI_PORT is a configuration error" {
 	run --separate-stderr bridge SCGI_HOST=127.0.0.1
 	assert_failure 100

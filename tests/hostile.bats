@@ -294,10 +294,10 @@ no_number() {
 	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=5 \
 	    -- "$SOCK" <<< "abcd"
 	assert_error_page 111 '502 Bad Gateway'
-	assert_regex "$stderr" "^cgi2scgi: POST /app: $SOCK: closed the connection without a response \(header block [0-9]+ bytes; some servers limit it: see -H\)\$"
+	assert_regex "$stderr" "^cgi2scgi: POST /app: $SOCK: closed the connection without a response \(header block [0-9]+ bytes in [0-9]+ variables; some servers limit it: see -H\)\$"
 	run --separate-stderr bridge -- "$SOCK"
 	assert_error_page 111 '502 Bad Gateway'
-	assert_regex "$stderr" "^cgi2scgi: GET /app: $SOCK: closed the connection without a response, twice \(header block [0-9]+ bytes; some servers limit it: see -H\)\$"
+	assert_regex "$stderr" "^cgi2scgi: GET /app: $SOCK: closed the connection without a response, twice \(header block [0-9]+ bytes in [0-9]+ variables; some servers limit it: see -H\)\$"
 	wait_for "$REC/3.done"
 }
 
@@ -900,6 +900,35 @@ a_file() {
 	grep -qx 'SigBlk:	0000000000000000' "$T/sigs" &&
 	    grep -qx 'SigIgn:	0000000000001000' "$T/sigs" ||
 	    { cat "$T/sigs" >&2; false; }
+}
+
+@test "a URI that spells out an escape, \\x0a | its backslash logged as \\\\: never read as a newline | 111" {
+	run --separate-stderr bridge REQUEST_URI='/a\x0ab\\c' \
+	    REMOTE_ADDR=192.0.2.7 SCGI_FILE=/nonexistent/app.sock
+	assert_error_page 111 '502 Bad Gateway'
+	assert_stderr 'cgi2scgi: GET /a\\x0ab\\\\c from 192.0.2.7: connect /nonexistent/app.sock: No such file or directory'
+}
+
+# on_socket COMMAND...: COMMAND with stdout and stderr one socket, as
+# mini_httpd gives an nph- program the client's connection; what it
+# wrote there on our stdout, its exit status ours.
+on_socket() {
+	python3 -c '
+import socket, subprocess, sys
+ours, its = socket.socketpair()
+p = subprocess.Popen(sys.argv[1:], stdout=its, stderr=its)
+its.close()
+sys.stdout.buffer.write(b"".join(iter(lambda: ours.recv(65536), b"")))
+sys.exit(p.wait())' "$@"
+}
+
+@test "stderr the pipe or socket stdout is, as mini_httpd gives it | the line goes to syslog, never into the answer | 111" {
+	# run, without --separate-stderr, gives both one pipe.
+	run bridge REQUEST_URI=/a SCGI_FILE=/nonexistent/app.sock
+	assert_error_page 111 '502 Bad Gateway'
+	bridge_argv REQUEST_URI=/a SCGI_FILE=/nonexistent/app.sock
+	run on_socket "${BRIDGE[@]}"
+	assert_error_page 111 '502 Bad Gateway'
 }
 
 @test "the table in docs/HOSTILE lists exactly these tests" {

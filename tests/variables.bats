@@ -554,29 +554,81 @@ has_line() {
 	assert_regex "$stderr" '^cgi2scgi: GET /a\\x9[bB]31mb\\x[cC]3\\x[aA]9 from 192\.0\.2\.7: '
 }
 
+# with_syslog LOG COMMAND...: COMMAND with a /dev/log that appends each
+# message it gets to LOG, a line each, in a mount namespace of its own
+# (the machine's /dev stays as it is); once COMMAND is done, until LOG
+# has a line or 10 s have passed: a datagram sent is queued already.
+with_syslog() {
+	cat > "$T/syslogd.pl" <<-'EOF'
+	use IO::Socket::UNIX;
+	my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => '/dev/log')
+	    or die "/dev/log: $!\n";
+	open(my $log, '>>', $ARGV[0]) or die "$ARGV[0]: $!\n";
+	$log->autoflush(1);
+	# Bound: on in the background, its pid on the stdout it leaves.
+	if (my $pid = fork) { print "$pid\n"; exit 0 }
+	close STDOUT;
+	print $log $_, "\n" while defined $s->recv($_, 8192);
+	EOF
+	: > "$1"
+	unshare -m sh -c '
+		log=$1 pl=$2
+		shift 2
+		mount -t tmpfs tmpfs /dev || exit 99
+		pid=$(perl "$pl" "$log") || exit 99
+		"$@"
+		status=$?
+		i=0
+		until [ -s "$log" ] || [ "$i" -gt 1000 ]; do
+			i=$((i + 1))
+			sleep 0.01
+		done
+		kill "$pid"
+		exit "$status"' sh "$1" "$T/syslogd.pl" "${@:2}"
+}
+
+@test "under a web server, with stderr the pipe stdout is (mini_httpd), the line goes to syslog, never into the answer" {
+	needs_root 'a /dev/log of its own, in a mount namespace'
+	needs unshare 'a mount namespace'
+	bridge_argv REQUEST_URI=/a REMOTE_ADDR=192.0.2.7 \
+	    SCGI_FILE=/nonexistent/app.sock
+	# run, without --separate-stderr, gives both one pipe, as mini_httpd.
+	run with_syslog "$T/syslog" "${BRIDGE[@]}"
+	assert_error_page 111 '502 Bad Gateway'
+	assert_regex "$(cat "$T/syslog")" '^<27>.* cgi2scgi\[[0-9]+\]: GET /a from 192\.0\.2\.7: connect /nonexistent/app\.sock: No such file or directory$'
+}
+
+@test "from a shell, with stderr the pipe stdout is, the line goes there" {
+	run by_hand SCGI_FILE=/nonexistent/app.sock
+	assert_failure 111
+	assert_line --index 0 "cgi2scgi: connect /nonexistent/app.sock: No such file or directory"
+}
+
 @test "run from a shell (no REQUEST_METHOD), a log line names no request" {
 	run --separate-stderr by_hand SCGI_FILE=/nonexistent/app.sock
 	assert_failure 111
 	assert_stderr "cgi2scgi: connect /nonexistent/app.sock: No such file or directory"
 }
 
-@test "a server that closes without a byte: one line with the header block's size, even for a GET sent twice" {
-	local n
+@test "a server that closes without a byte: one line with the header block's size and variables, even for a GET sent twice" {
+	local n v
 	n=$(measure REMOTE_ADDR=127.0.0.1 --)
+	v=$(wc -l < "$T/measure/1.env")
 	# As rtorrent does: it reads the request, and closes with no answer.
 	: > "$T/empty"
 	backend -r "$T/empty"
 	run --separate-stderr bridge REMOTE_ADDR=127.0.0.1 -- "$SOCK"
 	assert_error_page 111 '502 Bad Gateway'
 	one_line
-	assert_stderr "cgi2scgi: GET /app from 127.0.0.1: $SOCK: closed the connection without a response, twice (header block $n bytes; some servers limit it: see -H)"
+	assert_stderr "cgi2scgi: GET /app from 127.0.0.1: $SOCK: closed the connection without a response, twice (header block $n bytes in $v variables; some servers limit it: see -H)"
 	wait_for "$REC/2.done"
 	n=$(measure REMOTE_ADDR=127.0.0.1 REQUEST_METHOD=POST CONTENT_LENGTH=3 -- < <(printf abc))
+	v=$(wc -l < "$T/measure/2.env")
 	run --separate-stderr bridge REMOTE_ADDR=127.0.0.1 REQUEST_METHOD=POST \
 	    CONTENT_LENGTH=3 -- "$SOCK" < <(printf abc)
 	assert_error_page 111 '502 Bad Gateway'
 	one_line
-	assert_stderr "cgi2scgi: POST /app from 127.0.0.1: $SOCK: closed the connection without a response (header block $n bytes; some servers limit it: see -H)"
+	assert_stderr "cgi2scgi: POST /app from 127.0.0.1: $SOCK: closed the connection without a response (header block $n bytes in $v variables; some servers limit it: see -H)"
 }
 
 @test "EACCES: the line adds our uid and gid, and the socket's owner, group and mode" {

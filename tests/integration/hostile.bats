@@ -116,15 +116,16 @@ untouched() {
 # answer_is_right SERVER: what a client gets from SERVER for a hostile
 # $query.  Apache's routes name the server in the environment, as
 # busybox httpd's does: the app's page.  mini_httpd gives the bridge no
-# environment: its 500, and no reason (there the bridge's stderr is the
-# response's, so its line goes to syslog).
+# environment: its 500, and the reason in syslog, not in the response
+# (there the bridge's stderr is the response's pipe).
 answer_is_right() {
 	case $1 in
 	mini-httpd)
 		expect status "$code" 500
 		expect body "$(cat "$T/body")" '500 Internal Server Error'
-		! grep -q 'cgi2scgi' "$T/head" "$T/body" ||
-		    expect reason "$(cat "$T/head" "$T/body")" 'no line of ours'
+		! grep -q 'cgi2scgi: ' "$T/head" "$T/body" ||
+		    expect 'the response' "$(cat "$T/head" "$T/body")" \
+		    'no line of the bridge'
 		;;
 	*)
 		expect status "$code" 200

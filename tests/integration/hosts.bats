@@ -453,14 +453,18 @@ stderr_lands() {
 	mark "$IT/lighttpd-ctl/server.log" "$IT/lighttpd-ctl.stderr"
 	case $route in
 	mini-httpd-ctl)
-		# cgi-bin/app is the bridge with no server to go to; mini_httpd
-		# would put its stderr in the response: the line goes to
-		# syslog instead.
-		code=$(fetch "$(url mini-httpd /x)") || :
-		expect status "$code" 500 || return
-		body_is '500 Internal Server Error' || return
-		! grep -q 'cgi2scgi' "$T/head" "$T/body" ||
-		    expect response "$(cat "$T/head" "$T/body")" 'no line of the bridge'
+		# A plain CGI program's stderr reaches the client: mini_httpd
+		# gives it one pipe for stdout and stderr.
+		code=$(fetch "$(probe_url "$route" '/x?mode=stderr')") || :
+		expect status "$code" 200 || return
+		grep -q '^probe\.sh: on stderr' "$T/head" "$T/body" ||
+		    expect response "$(cat "$T/head" "$T/body")" \
+		    'probe.sh: on stderr' || return
+		# The bridge's lines go to syslog: cgi-bin/app has no server
+		# to go to (500), bare is the README wrapper to this head (502).
+		no_line_in 500 "http://127.0.0.1:$PORT_MINI/cgi-bin/app/x" ||
+		    return
+		no_line_in 502 "http://127.0.0.1:$PORT_MINI/cgi-bin/bare/x"
 		return
 		;;
 	civetweb-ctl)
@@ -491,6 +495,15 @@ stderr_lands() {
 	[ "$route" != lighttpd-ctl ] ||
 	    not_since_mark 'cgi2scgi: ' "$IT/lighttpd-ctl/server.log" \
 	    "$IT/lighttpd-ctl.stderr"
+}
+
+# no_line_in CODE URL: URL answers CODE, with no line of the bridge's in
+# the head or the body.
+no_line_in() {
+	code=$(fetch "$2") || :
+	expect "$2: status" "$code" "$1" || return
+	! grep -q 'cgi2scgi: ' "$T/head" "$T/body" ||
+	    expect "$2" "$(cat "$T/head" "$T/body")" 'no line of the bridge'
 }
 
 # mark FILE...: note each FILE's size, for not_since_mark.
@@ -531,7 +544,7 @@ log_has() {
 	done
 }
 
-@test "the bridge's stderr: Apache's error log (mod_cgi adds a prefix), lighttpd's server.breakagelog, busybox's stderr; mini_httpd's response would be, so syslog; civetweb loses it" {
+@test "the bridge's stderr: Apache's error log (mod_cgi adds a prefix), lighttpd's server.breakagelog, busybox's stderr; mini_httpd's, the response's pipe, goes unused for syslog; civetweb loses it" {
 	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\nX-A: a\rb\r\n\r\nbody'
 	on_every_host stderr_lands
 }

@@ -120,8 +120,9 @@ start_uwsgi() {
 	started uwsgi $!
 }
 
-# The same application behind uWSGI as it comes: its buffer-size, the
-# largest SCGI header block it takes, is 4096.  variables.bats.
+# The same application behind uWSGI as it comes: its buffer-size is
+# 4096, and it takes a header block of 4095 bytes less 2 a variable.
+# variables.bats.
 start_uwsgi_small() {
 	"$UWSGI" --plugin python3 --master --die-on-term --processes 1 \
 	    --chmod-socket=666 --scgi-socket "$IT/uwsgi-small.sock" \
@@ -503,14 +504,17 @@ start_nginx() {
 # nothing of its own passes, and there is no SetEnv.  So its cgi-bin
 # holds the bridge itself as app, with no server to go to, and as ctl
 # a README wrapper to the backend whose answer hosts.bats chooses, and
-# probe.sh as probe.  It sends a CGI program's stderr to the client,
-# in the head: the wrapper sends it to error.log instead, as a site
-# would.
+# probe.sh as probe.  It gives a CGI program one pipe for stdout and
+# stderr, so that its stderr reaches the client: ctl sends it to
+# error.log instead, as a site would; bare is the same wrapper with
+# stderr as mini_httpd gives it, where the bridge logs to syslog.
 write_mini_httpd() {
 	local d=$IT/mini_httpd
 	mkdir -p "$d/www/cgi-bin"
 	cp "$BIN" "$d/www/cgi-bin/app"
 	stderr_to "$d/error.log" "$d/www/cgi-bin/ctl"
+	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/www/cgi-bin/bare"
+	chmod 755 "$d/www/cgi-bin/bare"
 	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
 	local_page "$d/www"
 }

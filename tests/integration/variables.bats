@@ -2,7 +2,7 @@
 # What the servers behind the bridge limit, met through real web
 # servers: rtorrent (Debian's 0.9.8) closes, unanswered, a request whose
 # SCGI header block is over 2000 bytes; uWSGI as it comes drops one
-# over its buffer-size, 4096.  A browser's cookies get there: the
+# over 4095 bytes less 2 a variable.  A browser's cookies get there: the
 # README's rtorrent recipe (conf/apache-rtorrent.conf and
 # lighttpd-rtorrent.conf) sends rtorrent only what it reads, and says
 # why when a request would not fit; SCGI_DROP and SCGI_PASS do the same
@@ -105,7 +105,7 @@ new_in() {
 	logged "$route" "cgi2scgi: POST /RPC2 from 127.0.0.1: " \
 	    "closed the connection without a response (header block "
 	logged "$route" "closed the connection without a response (header block " \
-	    " bytes; some servers limit it: see -H)"
+	    " variables; some servers limit it: see -H)"
 	expect 'lines logged' "$(lines "$route" 'closed the connection')" 1
 	code=$(rpc "$route")
 	expect 'status without the cookie' "$code" 200
@@ -147,4 +147,67 @@ new_in() {
 	# The app lists what it got, sorted: those, and what SCGI adds.
 	expect variables "$(sed 's/=.*//' "$T/body" | paste -sd ' ')" \
 	    "CONTENT_LENGTH PATH_INFO QUERY_STRING REQUEST_METHOD SCGI SCRIPT_NAME SERVER_NAME SERVER_PORT SERVER_PROTOCOL"
+}
+
+# block_of SOCKET SIZE [option...]: the bridge, by hand, to SOCKET, with
+# a header block (the netstring's length, what -H counts) of SIZE bytes
+# in 9 variables, CONTENT_LENGTH and SCGI among them, HTTP_X_PAD making
+# up the size: a POST of system.listMethods, which rtorrent wants and
+# app.py answers at /status/200.  Its exit status in $status, its
+# stdout in $T/out, its stderr in $T/err.
+block_of() {
+	local socket=$1 size=$2 base
+	local vars=(GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST
+	    SERVER_PROTOCOL=HTTP/1.1 SCRIPT_NAME=/app PATH_INFO=/status/200
+	    CONTENT_TYPE=text/xml "CONTENT_LENGTH=${#LIST_METHODS}")
+	shift 2
+	# With an empty pad, as the 431 of -H 1 says, before connecting.
+	base=$(env -i "${vars[@]}" HTTP_X_PAD= "$BIN" -H 1 "$socket" \
+	    2>&1 > /dev/null < /dev/null |
+	    sed -n 's/.* header block of \([0-9]*\) bytes .*/\1/p')
+	status=0
+	env -i "${vars[@]}" \
+	    HTTP_X_PAD="$(head -c $((size - base)) /dev/zero | tr '\0' x)" \
+	    "$BIN" "$@" "$socket" < <(printf %s "$LIST_METHODS") \
+	    > "$T/out" 2> "$T/err" || status=$?
+}
+
+# over_by_one SOCKET LIMIT: a block of LIMIT bytes answered 200 under
+# -H LIMIT; one of LIMIT + 1 closed on by the server without -H (so the
+# limit is not lower than the server's), and a 431 under -H LIMIT.
+over_by_one() {
+	local over=$(($2 + 1))
+	block_of "$1" "$over"
+	expect "$over bytes, no -H: exit" "$status" 111 || return
+	expect_line "$over bytes, no -H" "$T/err" "cgi2scgi: POST /app/status/200: $1: closed the connection without a response (header block $over bytes in 9 variables; some servers limit it: see -H)" || return
+	block_of "$1" "$2" -H "$2"
+	expect "$2 bytes, -H $2: exit" "$status" 0 || return
+	expect "$2 bytes, -H $2: status" "$(head -n 1 "$T/out")" $'Status: 200 OK\r' || return
+	block_of "$1" "$over" -H "$2"
+	expect "$over bytes, -H $2: exit" "$status" 100 || return
+	expect "$over bytes, -H $2: status" "$(head -n 1 "$T/out")" \
+	    $'Status: 431 Request Header Fields Too Large\r' || return
+	grep -qF "header block of $over bytes is over the limit of $2 (-H" "$T/err" ||
+	    expect "$over bytes, -H $2" "$(cat "$T/err")" 'a 431 line'
+}
+
+@test "rtorrent takes a header block of 2000 bytes, whatever its variables: -H 2000 passes 2000, and 2001, which rtorrent closes on, is a 431" {
+	route=rtorrent
+	over_by_one "$IT/rtorrent/rpc.socket" 2000
+}
+
+@test "uWSGI with --buffer-size 1024 takes a block of 1023 bytes less 2 a variable: -H 1005 for 9 variables passes 1005, and 1006, which uWSGI closes on, is a 431" {
+	route=uwsgi-1024
+	/usr/bin/uwsgi-core --plugin python3 --master --die-on-term \
+	    --processes 1 --buffer-size 1024 --scgi-socket "$T/uwsgi.sock" \
+	    --wsgi-file "$BATS_TEST_DIRNAME/app.py" --env "DATA=$IT/data" \
+	    --logto "$T/uwsgi.log" 3>&- &
+	echo $! > "$IT/pids/uwsgi-1024"	# teardown_suite's, on failure
+	wait_for "$T/uwsgi.sock" 60
+	over_by_one "$T/uwsgi.sock" 1005
+	# uWSGI's own word for 1006: its packet has 2 bytes more a variable.
+	grep -q 'unable to add HTTP_X_PAD=x* to uwsgi packet' "$T/uwsgi.log"
+	kill "$(cat "$IT/pids/uwsgi-1024")"
+	wait "$(cat "$IT/pids/uwsgi-1024")" || :
+	rm "$IT/pids/uwsgi-1024"
 }
