@@ -153,6 +153,14 @@ dynamic() {
 	assert_line 'PATH_INFO=/hello'
 }
 
+@test "make demo shows the app's answer, and the exit status on a line of its own" {
+	cd "$BATS_TEST_DIRNAME/.."
+	run sh example/demo.sh
+	assert_success
+	assert_line 'name=demo'
+	assert_line '--- exit status 0'
+}
+
 @test "plain make builds statically with musl where musl-gcc is, and says so; MUSLCC= builds with cc" {
 	needs musl-gcc "the default build uses it"
 	built musl
