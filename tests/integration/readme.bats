@@ -38,6 +38,10 @@ in_readme() {
 	    cmp - "$BATS_TEST_DIRNAME/conf/rtorrent.rc"
 }
 
+@test "example/rtorrent-apache.conf, the package's conf-available snippet, is the README's Apache recipe for rtorrent" {
+	cmp "$BATS_TEST_DIRNAME/../../example/rtorrent-apache.conf" "$BATS_TEST_DIRNAME/conf/apache-rtorrent.conf"
+}
+
 @test "the quick start's example/app.conf is README recipe 1" {
 	cmp "$BATS_TEST_DIRNAME/../../example/app.conf" "$BATS_TEST_DIRNAME/conf/apache-file.conf"
 }

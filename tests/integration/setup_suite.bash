@@ -381,12 +381,17 @@ local_page() {
 # The Apache that package.bats starts once it has installed the Debian
 # package: the frame here, the vhosts package.bats writes to site.conf
 # from what the package installed (its man page's example, its
-# app.conf), on PORT_PACKAGE and PORT_PACKAGE_CONF.
+# app.conf, its conf-available snippet for rtorrent), on PORT_PACKAGE
+# and PORT_PACKAGE_CONF.
 write_package_apache() {
 	local d=$IT/package/apache
 	mkdir -p "$d"
 	{
 		apache_frame "$d" event cgid
+		# The package's rtorrent snippet asks for a password.
+		for m in auth_basic authn_core authn_file authz_user; do
+			echo "LoadModule ${m}_module $APACHE_MODULES/mod_$m.so"
+		done
 		echo "Include $d/site.conf"
 	} > "$d/httpd.conf"
 }
