@@ -187,16 +187,18 @@ check-integration: all $(TOOLS) tests/cgi2scgi-san
 check-fuzz: $(FUZZERS)
 	nice -n 19 $(MAKE) fuzz FUZZ_SECONDS=30
 
-# The man page and the examples name the paths of a plain make install,
-# /usr/local/bin/cgi2scgi and /usr/local/libexec/ for the programs it
-# runs, and stay readable in the source; installed, they name the
-# install's, so that a recipe copied from them works as printed.
+# The man page, the README and the examples name the paths of a plain
+# make install, /usr/local/bin/cgi2scgi and /usr/local/libexec/ for the
+# programs it runs, and stay readable in the source; installed, they
+# name the install's, so that a recipe copied from them works as printed.
 PATHS = s|/usr/local/bin/cgi2scgi|$(BINDIR)/cgi2scgi|g; s|/usr/local/libexec/|$(LIBEXECDIR)/|g
 # What an admin needs beside the man page (make install-doc; the Debian
 # package has it): the README, docs/, and the examples, with
 # hello-scgi's netstring encoder so that it builds where it is.
 EXAMPLES = example/app.conf example/app.socket example/app.service \
-	   example/hello-scgi.c netstring.c netstring.h
+	   example/hello-scgi.c netstring.c netstring.h \
+	   example/rtorrent.rc example/rtorrent.service \
+	   example/rtorrent-apache.conf
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -209,8 +211,9 @@ install: all
 install-doc:
 	mkdir -p $(DESTDIR)$(DOCDIR)/examples
 	for f in README docs/*; do \
-		cp -f "$$f" $(DESTDIR)$(DOCDIR)/ && \
-		chmod 644 $(DESTDIR)$(DOCDIR)/"$${f##*/}" || exit 1; \
+		t=$(DESTDIR)$(DOCDIR)/"$${f##*/}"; \
+		rm -f "$$t" && sed -e '$(PATHS)' "$$f" > "$$t" && \
+		chmod 644 "$$t" || exit 1; \
 	done
 	for f in $(EXAMPLES); do \
 		t=$(DESTDIR)$(DOCDIR)/examples/"$${f##*/}"; \

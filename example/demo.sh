@@ -20,6 +20,9 @@ env -i GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
     QUERY_STRING=lang=en CONTENT_TYPE=application/x-www-form-urlencoded \
     CONTENT_LENGTH=9 SERVER_NAME=localhost SERVER_PORT=80 \
     REMOTE_ADDR=127.0.0.1 HTTP_HOST=localhost \
-    ./cgi2scgi "$sock" || status=$?
+    ./cgi2scgi "$sock" > "$dir/out" || status=$?
+cat "$dir/out"
+# The answer ends with the body it echoes, which has no newline.
+[ -z "$(tail -c 1 "$dir/out")" ] || echo
 echo "--- exit status $status"
 wait "$app"

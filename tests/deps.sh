@@ -61,6 +61,10 @@ else
 	want_file /usr/sbin/nginx nginx
 	# tests/integration/variables.bats: the README's ruTorrent recipe.
 	want_file /usr/bin/rtorrent rtorrent
+	# tests/integration/rtorrent.bats: the README's steps make and
+	# remove the rtorrent user (deluser's --remove-home needs perl).
+	want deluser adduser
+	want_pkg perl
 fi
 
 [ -z "$need" ] && exit 0

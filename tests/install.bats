@@ -123,10 +123,17 @@ dynamic() {
 	d=$BATS_TEST_TMPDIR/root
 	doc=$d/usr/share/doc/cgi2scgi
 	make -s install-doc DESTDIR="$d" PREFIX=/usr
-	cmp README "$doc/README"
+	assert_equal "$(cat "$doc/README")" \
+	    "$(sed 's|/usr/local/bin/cgi2scgi|/usr/bin/cgi2scgi|g; s|/usr/local/libexec/|/usr/libexec/|g' README)"
+	run grep -c /usr/local/bin/cgi2scgi "$doc/README"
+	assert_output 0
 	for f in docs/*; do
 		cmp "$f" "$doc/${f##*/}"
 	done
+	assert_equal "$(cat "$doc/examples/rtorrent-apache.conf")" \
+	    "$(sed 's|/usr/local/bin/|/usr/bin/|' example/rtorrent-apache.conf)"
+	cmp example/rtorrent.service "$doc/examples/rtorrent.service"
+	cmp example/rtorrent.rc "$doc/examples/rtorrent.rc"
 	assert_equal "$(cat "$doc/examples/app.conf")" "$(sed 's|/usr/local/bin/|/usr/bin/|' example/app.conf)"
 	assert_equal "$(cat "$doc/examples/app.service")" \
 	    "$(sed 's|/usr/local/libexec/|/usr/libexec/|' example/app.service)"
@@ -151,6 +158,14 @@ dynamic() {
 	assert_success
 	assert_line 'Hello from an SCGI application.'
 	assert_line 'PATH_INFO=/hello'
+}
+
+@test "make demo shows the app's answer, and the exit status on a line of its own" {
+	cd "$BATS_TEST_DIRNAME/.."
+	run sh example/demo.sh
+	assert_success
+	assert_line 'name=demo'
+	assert_line '--- exit status 0'
 }
 
 @test "plain make builds statically with musl where musl-gcc is, and says so; MUSLCC= builds with cc" {

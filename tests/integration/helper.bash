@@ -40,6 +40,8 @@ civetweb-ctl"
 #	apache-rtorrent-bare	the same, no SCGI_PASS		 rtorrent
 #	apache-rtorrent-plain	no SCGI_PASS, no SCGI_MAX_HEADER rtorrent
 #	lighttpd-rtorrent	the lighttpd rtorrent recipe	 rtorrent
+#	nginx-rtorrent		the nginx rtorrent recipe	 rtorrent
+#	nginx-rtorrent-headers	the same, with the headers	 rtorrent
 #	uwsgi-small		recipe 1; /drop, /pass		 uWSGI, buffer-size 4096
 
 port_of() {
@@ -73,6 +75,8 @@ port_of() {
 	apache-rtorrent-bare)	echo "$PORT_RTORRENT_BARE" ;;
 	apache-rtorrent-plain)	echo "$PORT_RTORRENT_PLAIN" ;;
 	lighttpd-rtorrent)	echo "$PORT_LIGHTTPD_RTORRENT" ;;
+	nginx-rtorrent)		echo "$PORT_NGINX_RTORRENT" ;;
+	nginx-rtorrent-headers)	echo "$PORT_NGINX_RTORRENT_HEADERS" ;;
 	uwsgi-small)		echo "$PORT_UWSGI_SMALL" ;;
 	*)			echo "no route $1" >&2; return 1 ;;
 	esac
@@ -95,13 +99,14 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 	mini-httpd*)	echo "$IT/mini_httpd/error.log" ;;
 	busybox*)	echo "$IT/busybox/error.log" ;;
 	civetweb*)	echo "$IT/civetweb/error.log" ;;
+	nginx*)		echo "$IT/nginx/error.log" ;;
 	*)		echo "$IT/apache/error.log" ;;
 	esac
 }
 
 # Every error log, each in a directory named for its server.
 LOGS="apache prefork lighttpd lighttpd-ctl lighttpd-rtorrent mini_httpd busybox
-civetweb"
+civetweb nginx"
 
 # log_sizes SUFFIX: each log's size now, in $T/SERVER.SUFFIX.
 log_sizes() {

@@ -130,24 +130,52 @@ $out/tmp:"
 
 @test "the package ships the README, docs/, the examples and a README.Debian that says why the binary is static without PIE" {
 	local f
-	zcmp "$TOP/README" "$DOC/README.gz"
+	# The README with the package's paths.
+	zcat "$DOC/README.gz" > "$BATS_TEST_TMPDIR/readme"
+	sed 's|/usr/local/bin/cgi2scgi|/usr/bin/cgi2scgi|g' "$TOP/README" |
+	    cmp - "$BATS_TEST_TMPDIR/readme"
+	run grep -c /usr/local/bin "$BATS_TEST_TMPDIR/readme"
+	assert_output 0
 	for f in "$TOP"/docs/*; do
 		[ -e "$DOC/${f##*/}" ] || zcmp "$f" "$DOC/${f##*/}.gz"
 	done
-	for f in app.conf app.socket app.service hello-scgi.c netstring.c netstring.h; do
+	for f in app.conf app.socket app.service hello-scgi.c netstring.c netstring.h \
+	    rtorrent.rc rtorrent.service rtorrent-apache.conf; do
 		[ -f "$DOC/examples/$f" ]
 	done
 	zcat -f "$DOC/README.Debian"* > "$BATS_TEST_TMPDIR/readme.debian"
 	grep -q 'without PIE or RELRO' "$BATS_TEST_TMPDIR/readme.debian"
 	# Each file it names is there.
 	for f in README HOSTS HOSTILE BENCHMARKS examples/app.conf \
-	    examples/app.socket examples/app.service examples/hello-scgi.c; do
+	    examples/app.socket examples/app.service examples/hello-scgi.c \
+	    examples/rtorrent.rc examples/rtorrent.service; do
 		grep -q "^ *${f##*/} " "$BATS_TEST_TMPDIR/readme.debian"
 		ls "$DOC/$f" "$DOC/$f.gz" 2>/dev/null | grep -q .
 	done
 }
 
-@test "the installed man page's Apache example and -f script, and the installed app.conf, work as printed" {
+@test "the package's conf-available snippet for rtorrent is the README's recipe with /usr/bin/cgi2scgi, a conffile, off until a2enconf; README.Debian's steps name what is installed" {
+	local conf=/etc/apache2/conf-available/cgi2scgi-rtorrent.conf
+	assert_equal "$(cat "$conf")" \
+	    "$(sed 's|/usr/local/bin/|/usr/bin/|' "$BATS_TEST_DIRNAME/conf/apache-rtorrent.conf")"
+	dpkg-query -W -f '${Conffiles}\n' cgi2scgi | grep -q "^ $conf "
+	[ ! -e /etc/apache2/conf-enabled/cgi2scgi-rtorrent.conf ]
+	zcat -f "$DOC/README.Debian"* > "$BATS_TEST_TMPDIR/readme.debian"
+	grep -qx '    a2enconf cgi2scgi-rtorrent' "$BATS_TEST_TMPDIR/readme.debian"
+	for f in $(grep -o "$DOC/examples/[a-z.-]*" "$BATS_TEST_TMPDIR/readme.debian"); do
+		[ -f "$f" ]
+	done
+	# The steps are the README's, but for the examples' directory.
+	sed -n '/^    adduser --system/,/^    systemctl enable/p' "$BATS_TEST_TMPDIR/readme.debian" |
+	    sed "s|$DOC/examples/|example/|" > "$BATS_TEST_TMPDIR/steps"
+	[ -s "$BATS_TEST_TMPDIR/steps" ]
+	while IFS= read -r line; do
+		grep -qxF -- "$line" "$TOP/README" ||
+		    { echo "README lacks: $line" >&2; return 1; }
+	done < "$BATS_TEST_TMPDIR/steps"
+}
+
+@test "the installed man page's Apache example and -f script, the installed app.conf and the rtorrent snippet work as printed" {
 	local d=$IT/package/apache site ex=$DOC/examples
 	# The example application, built from the installed examples as
 	# README.Debian says, run as the web server's user on app.conf's
@@ -170,6 +198,10 @@ $out/tmp:"
 		    "$PORT_PACKAGE" "$PORT_PACKAGE"
 		literal '    SetEnv SCGI_FILE /run/app/app.sock' |
 		    sed "s|/run/app/app.sock|$IT/uwsgi.sock|"
+		# The rtorrent snippet, its socket and password file moved.
+		sed -e "s|/run/rtorrent/rpc.socket|$IT/rtorrent/rpc.socket|" \
+		    -e "s|/etc/apache2/rtorrent.htpasswd|$IT/rtorrent.htpasswd|" \
+		    /etc/apache2/conf-available/cgi2scgi-rtorrent.conf
 		printf 'ScriptAlias /cgi-bin/ %s/\n' "$IT/package/cgi-bin"
 		printf '<Directory "%s">\n    Require all granted\n</Directory>\n' \
 		    "$IT/package/cgi-bin"
@@ -199,6 +231,12 @@ $out/tmp:"
 	expect status "$code" 200
 	expect_line "SCRIPT_FILENAME" "$T/body" "SCRIPT_FILENAME=$IT/package/cgi-bin/app"
 	expect_line "PATH_INFO" "$T/body" "PATH_INFO=/env/script"
+	# rtorrent through the conf-available snippet, with a 3,500-byte cookie.
+	code=$(printf '%s' '<?xml version="1.0"?><methodCall><methodName>system.client_version</methodName><params></params></methodCall>' |
+	    fetch -u rt:secret -H "Cookie: c=$(head -c 3498 /dev/zero | tr '\0' x)" \
+	    --data-binary @- "http://127.0.0.1:$PORT_PACKAGE/RPC2")
+	expect 'status of rtorrent' "$code" 200
+	grep -qF '<string>0.9.8</string>' "$T/body"
 	route=package-conf
 	code=$(fetch "$(url package-conf /hello)")
 	expect status "$code" 200

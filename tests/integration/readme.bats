@@ -30,6 +30,18 @@ in_readme() {
 	    "$BATS_TEST_DIRNAME"/../../example/app.service
 }
 
+@test "the README shows example/rtorrent.service and rtorrent.rc word for word, and the rc ends with the suite's lines" {
+	in_readme 's/^./    &/' "$BATS_TEST_DIRNAME"/../../example/rtorrent.service \
+	    "$BATS_TEST_DIRNAME"/../../example/rtorrent.rc
+	tail -n "$(wc -l < "$BATS_TEST_DIRNAME/conf/rtorrent.rc")" \
+	    "$BATS_TEST_DIRNAME"/../../example/rtorrent.rc |
+	    cmp - "$BATS_TEST_DIRNAME/conf/rtorrent.rc"
+}
+
+@test "example/rtorrent-apache.conf, the package's conf-available snippet, is the README's Apache recipe for rtorrent" {
+	cmp "$BATS_TEST_DIRNAME/../../example/rtorrent-apache.conf" "$BATS_TEST_DIRNAME/conf/apache-rtorrent.conf"
+}
+
 @test "the quick start's example/app.conf is README recipe 1" {
 	cmp "$BATS_TEST_DIRNAME/../../example/app.conf" "$BATS_TEST_DIRNAME/conf/apache-file.conf"
 }

@@ -131,9 +131,11 @@ start_uwsgi_small() {
 	started uwsgi-small $!
 }
 
-# Debian's rtorrent, as the README's ruTorrent recipe runs it: as a user
-# of its own (nobody here), its XML-RPC socket in a directory of the web
-# server's group, set-group-ID, so that the socket is that group's.
+# Debian's rtorrent with the README's socket lines: as a user of its own
+# (nobody here; rtorrent.bats runs the README's steps with the rtorrent
+# user), its XML-RPC socket in a directory of the web server's group,
+# set-group-ID, so that the socket is that group's, as it is rtorrent's
+# group, with www-data in it, under the recipe.
 # The rest keeps it off the network: no listening port, no DHT, no PEX.
 # system.daemon.set: no terminal, no curses; it stops on SIGTERM.
 start_rtorrent() {
@@ -297,7 +299,8 @@ write_apache() {
 		recipe apache-tcp.conf - "$HAPROXY_PORT"
 		end_vhost
 		# The rtorrent recipe (variables.bats), then the same without
-		# its SCGI_PASS, and without SCGI_MAX_HEADER too.
+		# its SCGI_PASS, and without SCGI_MAX_HEADER and SCGI_MAX_BODY
+		# too.
 		vhost "$PORT_RTORRENT"
 		rtorrent_recipe apache-rtorrent.conf
 		end_vhost
@@ -306,7 +309,7 @@ write_apache() {
 		end_vhost
 		vhost "$PORT_RTORRENT_PLAIN"
 		rtorrent_recipe apache-rtorrent.conf |
-		    sed '/SCGI_PASS/d; /SCGI_MAX_HEADER/d'
+		    sed '/SCGI_PASS/d; /SCGI_MAX_HEADER/d; /SCGI_MAX_BODY/d'
 		end_vhost
 		# Recipe 1 to uWSGI as it comes, at /app; at /drop without
 		# the cookie, at /pass with only the variables it names.
@@ -380,14 +383,54 @@ local_page() {
 # The Apache that package.bats starts once it has installed the Debian
 # package: the frame here, the vhosts package.bats writes to site.conf
 # from what the package installed (its man page's example, its
-# app.conf), on PORT_PACKAGE and PORT_PACKAGE_CONF.
+# app.conf, its conf-available snippet for rtorrent), on PORT_PACKAGE
+# and PORT_PACKAGE_CONF.
 write_package_apache() {
 	local d=$IT/package/apache
 	mkdir -p "$d"
 	{
 		apache_frame "$d" event cgid
+		# The package's rtorrent snippet asks for a password.
+		for m in auth_basic authn_core authn_file authz_user; do
+			echo "LoadModule ${m}_module $APACHE_MODULES/mod_$m.so"
+		done
 		echo "Include $d/site.conf"
 	} > "$d/httpd.conf"
+}
+
+# The Apache and nginx that rtorrent.bats starts once the README's steps
+# have made the rtorrent user and put www-data in its group: the frames
+# here, and in site.conf the README's recipes, on PORT_RECIPE_APACHE and
+# PORT_RECIPE_NGINX, to rtorrent's socket where the README puts it.
+write_recipe_frames() {
+	local d=$IT/recipe
+	mkdir -p "$d/apache" "$d/nginx"
+	{
+		apache_frame "$d/apache" event cgid
+		for m in auth_basic authn_core authn_file authz_user; do
+			echo "LoadModule ${m}_module $APACHE_MODULES/mod_$m.so"
+		done
+		vhost "$PORT_RECIPE_APACHE"
+		echo "Include $d/apache/site.conf"
+		end_vhost
+	} > "$d/apache/httpd.conf"
+	cp /etc/nginx/scgi_params "$d/nginx/"
+	cat > "$d/nginx/nginx.conf" <<-EOF
+	daemon off;
+	user $RUN_AS;
+	pid $d/nginx/nginx.pid;
+	error_log $d/nginx/error.log;
+	events { }
+	http {
+	    access_log off;
+	    client_body_temp_path $d/nginx/body;
+	    scgi_temp_path $d/nginx/scgi;
+	    server {
+	        listen 127.0.0.1:$PORT_RECIPE_NGINX;
+	        include $d/nginx/site.conf;
+	    }
+	}
+	EOF
 }
 
 # Apache signals its whole process group as it stops: its own session
@@ -489,8 +532,22 @@ write_nginx() {
 			recipe nginx.conf "${pair#*:}" | sed 's/^/    /'
 			printf '}\n'
 		done
+		# The rtorrent recipe (variables.bats), and the same without
+		# scgi_pass_request_headers off.
+		printf 'server {\n    listen 127.0.0.1:%s;\n' "$PORT_NGINX_RTORRENT"
+		nginx_rtorrent | sed 's/^/    /'
+		printf '}\nserver {\n    listen 127.0.0.1:%s;\n' \
+		    "$PORT_NGINX_RTORRENT_HEADERS"
+		nginx_rtorrent | sed '/scgi_pass_request_headers/d; s/^/    /'
+		printf '}\n'
 		echo '}'
 	} > "$d/nginx.conf"
+}
+
+# nginx_rtorrent: the README's nginx recipe for rtorrent, this run's paths.
+nginx_rtorrent() {
+	recipe nginx-rtorrent.conf "$IT/rtorrent/rpc.socket" |
+	    sed "s|/etc/nginx/rtorrent.htpasswd|$IT/rtorrent.htpasswd|"
 }
 
 start_nginx() {
@@ -664,8 +721,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 37)
-	[ $# -eq 37 ] || fail_suite "could not find 37 free ports"
+	set -- $(free_ports 41)
+	[ $# -eq 41 ] || fail_suite "could not find 41 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -678,7 +735,9 @@ setup_suite() {
 	    PORT_NGINX=${29} PORT_NGINX_NPH=${30} PORT_PREFORK_CTL=${31} \
 	    PORT_CIVETWEB=${32} \
 	    PORT_RTORRENT=${33} PORT_RTORRENT_BARE=${34} PORT_RTORRENT_PLAIN=${35} \
-	    PORT_LIGHTTPD_RTORRENT=${36} PORT_UWSGI_SMALL=${37}
+	    PORT_LIGHTTPD_RTORRENT=${36} PORT_UWSGI_SMALL=${37} \
+	    PORT_NGINX_RTORRENT=${38} PORT_NGINX_RTORRENT_HEADERS=${39} \
+	    PORT_RECIPE_APACHE=${40} PORT_RECIPE_NGINX=${41}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
@@ -705,6 +764,7 @@ setup_suite() {
 	write_apache
 	write_prefork
 	write_package_apache
+	write_recipe_frames
 	write_lighttpd lighttpd "$PORT_LIGHTTPD" "$IT/uwsgi-nph.sock"
 	write_lighttpd lighttpd-ctl "$PORT_LIGHTTPD_CTL" "$IT/ctl.sock"
 	lighttpd_extras lighttpd-ctl
@@ -753,6 +813,7 @@ setup_suite() {
 	wait_until sendfile test -S "$IT/sendfile.sock"
 	chmod 666 "$IT/sendfile.sock"
 	wait_until nginx listening "$PORT_NGINX_NPH"
+	wait_until nginx listening "$PORT_NGINX_RTORRENT_HEADERS"
 }
 
 teardown_suite() {
