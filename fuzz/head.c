@@ -6,8 +6,9 @@
  * byte seeds, then checked and written anew by canonical_head().
  * Properties: the verdict does not depend on the pieces; it agrees with
  * a reference written apart from the code, line by line; and a head
- * that passes comes out as the reference writes it: its status first,
- * the other fields in order but those left out, every line in CR LF.
+ * that passes comes out as the reference writes it: its status first
+ * (200 when it has none), the other fields in order but those left out
+ * (Content-Length among them), every line in CR LF.
  */
 
 #define main cgi2scgi_main
@@ -108,7 +109,8 @@ reference(const char *in, size_t len, size_t *wantlen)
 {
 	const char	*l = in, *nl, *v, *status = NULL;
 	size_t		 n, i, slen = 0, at = 0, vlen;
-	int		 name, lengths = 0, bad = 0, away = 0;
+	int		 name, lengths = 0, bad = 0;
+	int		 away = 0;	/* a Location: 1 away, -1 local */
 	unsigned long long cl;
 
 	for (;; l = nl + 1) {
@@ -159,11 +161,12 @@ reference(const char *in, size_t len, size_t *wantlen)
 				    (cl = cl * 10 + (unsigned)(v[i] - '0')) >
 				    1000000000000000000ULL)
 					bad = 1;	/* over 10^18: no length */
+			continue;	/* ours, not the web server's */
 		}
 		if (named(l, name, "Transfer-Encoding"))
 			bad = 1;
 		if (named(l, name, "Location"))
-			away = vlen > 0 && *v != '/';
+			away = vlen > 0 && *v != '/' ? 1 : -1;
 		if (named(l, name, "Connection") || named(l, name, "Keep-Alive") ||
 		    named(l, name, "Upgrade") || named(l, name, "TE") ||
 		    named(l, name, "Trailer") ||
@@ -177,9 +180,10 @@ reference(const char *in, size_t len, size_t *wantlen)
 		bad = 1;		/* no field, or none but those left out */
 	if (bad)
 		return BAD;
-	if (status == NULL && away) {
-		status = "302 Found";	/* a client redirect */
-		slen = 9;
+	/* None is 200; a client redirect 302; a local one the host's. */
+	if (status == NULL && away >= 0) {
+		status = away ? "302 Found" : "200 OK";
+		slen = strlen(status);
 	}
 	if (status != NULL) {
 		if (slen < 3 || status[0] < '2' || status[0] > '5' ||
