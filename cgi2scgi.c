@@ -256,6 +256,7 @@ static long long now_ms(void);
 static void	 find_body(const struct config *, struct request *);
 static void	 spool_body(const struct config *, struct request *);
 static void	 spool_rest(struct request *);
+static void	 timed_out(const struct request *, int, int) NORETURN;
 static int	 open_spool(void);
 static void	 spool_write(int, const char *, size_t);
 static void	 from_spool(struct request *, int);
@@ -2811,10 +2812,7 @@ relay(struct request *rq)
 		ndown = want(&rq->down, rq->backend, &pfd[nup]);
 		if (ndown == 0)
 			return 1;
-		/*
-		 * Each way waits on its output, full: for STALL_MS, and a
-		 * host that reads while it writes has read (spool_rest()).
-		 */
+		/* Each way waits on its output: see spool_rest(). */
 		stuck = nup && rq->up.from == 0 && pfd[0].events == POLLOUT &&
 		    pfd[nup].fd == 1;
 		if (stuck && rq->up.left + rq->up.len <= rq->cf->max_spool &&
@@ -2829,16 +2827,7 @@ relay(struct request *rq)
 				die(503, "poll: %s", strerror(errno));
 			continue;
 		case 0:
-			/* Waiting on the client's body is the client's fault. */
-			if (nup && pfd[0].fd == 0)
-				die(408, "request body: timed out");
-			if (stuck)
-				die(503, "request body: the web server reads no "
-				    "answer while it writes the body, and the "
-				    "%llu bytes left of it are over the spool's "
-				    "limit of %llu (-s)", rq->up.left +
-				    rq->up.len, rq->cf->max_spool);
-			die(504, "%s: timed out", name_of(rq->server));
+			timed_out(rq, nup && pfd[0].fd == 0, stuck);
 		}
 		if (nup && pfd[0].revents != 0)
 			upload_step(rq);
@@ -2850,6 +2839,24 @@ relay(struct request *rq)
 		}
 	}
 	return st == DONE;
+}
+
+/*
+ * -i struck: waiting on the client's body is the client's fault; both
+ * ways full, the web server's, which reads no answer while it writes a
+ * body longer than the spool may hold; else the server's.
+ */
+static void
+timed_out(const struct request *rq, int on_body, int stuck)
+{
+	if (on_body)
+		die(408, "request body: timed out");
+	if (stuck)
+		die(503, "request body: the web server reads no answer while "
+		    "it writes the body, and the %llu bytes left of it are over "
+		    "the spool's limit of %llu (-s)", rq->up.left + rq->up.len,
+		    rq->cf->max_spool);
+	die(504, "%s: timed out", name_of(rq->server));
 }
 
 /*
