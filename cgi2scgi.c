@@ -12,7 +12,9 @@
  * move at once (the relay), or the file it names is sent (X-Sendfile),
  * as much of it as the request's conditions and Range ask (conditions
  * and ranges).
- * A failure is reported where it is found, by die() (errors).
+ * A failure is reported where it is found, by die() (errors), in words
+ * an admin can act on: who may not connect, which limit fired
+ * (explaining a failure).
  */
 
 #ifdef __linux__
@@ -36,9 +38,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -75,6 +79,7 @@
 #define REAP_MS		1000		/* to learn that a started app died */
 #define LOOK_MS		10		/* between looks at a lock, a dead app */
 #define MESSAGE_MAX	1024		/* a line for the error log */
+#define MAX_GROUPS	64		/* of ours, that a line names */
 #define BUFSIZE		(64 * 1024)	/* a piece of the request body */
 #define SPLICE_MAX	(1024 * 1024)	/* bytes one splice(2) may move */
 #define PIPE_SIZE	(256 * 1024)	/* a long answer's pipe grows to */
@@ -256,7 +261,8 @@ static long long now_ms(void);
 static void	 find_body(const struct config *, struct request *);
 static void	 spool_body(const struct config *, struct request *);
 static void	 spool_rest(struct request *);
-static void	 timed_out(const struct request *, int, int) NORETURN;
+static void	 timed_out(const struct request *, const struct pollfd *, int,
+		    int) NORETURN;
 static int	 open_spool(void);
 static void	 spool_write(int, const char *, size_t);
 static void	 from_spool(struct request *, int);
@@ -279,7 +285,7 @@ static size_t	 format_ull(char *, unsigned long long);
 static void	 connect_server(struct config *, struct request *);
 static void	 reconnect(struct config *, struct request *, int);
 static int	 connect_any(struct config *, const struct target **);
-static void	 connect_failed(const struct target *, int) NORETURN;
+static void	 connect_failed(const struct target *, int, int) NORETURN;
 static int	 connect_once(const struct config *, struct target *);
 static int	 look_up(struct target *);
 static socklen_t unix_addr(const char *, struct sockaddr_un *);
@@ -289,6 +295,16 @@ static void	 unanswered(const struct request *, const char *) NORETURN;
 static int	 may_start(int);
 static int	 is_resendable(const struct request *);
 static void	 rewind_request(struct request *);
+
+/* Explaining a failure */
+static void	 why_denied(char *, size_t, const struct stat *);
+static int	 in_group(const struct group *, const char *, gid_t);
+static size_t	 add_id(char *, size_t, size_t, const char *, long, int);
+static size_t	 add_text(char *, size_t, size_t, const char *, ...)
+		    PRINTF(4, 5);
+static int	 tmp_is_private(const char *);
+static int	 mount_at(const char *, const char *, char *, size_t);
+static const char *progress(const struct request *);
 
 /* Starting an app */
 static int	 connect_or_start(struct config *, struct request *);
@@ -1534,7 +1550,10 @@ read_stdin(int ms, char *buf, size_t cap)
 				continue;
 			die(503, "poll: %s", strerror(errno));
 		case 0:
-			die(408, "request body: timed out");
+			die(408, "request body: no byte from the client for "
+			    "%g s (-i, SCGI_IDLE_TIMEOUT), %llu bytes of a "
+			    "chunked upload spooled", ms / 1000.0,
+			    req->bodylen);
 		}
 		if ((n = read(0, buf, cap)) >= 0)
 			return n;
@@ -1876,19 +1895,19 @@ connect_any(struct config *cf, const struct target **server)
 		poll(NULL, 0, delay);
 		delay = delay * 2 < BACKOFF_MAX_MS ? delay * 2 : BACKOFF_MAX_MS;
 	}
-	connect_failed(t, err);
+	connect_failed(t, err, cf->connect_ms);
 }
 
 /*
- * No server took the request: say why, and what an admin may mend.  A
- * socket missing from /tmp may be in the web server's own /tmp (systemd's
- * PrivateTmp=, which Debian's apache2 unit sets).
+ * No server took the request: say why, and what an admin may mend.  ms
+ * is the connect timeout, which fired unless the kernel gave up first
+ * (Linux does after some 2 minutes of unanswered SYNs).
  */
 static void
-connect_failed(const struct target *t, int err)
+connect_failed(const struct target *t, int err, int ms)
 {
 	struct stat	 st;
-	char		 more[200] = "";
+	char		 more[MESSAGE_MAX / 2] = "";
 
 	if (t->gai != 0)
 		die(t->gai == EAI_AGAIN ? 502 : 500, "resolve %s: %s",
@@ -1896,19 +1915,20 @@ connect_failed(const struct target *t, int err)
 	if (err == ENOTSOCK)
 		die(500, "connect %s: not a socket", name_of(t));
 	if (err == EACCES && t->path != NULL && stat(t->path, &st) == 0)
-		snprintf(more, sizeof(more), " (we are uid %ld gid %ld; it "
-		    "is uid %ld's, group %ld, mode %04o)", (long)geteuid(),
-		    (long)getegid(), (long)st.st_uid, (long)st.st_gid,
-		    (unsigned)st.st_mode & 07777);
+		why_denied(more, sizeof(more), &st);
 	else if (err == EACCES && t->path != NULL)
-		snprintf(more, sizeof(more), " (we are uid %ld gid %ld, and "
-		    "may not look into its directory)", (long)geteuid(),
-		    (long)getegid());
-	else if (err == ENOENT && t->path != NULL &&
-	    (strncmp(t->path, "/tmp/", 5) == 0 ||
-	    strncmp(t->path, "/var/tmp/", 9) == 0))
-		snprintf(more, sizeof(more), " (the web server may have a "
-		    "private /tmp of its own: systemd's PrivateTmp=)");
+		add_text(more, sizeof(more), add_id(more, sizeof(more),
+		    add_id(more, sizeof(more), 0, " (we are uid=",
+		    (long)geteuid(), 1), " gid=", (long)getegid(), 0),
+		    ", and may not look into its directory)");
+	else if (err == ENOENT && t->path != NULL && tmp_is_private(t->path))
+		snprintf(more, sizeof(more), " (this process has a %s of its "
+		    "own, as systemd's PrivateTmp= gives: put the socket "
+		    "elsewhere, such as /run)", t->path[1] == 't' ? "/tmp" :
+		    "/var/tmp");
+	else if (err == ETIMEDOUT && ms > 0)
+		snprintf(more, sizeof(more), " (no answer in %g s: -t, "
+		    "SCGI_CONNECT_TIMEOUT)", ms / 1000.0);
 	die(err == ETIMEDOUT ? 504 : 502, "connect %s: %s%s", name_of(t),
 	    strerror(err), more);
 }
@@ -2121,6 +2141,184 @@ rewind_request(struct request *rq)
 	memset(&rq->head, 0, sizeof(rq->head));
 }
 
+/* ---------------------------------------------- explaining a failure */
+
+/*
+ * Why we may not connect to a socket we can see, in id(1)'s words; and
+ * where its group may write to it and we are not in that group, the fix.
+ * /etc/group tells a user never added from one added after the web
+ * server started: a process keeps the groups it started with, and a
+ * reload may keep the processes.
+ */
+static void
+why_denied(char *buf, size_t cap, const struct stat *st)
+{
+	const struct passwd	*pw = getpwuid(geteuid());
+	const struct group	*gr;
+	gid_t			 g[MAX_GROUPS], gid = pw != NULL ? pw->pw_gid : 0;
+	char			 user[64] = "";
+	int			 n, i, in = getegid() == st->st_gid;
+	size_t			 at;
+
+	if (pw != NULL)
+		snprintf(user, sizeof(user), "%s", pw->pw_name);
+	at = add_id(buf, cap, add_id(buf, cap, 0, " (we are uid=",
+	    (long)geteuid(), 1), " gid=", (long)getegid(), 0);
+	if ((n = getgroups(MAX_GROUPS, g)) == 0)
+		at = add_text(buf, cap, at, " groups=none");
+	else if (n == -1)
+		at = add_text(buf, cap, at, " groups=(over %d)", MAX_GROUPS);
+	for (i = 0; i < n; i++) {
+		at = add_id(buf, cap, at, i > 0 ? "," : " groups=",
+		    (long)g[i], 0);
+		in |= g[i] == st->st_gid;
+	}
+	at = add_id(buf, cap, add_id(buf, cap, at, "; it is uid=",
+	    (long)st->st_uid, 1), " gid=", (long)st->st_gid, 0);
+	at = add_text(buf, cap, at, " mode %04o", (unsigned)st->st_mode & 07777);
+	if (n >= 0 && !in && geteuid() != st->st_uid &&
+	    (st->st_mode & S_IWGRP) && *user != '\0' &&
+	    (gr = getgrgid(st->st_gid)) != NULL) {
+		if (in_group(gr, user, gid))
+			at = add_text(buf, cap, at, "; %s is in group %s by "
+			    "/etc/group, but this process is not:", user,
+			    gr->gr_name);
+		else
+			at = add_text(buf, cap, at, "; to fix: usermod -aG %s "
+			    "%s, then", gr->gr_name, user);
+		at = add_text(buf, cap, at, " restart the web server, not "
+		    "just reload it: a process keeps the groups it started "
+		    "with");
+	}
+	add_text(buf, cap, at, ")");
+}
+
+/* Does /etc/group put user (whose own group is gid) in group gr? */
+static int
+in_group(const struct group *gr, const char *user, gid_t gid)
+{
+	char *const	*m;
+
+	for (m = gr->gr_mem; *m != NULL && strcmp(*m, user) != 0; m++)
+		;
+	return gid == gr->gr_gid || *m != NULL;
+}
+
+/* At buf + at: pre, then a uid (user) or gid as id(1) writes it. */
+static size_t
+add_id(char *buf, size_t cap, size_t at, const char *pre, long id, int user)
+{
+	const struct passwd	*pw;
+	const struct group	*gr;
+	const char		*name = NULL;
+
+	if (user)
+		name = (pw = getpwuid((uid_t)id)) != NULL ? pw->pw_name : NULL;
+	else if ((gr = getgrgid((gid_t)id)) != NULL)
+		name = gr->gr_name;
+	return add_text(buf, cap, at, "%s%ld%s%s%s", pre, id, name != NULL ?
+	    "(" : "", name != NULL ? name : "", name != NULL ? ")" : "");
+}
+
+/* Append to buf[0..at); the new length, at most cap - 1: cut, not over. */
+static size_t
+add_text(char *buf, size_t cap, size_t at, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	if (at + 1 >= cap)
+		return at;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + at, cap - at, fmt, ap);
+	va_end(ap);
+	return n < 0 ? at : at + (size_t)n < cap ? at + (size_t)n : cap - 1;
+}
+
+/*
+ * Is the /tmp or /var/tmp that path is in a mount of this process's own,
+ * as systemd's PrivateTmp= makes: a directory of the real one bound
+ * there, or a new tmpfs?  A mount's ID is new in every mount namespace,
+ * even for a mere copy (ProtectSystem= makes one), so what tells is its
+ * device and root: if PID 1, whose mountinfo anyone may read (but under
+ * hidepid=), has no mount there with the same, the /tmp is not the
+ * system's.  Unable to read it, a root other than "/" tells: PrivateTmp=
+ * binds /systemd-private-.../tmp.  Where nothing is sure, no hint: a
+ * wrong one sends the admin after the wrong cause.
+ */
+static int
+tmp_is_private(const char *path)
+{
+	const char	*dir;
+	char		 ours[PATH_MAX + 32], init[PATH_MAX + 32];
+
+	if (strncmp(path, "/tmp/", 5) == 0)
+		dir = "/tmp";
+	else if (strncmp(path, "/var/tmp/", 9) == 0)
+		dir = "/var/tmp";
+	else
+		return 0;
+	if (mount_at("/proc/self/mountinfo", dir, ours, sizeof(ours)) != 1)
+		return 0;
+	switch (mount_at("/proc/1/mountinfo", dir, init, sizeof(init))) {
+	case -1:
+		return strcmp(strchr(ours, ' '), " /") != 0;
+	case 0:
+		return 1;
+	default:
+		return strcmp(ours, init) != 0;
+	}
+}
+
+/*
+ * In mountinfo file, the last mount at dir, the one seen there: its
+ * "major:minor root" into buf.  1, or 0 if none is, -1 if unreadable.
+ */
+static int
+mount_at(const char *file, const char *dir, char *buf, size_t cap)
+{
+	FILE	*f;
+	char	*line = NULL, dev[32], root[PATH_MAX], at[PATH_MAX];
+	size_t	 len = 0;
+	int	 found = 0;
+
+	if ((f = fopen(file, "r")) == NULL)
+		return -1;
+	/* proc(5): ID, parent ID, major:minor, root, mount point, ... */
+	while (getline(&line, &len, f) != -1)
+		if (sscanf(line, "%*s %*s %31s %4095s %4095s", dev, root,
+		    at) == 3 && strcmp(at, dir) == 0)
+			found = snprintf(buf, cap, "%s %s", dev, root) > 0;
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/*
+ * An idle timeout's end of a line: the limit, and how far the request
+ * had got, for an admin to tell a slow client, a server that takes no
+ * body and one slow to answer apart.  Once any body is read the header
+ * block is out, and what is read but not yet written waits in up.len.
+ * Static: die() takes it at once.
+ */
+static const char *
+progress(const struct request *rq)
+{
+	static char	 buf[160];
+	unsigned long long got = rq->bodylen - rq->up.left;
+	size_t		 at;
+
+	at = add_text(buf, sizeof(buf), 0, " for %g s (-i, SCGI_IDLE_TIMEOUT)"
+	    ", %llu of %llu body bytes sent, ", rq->cf->idle_ms / 1000.0,
+	    got - (got > 0 ? rq->up.len : 0), rq->bodylen);
+	if (!rq->head.done)
+		add_text(buf, sizeof(buf), at, "%zu answer bytes",
+		    rq->head.have);
+	else
+		add_text(buf, sizeof(buf), at, "the answer's head passed on");
+	return buf;
+}
+
 /* -------------------------------------------------- starting an app */
 
 /*
@@ -2164,7 +2362,7 @@ start_only(struct config *cf, struct request *rq)
 	if (connect_once(cf, t) != -1)
 		die(500, "%s: a server listens there already", name_of(t));
 	if (t->gai != 0)
-		connect_failed(t, 0);
+		connect_failed(t, 0, cf->connect_ms);
 	/* A busy server is no dead one: leave its socket alone. */
 	if (!may_start(errno))
 		die(503, "%s: %s", name_of(t), strerror(errno));
@@ -2827,7 +3025,7 @@ relay(struct request *rq)
 				die(503, "poll: %s", strerror(errno));
 			continue;
 		case 0:
-			timed_out(rq, nup && pfd[0].fd == 0, stuck);
+			timed_out(rq, pfd, nup, stuck);
 		}
 		if (nup && pfd[0].revents != 0)
 			upload_step(rq);
@@ -2844,19 +3042,24 @@ relay(struct request *rq)
 /*
  * -i struck: waiting on the client's body is the client's fault; both
  * ways full, the web server's, which reads no answer while it writes a
- * body longer than the spool may hold; else the server's.
+ * body longer than the spool may hold; else the server's, or a client
+ * that takes no answer.
  */
 static void
-timed_out(const struct request *rq, int on_body, int stuck)
+timed_out(const struct request *rq, const struct pollfd *pfd, int nup,
+    int stuck)
 {
-	if (on_body)
-		die(408, "request body: timed out");
+	if (nup && pfd[0].fd == 0)
+		die(408, "request body: no byte from the client%s",
+		    progress(rq));
 	if (stuck)
 		die(503, "request body: the web server reads no answer while "
 		    "it writes the body, and the %llu bytes left of it are over "
 		    "the spool's limit of %llu (-s)", rq->up.left + rq->up.len,
 		    rq->cf->max_spool);
-	die(504, "%s: timed out", name_of(rq->server));
+	die(504, "%s: %s%s", name_of(rq->server), pfd[nup].fd == 1 ?
+	    "the client took no byte of the answer" : "no byte of the answer",
+	    progress(rq));
 }
 
 /*
@@ -3754,6 +3957,7 @@ static void
 show_socket(const struct target *t)
 {
 	struct stat	 st;
+	char		 owner[160];
 
 	if (t->path == NULL)
 		dprintf(1, "server: %s, TCP: whoever reaches the port may "
@@ -3763,11 +3967,13 @@ show_socket(const struct target *t)
 		    "connect\n", t->path);
 	else if (stat(t->path, &st) == -1)
 		dprintf(1, "server: %s: %s\n", t->path, strerror(errno));
-	else
-		dprintf(1, "server: %s, %s uid %ld's, group %ld, mode %04o: we "
-		    "may%s connect\n", t->path, S_ISSOCK(st.st_mode) ?
-		    "a socket," : "NOT A SOCKET,", (long)st.st_uid,
-		    (long)st.st_gid, (unsigned)st.st_mode & 07777,
+	else {
+		add_id(owner, sizeof(owner), add_id(owner, sizeof(owner), 0,
+		    "uid=", (long)st.st_uid, 1), " gid=", (long)st.st_gid, 0);
+		dprintf(1, "server: %s, %s %s mode %04o: we may%s connect\n",
+		    t->path, S_ISSOCK(st.st_mode) ? "a socket," :
+		    "NOT A SOCKET,", owner, (unsigned)st.st_mode & 07777,
 		    faccessat(AT_FDCWD, t->path, W_OK, AT_EACCESS) == 0 ? "" :
 		    " NOT");
+	}
 }

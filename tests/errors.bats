@@ -28,7 +28,7 @@ load helper
 @test "a missing socket file answers 502, names the socket and the reason, exits 111" {
 	run --separate-stderr bridge SCGI_FILE="$T/none.sock"
 	assert_error_page 111 '502 Bad Gateway'
-	assert_stderr "cgi2scgi: GET /app: connect $T/none.sock: No such file or directory (the web server may have a private /tmp of its own: systemd's PrivateTmp=)"
+	assert_stderr "cgi2scgi: GET /app: connect $T/none.sock: No such file or directory"
 }
 
 @test "SCGI_PORT alone means localhost, over TCP" {
@@ -155,7 +155,7 @@ load helper
 	run --separate-stderr bridge -- -t 0.1 127.0.0.1 "$PORT"
 	assert_error_page 111 '504 Gateway Timeout'
 	# strerror(ETIMEDOUT): glibc's words, or musl's.
-	assert_regex "$stderr" "^cgi2scgi: GET /app: connect 127\.0\.0\.1:$PORT: (Connection|Operation) timed out\$"
+	assert_regex "$stderr" "^cgi2scgi: GET /app: connect 127\.0\.0\.1:$PORT: (Connection|Operation) timed out \(no answer in 0\.1 s: -t, SCGI_CONNECT_TIMEOUT\)\$"
 }
 
 @test "a stalled request body times out with 408" {
@@ -165,6 +165,28 @@ load helper
 	printf 'ab' >&6
 	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=10 -- -i 0.1 "$SOCK" < "$T/fifo"
 	assert_error_page 111 '408 Request Timeout'
-	assert_stderr "cgi2scgi: POST /app: request body: timed out"
+	# The 2 bytes went on; the server had nothing to answer yet.
+	assert_stderr "cgi2scgi: POST /app: request body: no byte from the client for 0.1 s (-i, SCGI_IDLE_TIMEOUT), 2 of 10 body bytes sent, 0 answer bytes"
 }
 
+
+@test "a stalled chunked upload times out with 408, and the line says how much was spooled" {
+	backend
+	mkfifo "$T/fifo"
+	exec 6<>"$T/fifo"
+	printf 'abc' >&6
+	run --separate-stderr bridge REQUEST_METHOD=POST \
+	    HTTP_TRANSFER_ENCODING=chunked TMPDIR="$T" -- -i 0.1 "$SOCK" < "$T/fifo"
+	assert_error_page 111 '408 Request Timeout'
+	assert_stderr "cgi2scgi: POST /app: request body: no byte from the client for 0.1 s (-i, SCGI_IDLE_TIMEOUT), 3 bytes of a chunked upload spooled"
+}
+
+@test "a client that takes no byte of a long answer: the idle timeout's line blames the client, not the server" {
+	backend -g 8388608
+	mkfifo "$T/fifo"
+	exec 7<>"$T/fifo"	# open, and never read: the pipe fills
+	rc=0
+	bridge -- -i 0.1 "$SOCK" > "$T/fifo" 2> "$T/err" || rc=$?
+	assert_equal "$rc" 111
+	assert_equal "$(cat "$T/err")" "cgi2scgi: GET /app: $SOCK: the client took no byte of the answer for 0.1 s (-i, SCGI_IDLE_TIMEOUT), 0 of 0 body bytes sent, the answer's head passed on"
+}

@@ -25,6 +25,7 @@ teardown() {
 		[ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null
 	done
 	[ -z "${S:-}" ] || rm -rf "$S"
+	[ -z "${GROUP:-}" ] || groupdel "$GROUP"
 	return 0
 }
 
@@ -261,6 +262,15 @@ free_port() {
 need_other_user() {
 	needs_root "to act as another user" &&
 	    needs setpriv "to act as another user"
+}
+
+# socket_group: GROUP, a new group that owns $S/app.sock (a socket of
+# root's, mode 0770), which www-data is not in; teardown removes it.
+socket_group() {
+	GROUP=cgi2scgi$$
+	groupadd "$GROUP"
+	chgrp "$GROUP" "$S/app.sock"
+	chmod 770 "$S/app.sock"
 }
 
 as_other() {	# as_other COMMAND...: run it as nobody
