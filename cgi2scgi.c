@@ -212,6 +212,7 @@ struct request {
 
 /* The request under way: the one error path, die(), answers for it. */
 static struct request	*req;
+static int		 out_flags;	/* stdout's, as we found them */
 
 extern char	**environ;
 
@@ -224,6 +225,7 @@ static int	 stderr_is_answer(void);
 static void	 usage(void) NORETURN;
 static void	 drain_stdin(struct request *);
 static int	 write_all(int, const char *, size_t);
+static int	 idle_ms(void);
 
 /* Configuration */
 static void	 configure(int, char *[], struct config *);
@@ -348,6 +350,9 @@ static enum step take_head(struct request *, size_t);
 static int	 has_body(const struct request *, const struct answer *);
 static void	 answer_ended(struct request *);
 static size_t	 write_response(struct request *);
+static void	 stdout_nonblock(void);
+static void	 restore_stdout(void);
+static void	 stdout_failed(void) NORETURN;
 static void	 splice_response(struct request *);
 static void	 grow_pipe(int);
 static ssize_t	 splice_step(struct half *);
@@ -687,8 +692,7 @@ drain_stdin(struct request *rq)
 	pfd.fd = 0;
 	pfd.events = POLLIN;
 	while (h->from == 0 && h->left > 0) {
-		switch (poll(&pfd, 1, rq->cf->idle_ms > 0 ? rq->cf->idle_ms :
-		    -1)) {
+		switch (poll(&pfd, 1, idle_ms())) {
 		case -1:
 			if (errno == EINTR)
 				continue;
@@ -706,14 +710,26 @@ drain_stdin(struct request *rq)
 	}
 }
 
+/* poll(2)'s wait for -i: none is forever. */
+static int
+idle_ms(void)
+{
+	return req->cf->idle_ms > 0 ? req->cf->idle_ms : -1;
+}
+
 static int
 write_all(int fd, const char *p, size_t len)
 {
-	ssize_t	 n;
+	struct pollfd	 pfd;
+	ssize_t		 n;
 
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
 	while (len > 0) {
 		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
+			if (errno == EAGAIN && (n = poll(&pfd, 1, idle_ms())) == 0)
+				errno = ETIMEDOUT;
+			if (errno == EINTR || n > 0)
 				continue;
 			return -1;
 		}
@@ -2993,8 +3009,7 @@ relay(struct request *rq)
 {
 	struct pollfd	 pfd[2];
 	enum step	 st = GO_ON;
-	int		 nup, ndown, stuck, ms = rq->cf->idle_ms > 0 ?
-			    rq->cf->idle_ms : -1;
+	int		 nup, ndown, stuck, ms = idle_ms();
 
 	rq->up.p = rq->block;	/* the header block goes first */
 	rq->up.len = rq->blocklen;
@@ -3346,8 +3361,8 @@ answer_ended(struct request *rq)
 }
 
 /*
- * Write the answer on; while the web server writes the body, it may not
- * read (Apache), so no more than poll(2) promised room for.  What is left.
+ * Write the answer on, what stdout takes now: a web server may read none
+ * of it while it writes the body (Apache), or a client none.  What is left.
  */
 static size_t
 write_response(struct request *rq)
@@ -3356,16 +3371,54 @@ write_response(struct request *rq)
 	size_t		 len = h->len;
 	ssize_t		 n;
 
-	if (rq->up.from == 0 && rq->up.left > 0 && len > PIPE_BUF)
-		len = PIPE_BUF;
+	if (len > PIPE_BUF)
+		stdout_nonblock();
 	rq->replied = 1;
 	if ((n = write(h->to, h->p, len)) == -1) {
 		if (errno == EINTR || errno == EAGAIN)
 			return h->len;
-		die(0, "write to stdout: %s", strerror(errno));
+		stdout_failed();
 	}
 	h->p += n;
 	return h->len -= (size_t)n;
+}
+
+/*
+ * A write(2) that blocks never sees -i: with 47 bytes in a pipe, one of
+ * 64 KiB waits for a client that may never read, and the web server may
+ * never give up.  So once more than PIPE_BUF goes at once (poll(2)'s
+ * POLLOUT promises no more), stdout, a pipe or a socket, blocks no
+ * longer; at exit its flags are put back, for whoever shares it (under
+ * mod_cgid, stdin: every read of it waits in poll(2) first).
+ */
+static void
+stdout_nonblock(void)
+{
+	static int	 asked;
+	struct stat	 st;
+
+	if (asked++ || fstat(1, &st) == -1 || !(S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode)) || (out_flags = fcntl(1, F_GETFL)) == -1 ||
+	    (out_flags & O_NONBLOCK) != 0)
+		return;
+	if (fcntl(1, F_SETFL, out_flags | O_NONBLOCK) == 0)
+		atexit(restore_stdout);
+}
+
+static void
+restore_stdout(void)
+{
+	fcntl(1, F_SETFL, out_flags);
+}
+
+/* stdout failed: the client has gone, or took no byte for -i. */
+static void
+stdout_failed(void)
+{
+	if (errno == ETIMEDOUT)
+		die(0, "%s: the client took no byte of the answer%s",
+		    name_of(req->server), progress(req));
+	die(0, "write to stdout: %s", strerror(errno));
 }
 
 /*
@@ -3388,7 +3441,7 @@ splice_response(struct request *rq)
 	else if (errno == EINVAL)
 		h->io = IO_COPY;	/* splice(2) cannot here: copy */
 	else if (errno == EPIPE)
-		die(0, "write to stdout: %s", strerror(errno));
+		stdout_failed();
 	else if (errno != EINTR && errno != EAGAIN)
 		die(502, "%s: %s", name_of(rq->server), strerror(errno));
 }
@@ -3488,8 +3541,9 @@ send_file(struct request *rq, struct answer *a, const char *in, size_t len)
 	(void)canonical_head(in, len, a);	/* as the file has it */
 	file_head(a, &f);
 	rq->replied = 1;
+	stdout_nonblock();
 	if (write_all(1, a->out, a->len) == -1)
-		die(0, "write to stdout: %s", strerror(errno));
+		stdout_failed();
 	if (!rq->cf->check && has_body(rq, a))
 		copy_file(fd, f.first, (unsigned long long)(f.last - f.first + 1));
 	close(fd);
@@ -3662,17 +3716,17 @@ copy_file(int fd, long long off, unsigned long long count)
 		{
 			if ((n = pread(fd, req->body_buf, len, at)) > 0 &&
 			    write_all(1, req->body_buf, (size_t)n) == -1)
-				die(0, "write to stdout: %s", strerror(errno));
+				stdout_failed();
 			at += n > 0 ? n : 0;
 		}
 		if (n == 0)
 			die(0, "X-Sendfile: the file was cut short while sent");
 		if (n > 0)
 			count -= (unsigned long long)n;
-		else if (errno == EAGAIN)
-			poll(&pfd, 1, req->cf->idle_ms > 0 ? req->cf->idle_ms : -1);
-		else if (errno != EINTR)
-			die(0, "write to stdout: %s", strerror(errno));
+		else if (errno == EAGAIN && poll(&pfd, 1, idle_ms()) == 0)
+			errno = ETIMEDOUT;
+		if (n == -1 && errno != EINTR && errno != EAGAIN)
+			stdout_failed();
 	}
 }
 

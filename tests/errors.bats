@@ -190,3 +190,18 @@ load helper
 	assert_equal "$rc" 111
 	assert_equal "$(cat "$T/err")" "cgi2scgi: GET /app: $SOCK: the client took no byte of the answer for 0.1 s (-i, SCGI_IDLE_TIMEOUT), 0 of 0 body bytes sent, the answer's head passed on"
 }
+
+@test "a client that takes no byte, with room in its pipe for less than a read: the write that does not fit waits no longer than -i" {
+	# The head and 64 KiB in one write: the bridge's first two reads
+	# take 4 KiB and 64 KiB.
+	{ printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n'
+	  head -c 65536 /dev/zero; } > "$T/reply"
+	backend -r "$T/reply"
+	mkfifo "$T/fifo"
+	exec 7<>"$T/fifo"
+	head -c 57344 /dev/zero >&7	# 14 of the pipe's 16 pages
+	rc=0
+	bridge -- -i 0.1 "$SOCK" > "$T/fifo" 2> "$T/err" || rc=$?
+	assert_equal "$rc" 111
+	assert_equal "$(cat "$T/err")" "cgi2scgi: GET /app: $SOCK: the client took no byte of the answer for 0.1 s (-i, SCGI_IDLE_TIMEOUT), 0 of 0 body bytes sent, the answer's head passed on"
+}

@@ -878,3 +878,16 @@ partial() {
 	assert_error_page 100 '500 Internal Server Error'
 	nothing_sent
 }
+
+@test "a client that takes no byte of a sent file: -i ends it, with its line" {
+	head -c 8388608 /dev/zero > "$F/big"
+	answer big
+	backend -r "$T/reply"
+	mkfifo "$T/fifo"
+	exec 7<>"$T/fifo"	# open, and never read: the pipe fills
+	status=0
+	bridge -- -i 0.1 -sendfile "$F" "$SOCK" > "$T/fifo" 2> "$T/err" ||
+	    status=$?
+	assert_equal "$status" 111
+	assert_equal "$(cat "$T/err")" "cgi2scgi: GET /app: $SOCK: the client took no byte of the answer for 0.1 s (-i, SCGI_IDLE_TIMEOUT), 0 of 0 body bytes sent, the answer's head passed on"
+}
