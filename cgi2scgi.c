@@ -68,6 +68,10 @@
 #define MAX_LENGTH	1000000000000000000ULL	/* 10^18: no more is a length */
 #define SPOOL_FREE_PCT	10		/* of its file system a spool leaves */
 #define STALL_MS	1000		/* both ways full: the body is spooled */
+/* What servers close on unanswered, measured (docs/PROTOCOLS): */
+#define RTORRENT_BLOCK	2000		/* rtorrent 0.9.8's header block */
+#define RTORRENT_BODY	(2 * 1024 * 1024)	/* and body, as it comes */
+#define UWSGI_BUFFER	4096		/* uWSGI's --buffer-size as it comes */
 #define BACKOFF_MIN_MS	50		/* between attempts at a connect */
 #define BACKOFF_MAX_MS	500
 #define MAX_TARGETS	8		/* servers to fail over between */
@@ -2104,17 +2108,43 @@ new_socket(int family)
 }
 
 /*
- * The server closed without a byte of an answer: rtorrent does so on a
- * header block over 2,000 bytes, uWSGI where the block's bytes and 2 a
- * variable reach its --buffer-size: so the line gives both, for -H.
- * again: ", twice".
+ * The server closed without a byte of an answer, as rtorrent and uWSGI
+ * do on what they do not take: the line says what was sent, and which
+ * of their limits as they come it crossed.  again: ", twice".
  */
 static void
 unanswered(const struct request *rq, const char *again)
 {
-	die(502, "%s: closed the connection without a response%s (header "
-	    "block %zu bytes in %zu variables; some servers limit it: see -H)",
-	    name_of(rq->server), again, rq->pairslen, rq->nvars);
+	const char	*type = env_value("CONTENT_TYPE");
+	char		 why[400];
+	size_t		 at;
+
+	if (rq->bodylen == 0)
+		at = add_text(why, sizeof(why), 0, "no body");
+	else
+		at = add_text(why, sizeof(why), 0, "a body of %llu bytes, %s",
+		    rq->bodylen, type != NULL ? type : "no CONTENT_TYPE");
+	at = add_text(why, sizeof(why), at, ", header block %zu bytes in %zu "
+	    "variables", rq->pairslen, rq->nvars);
+	if (rq->bodylen == 0)
+		at = add_text(why, sizeof(why), at, "; rtorrent closes on a "
+		    "request without a body");
+	if (rq->pairslen > RTORRENT_BLOCK)
+		at = add_text(why, sizeof(why), at, "; over rtorrent's %d "
+		    "bytes of header block: see -H", RTORRENT_BLOCK);
+	if (rq->pairslen + 1 + 2 * rq->nvars > UWSGI_BUFFER)
+		at = add_text(why, sizeof(why), at, "; over uWSGI's: its "
+		    "--buffer-size, %d unless set, less 1 and 2 a variable: "
+		    "see -H", UWSGI_BUFFER);
+	if (rq->bodylen > RTORRENT_BODY)
+		at = add_text(why, sizeof(why), at, "; over rtorrent's body "
+		    "limit, %d unless network.xmlrpc.size_limit is set: see -m",
+		    RTORRENT_BODY);
+	if (strchr(why, ';') == NULL)
+		add_text(why, sizeof(why), at, "; within the limits rtorrent and "
+		    "uWSGI have as they come: see the server's log");
+	die(502, "%s: closed the connection without a response%s (%s)",
+	    name_of(rq->server), again, why);
 }
 
 /* Nothing listens: the server is down, or its socket not there yet. */

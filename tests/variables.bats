@@ -620,15 +620,28 @@ with_syslog() {
 	run --separate-stderr bridge REMOTE_ADDR=127.0.0.1 -- "$SOCK"
 	assert_error_page 111 '502 Bad Gateway'
 	one_line
-	assert_stderr "cgi2scgi: GET /app from 127.0.0.1: $SOCK: closed the connection without a response, twice (header block $n bytes in $v variables; some servers limit it: see -H)"
+	assert_stderr "cgi2scgi: GET /app from 127.0.0.1: $SOCK: closed the connection without a response, twice (no body, header block $n bytes in $v variables; rtorrent closes on a request without a body)"
 	wait_for "$REC/2.done"
-	n=$(measure REMOTE_ADDR=127.0.0.1 REQUEST_METHOD=POST CONTENT_LENGTH=3 -- < <(printf abc))
+	n=$(measure REMOTE_ADDR=127.0.0.1 REQUEST_METHOD=POST CONTENT_LENGTH=3 CONTENT_TYPE=text/xml -- < <(printf abc))
 	v=$(wc -l < "$T/measure/2.env")
 	run --separate-stderr bridge REMOTE_ADDR=127.0.0.1 REQUEST_METHOD=POST \
-	    CONTENT_LENGTH=3 -- "$SOCK" < <(printf abc)
+	    CONTENT_LENGTH=3 CONTENT_TYPE=text/xml -- "$SOCK" < <(printf abc)
 	assert_error_page 111 '502 Bad Gateway'
 	one_line
-	assert_stderr "cgi2scgi: POST /app from 127.0.0.1: $SOCK: closed the connection without a response (header block $n bytes in $v variables; some servers limit it: see -H)"
+	assert_stderr "cgi2scgi: POST /app from 127.0.0.1: $SOCK: closed the connection without a response (a body of 3 bytes, text/xml, header block $n bytes in $v variables; within the limits rtorrent and uWSGI have as they come: see the server's log)"
+}
+
+@test "a server that closes without a byte: the line names each known limit the request crossed, rtorrent's header block and body, uWSGI's buffer" {
+	: > "$T/empty"
+	backend -r "$T/empty"
+	cookie=$(head -c 2100 /dev/zero | tr '\0' c)
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=2097153 \
+	    HTTP_COOKIE="$cookie" -- -m 3000000 "$SOCK" < <(head -c 2097153 /dev/zero)
+	assert_error_page 111 '502 Bad Gateway'
+	assert_regex "$stderr" "closed the connection without a response \(a body of 2097153 bytes, no CONTENT_TYPE, header block [0-9]+ bytes in [0-9]+ variables; over rtorrent's 2000 bytes of header block: see -H; over rtorrent's body limit, 2097152 unless network.xmlrpc.size_limit is set: see -m\)\$"
+	cookie=$(head -c 4000 /dev/zero | tr '\0' c)
+	run --separate-stderr bridge HTTP_COOKIE="$cookie" -- "$SOCK"
+	assert_regex "$stderr" "closed the connection without a response, twice \(no body, header block [0-9]+ bytes in [0-9]+ variables; rtorrent closes on a request without a body; over rtorrent's 2000 bytes of header block: see -H; over uWSGI's: its --buffer-size, 4096 unless set, less 1 and 2 a variable: see -H\)\$"
 }
 
 @test "EACCES: the line adds our uid, gid and groups, and the socket's owner, group and mode, with their names" {

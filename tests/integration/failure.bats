@@ -32,8 +32,8 @@ bad_gateway() {
 @test "a backend that accepts and closes: the client gets a 502 and the error log says so" {
 	bad_gateway closer
 	# One line for the GET, which went twice, with what the block held.
-	logged closer "cgi2scgi: GET /app/env from 127.0.0.1: $IT/closer.sock: closed the connection without a response, twice (header block "
-	logged closer "cgi2scgi: POST /app/body from 127.0.0.1: $IT/closer.sock: closed the connection without a response (header block "
+	logged closer "cgi2scgi: GET /app/env from 127.0.0.1: $IT/closer.sock: closed the connection without a response, twice (no body, header block "
+	logged closer "cgi2scgi: POST /app/body from 127.0.0.1: $IT/closer.sock: closed the connection without a response (a body of 65536 bytes, application/x-www-form-urlencoded, header block "
 	assert_equal "$(grep -c "closer.sock: closed" <(log_since closer))" 2
 }
 

@@ -152,9 +152,9 @@ new_in() {
 	code=$(rpc "$route" -H "$(cookie 3500)")
 	expect status "$code" 502
 	logged "$route" "cgi2scgi: POST /RPC2 from 127.0.0.1: " \
-	    "closed the connection without a response (header block "
-	logged "$route" "closed the connection without a response (header block " \
-	    " variables; some servers limit it: see -H)"
+	    "closed the connection without a response (a body of "
+	logged "$route" " bytes, text/xml; charset=UTF-8, header block " \
+	    " variables; over rtorrent's 2000 bytes of header block: see -H"
 	expect 'lines logged' "$(lines "$route" 'closed the connection')" 1
 	code=$(rpc "$route")
 	expect 'status without the cookie' "$code" 200
@@ -170,7 +170,7 @@ new_in() {
 	new_in "$IT/uwsgi-small.log" "$before" 'invalid SCGI request size (max 4096)'
 	# A GET is sent once more: one line says so.
 	logged "$route" "cgi2scgi: GET /app/env/ from 127.0.0.1: " \
-	    "closed the connection without a response, twice (header block "
+	    "closed the connection without a response, twice (no body, header block "
 	expect 'lines logged' "$(lines "$route" 'closed the connection')" 1
 }
 
@@ -223,12 +223,13 @@ block_of() {
 
 # over_by_one SOCKET LIMIT: a block of LIMIT bytes answered 200 under
 # -H LIMIT; one of LIMIT + 1 closed on by the server without -H (so the
-# limit is not lower than the server's), and a 431 under -H LIMIT.
+# limit is not lower than the server's), its line ending in WHY, and a
+# 431 under -H LIMIT.
 over_by_one() {
 	local over=$(($2 + 1))
 	block_of "$1" "$over"
 	expect "$over bytes, no -H: exit" "$status" 111 || return
-	expect_line "$over bytes, no -H" "$T/err" "cgi2scgi: POST /app/status/200: $1: closed the connection without a response (header block $over bytes in 9 variables; some servers limit it: see -H)" || return
+	expect_line "$over bytes, no -H" "$T/err" "cgi2scgi: POST /app/status/200: $1: closed the connection without a response (a body of ${#LIST_METHODS} bytes, text/xml, header block $over bytes in 9 variables; $3)" || return
 	block_of "$1" "$2" -H "$2"
 	expect "$2 bytes, -H $2: exit" "$status" 0 || return
 	expect "$2 bytes, -H $2: status" "$(head -n 1 "$T/out")" $'Status: 200 OK\r' || return
@@ -242,7 +243,8 @@ over_by_one() {
 
 @test "rtorrent takes a header block of 2000 bytes, whatever its variables: -H 2000 passes 2000, and 2001, which rtorrent closes on, is a 431" {
 	route=rtorrent
-	over_by_one "$IT/rtorrent/rpc.socket" 2000
+	over_by_one "$IT/rtorrent/rpc.socket" 2000 \
+	    "over rtorrent's 2000 bytes of header block: see -H"
 }
 
 @test "uWSGI with --buffer-size 1024 takes a block of 1023 bytes less 2 a variable: -H 1005 for 9 variables passes 1005, and 1006, which uWSGI closes on, is a 431" {
@@ -253,7 +255,8 @@ over_by_one() {
 	    --logto "$T/uwsgi.log" 3>&- &
 	echo $! > "$IT/pids/uwsgi-1024"	# teardown_suite's, on failure
 	wait_for "$T/uwsgi.sock" 60
-	over_by_one "$T/uwsgi.sock" 1005
+	over_by_one "$T/uwsgi.sock" 1005 \
+	    "within the limits rtorrent and uWSGI have as they come: see the server's log"
 	# uWSGI's own word for 1006: its packet has 2 bytes more a variable.
 	grep -q 'unable to add HTTP_X_PAD=x* to uwsgi packet' "$T/uwsgi.log"
 	kill "$(cat "$IT/pids/uwsgi-1024")"
