@@ -719,7 +719,10 @@ denied_www_data() {
 @test "ENOENT under /tmp or /var/tmp mentions a private /tmp only where this process has one: a mount of its own there" {
 	needs_root "to mount a /tmp of the bridge's own"
 	needs unshare "to mount a /tmp of the bridge's own"
-	local d
+	local d bin
+	# The bridge where neither mount hides it, for a clone under /tmp.
+	bin=$(mktemp -d /run/cgi2scgi-bin.XXXXXX)
+	cp "$CGI2SCGI" "$bin/"
 	for d in /tmp /var/tmp; do
 		# shellcheck disable=SC2086
 		run --separate-stderr env -i GATEWAY_INTERFACE=CGI/1.1 \
@@ -727,7 +730,7 @@ denied_www_data() {
 		    SCGI_FILE="$d/cgi2scgi-none-$$/app.sock" \
 		    SCGI_RETRY_TIMEOUT=0 unshare -m sh -c \
 		    'mount -t tmpfs none "$0" && exec "$@"' "$d" \
-		    ${CGI2SCGI_WRAP:-} "$CGI2SCGI"
+		    ${CGI2SCGI_WRAP:-} "$bin/${CGI2SCGI##*/}"
 		assert_error_page 111 '502 Bad Gateway'
 		one_line
 		assert_stderr "cgi2scgi: GET /app: connect $d/cgi2scgi-none-$$/app.sock: No such file or directory (this process has a $d of its own, as systemd's PrivateTmp= gives: put the socket elsewhere, such as /run)"
@@ -736,6 +739,7 @@ denied_www_data() {
 		assert_error_page 111 '502 Bad Gateway'
 		assert_stderr "cgi2scgi: GET /app: connect $d/cgi2scgi-none-$$/app.sock: No such file or directory"
 	done
+	rm -r "$bin"
 }
 
 # --- -check ---
