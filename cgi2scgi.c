@@ -68,6 +68,7 @@
 #define MAX_LENGTH	1000000000000000000ULL	/* 10^18: no more is a length */
 #define SPOOL_FREE_PCT	10		/* of its file system a spool leaves */
 #define STALL_MS	1000		/* both ways full: the body is spooled */
+#define DRAIN_MS	60000		/* an answer's rest, the client gone */
 /* What servers close on unanswered, measured (docs/PROTOCOLS): */
 #define RTORRENT_BLOCK	2000		/* rtorrent 0.9.8's header block */
 #define RTORRENT_BODY	(2 * 1024 * 1024)	/* and body, as it comes */
@@ -357,6 +358,7 @@ static size_t	 write_response(struct request *);
 static void	 stdout_nonblock(void);
 static void	 restore_stdout(void);
 static void	 stdout_failed(void) NORETURN;
+static void	 drain_answer(struct request *);
 static void	 splice_response(struct request *);
 static void	 grow_pipe(int);
 static ssize_t	 splice_step(struct half *);
@@ -3441,14 +3443,40 @@ restore_stdout(void)
 	fcntl(1, F_SETFL, out_flags);
 }
 
-/* stdout failed: the client has gone, or took no byte for -i. */
+/* stdout failed: the client took no byte for -i, or has gone. */
 static void
 stdout_failed(void)
 {
-	if (errno == ETIMEDOUT)
+	int	 err = errno;
+
+	if (err == ETIMEDOUT)
 		die(0, "%s: the client took no byte of the answer%s",
 		    name_of(req->server), progress(req));
-	die(0, "write to stdout: %s", strerror(errno));
+	drain_answer(req);
+	die(0, "write to stdout: %s", strerror(err));
+}
+
+/*
+ * The client has gone: the rest of the answer is read and dropped, for
+ * -i at most (else DRAIN_MS), so that the server does not write into a
+ * reset: some rtorrent versions die of the SIGPIPE (rakshasa/rtorrent 1310).
+ */
+static void
+drain_answer(struct request *rq)
+{
+	struct pollfd	 pfd;
+	long long	 end = now_ms() + (rq->cf->idle_ms > 0 ?
+			    rq->cf->idle_ms : DRAIN_MS), ms;
+	ssize_t		 n;
+
+	pfd.fd = rq->backend;
+	pfd.events = POLLIN;
+	while (rq->backend != -1 && (ms = end - now_ms()) > 0 &&
+	    poll(&pfd, 1, (int)ms) > 0)
+		if ((n = read(rq->backend, rq->body_buf,
+		    sizeof(rq->body_buf))) == 0 || (n == -1 &&
+		    errno != EAGAIN && errno != EINTR))
+			break;
 }
 
 /*

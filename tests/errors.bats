@@ -191,6 +191,17 @@ load helper
 	assert_equal "$(cat "$T/err")" "cgi2scgi: GET /app: $SOCK: the client took no byte of the answer for 0.1 s (-i, SCGI_IDLE_TIMEOUT), 0 of 0 body bytes sent, the answer's head passed on"
 }
 
+@test "a client that leaves mid-answer: the rest of the answer is read to its end, so that the server never writes into a closed connection" {
+	backend -m stream -g 262144 -w "$T/go"
+	# The reader takes a byte, closes, and only then lets the server
+	# send the rest.
+	bridge -- "$SOCK" 2> "$T/err" |
+	    { head -c 1 > /dev/null; exec 0<&-; touch "$T/go"; }
+	wait_for "$REC/1.done"
+	assert [ ! -e "$REC/1.gone" ]
+	assert_equal "$(cat "$T/err")" "cgi2scgi: GET /app: write to stdout: Broken pipe"
+}
+
 @test "a client that takes no byte, with room in its pipe for less than a read: the write that does not fit waits no longer than -i" {
 	# The head and 64 KiB in one write: the bridge's first two reads
 	# take 4 KiB and 64 KiB.

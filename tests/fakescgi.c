@@ -7,7 +7,8 @@
  * With -o dir, connection N leaves dir/N.head (the netstring's payload),
  * N.env (its pairs as NAME=VALUE lines), N.body, N.bodyeof ("complete",
  * or "eof" if the body was cut short), N.error (the first breach of the
- * SCGI rules, if any) and, last, the empty N.done.  Modes (-m):
+ * SCGI rules, if any), N.gone if the peer left before the answer's end
+ * and, last, the empty N.done.  Modes (-m):
  *	normal	 read the request, reply, close
  *	early	 reply after the header block, then read the body
  *	noread	 reply after the header block, close with the body unread
@@ -616,6 +617,8 @@ finish(struct conn *c)
 		strcat(c->err, "\n");
 		save(c, "error", c->err, strlen(c->err));
 	}
+	if (c->gone)
+		save(c, "gone", "", 0);
 	save(c, "done", "", 0);
 	free(c->head);
 }
