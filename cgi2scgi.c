@@ -135,6 +135,7 @@ struct config {				/* all a request is told */
 	unsigned long long max_body, max_spool, max_header;
 	const char	*pass, *drop;	/* variables to send, or not */
 	const char	*sendfile;	/* serve X-Sendfile from here */
+	const char	*post;		/* -check's probe: a POST of this type */
 	const char	*file, *host, *port;	/* SCGI_FILE, SCGI_HOST, ... */
 	int		 nsets;
 	struct var	 set[MAX_SETS];	/* -set: a value "$NAME" copies NAME */
@@ -196,6 +197,7 @@ struct request {
 	int		 started;	/* it started the app */
 	const char	*method;	/* REQUEST_METHOD, found in passing */
 	unsigned long long length;	/* the answer's body, said; or UNTIL_EOF */
+	unsigned long long unshown;	/* -check: body bytes read, not shown */
 	char		*block;		/* the header block, in header[]: */
 	size_t		 blocklen;	/* all of it, */
 	size_t		 pairslen;	/* and its netstring's payload, */
@@ -358,7 +360,7 @@ static size_t	 write_response(struct request *);
 static void	 stdout_nonblock(void);
 static void	 restore_stdout(void);
 static void	 stdout_failed(void) NORETURN;
-static void	 drain_answer(struct request *);
+static unsigned long long drain_answer(struct request *);
 static void	 splice_response(struct request *);
 static void	 grow_pipe(int);
 static ssize_t	 splice_step(struct half *);
@@ -387,6 +389,8 @@ static const char *digits_at(const char *, unsigned long long *);
 
 /* Checking a setup */
 static void	 check_setup(struct config *, struct request *) NORETURN;
+static void	 probe_environment(const struct config *);
+static int	 spool_probe(const struct config *);
 static void	 show_socket(const struct target *);
 
 /*
@@ -424,6 +428,7 @@ static const struct setting {
 	{ "-bind", NULL, T_FLAG, offsetof(struct config, bind), 0, 0 },
 	{ "-start", NULL, T_FLAG, offsetof(struct config, start), 0, 0 },
 	{ "-check", NULL, T_FLAG, offsetof(struct config, check), 0, 0 },
+	{ "-post", NULL, T_TEXT, offsetof(struct config, post), 0, 0 },
 	{ "-fd0", NULL, T_FLAG, offsetof(struct config, fd0), 0, 0 }
 };
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -446,7 +451,7 @@ static const struct {
 static const char usage_text[] =
     "usage: cgi2scgi [-H bytes] [-i seconds] [-m bytes] [-r seconds]\n"
     "                [-s bytes] [-t seconds] [-pass list] [-drop list]\n"
-    "                [-set name=value] [-sendfile dir] [-check]\n"
+    "                [-set name=value] [-sendfile dir] [-check [-post type]]\n"
     "                [socket | host port]\n"
     "       cgi2scgi [options] -bind -connect conn [-connect conn ...]\n"
     "       cgi2scgi [options] [-start] -connect conn [-fd0] [-log file]\n"
@@ -471,6 +476,7 @@ static const char help_text[] =
     "  -set name=value send name too; a value $VAR copies VAR (SCGI_SET_name)\n"
     "  -sendfile dir   serve X-Sendfile from files under dir (SCGI_SENDFILE)\n"
     "  -check          try the setup by hand: connect, send a probe, say how\n"
+    "  -post type      -check's probe: a POST of stdin, of this CONTENT_TYPE\n"
     "  -f file         the arguments: the first line of file not a comment\n"
     "  -connect conn   the server: a socket path, @abstract (@abstract\\0 with a\n"
     "                  trailing NUL), host:port or [v6]:port; repeated: fail over\n"
@@ -1209,7 +1215,8 @@ parse_operands(int nargs, char *args[], struct config *cf)
 	int			 app_only = cf->fd0 || cf->log != NULL;
 
 	if (nargs > 2 || (cf->ntargets == 0 && (cf->bind || cf->start ||
-	    app_only)) || (nargs == 0 && (cf->start || app_only)))
+	    app_only)) || (nargs == 0 && (cf->start || app_only)) ||
+	    (cf->post != NULL && !cf->check))
 		usage();
 	if (cf->ntargets == 0 && nargs == 1)
 		new_target(cf)->path = args[0];
@@ -3346,6 +3353,8 @@ take_head(struct request *rq, size_t n)
 	if (a.file != NULL)
 		return send_file(rq, &a, h->buf, (size_t)end);
 	rest = rq->head.have - (size_t)end;
+	if (rq->cf->check)
+		rq->unshown = rest;
 	if (rq->cf->check || !has_body(rq, &a))
 		rest = h->left = 0;
 	else if (a.lengths > 0) {	/* what it said, and no more */
@@ -3459,24 +3468,29 @@ stdout_failed(void)
 /*
  * The client has gone: the rest of the answer is read and dropped, for
  * -i at most (else DRAIN_MS), so that the server does not write into a
- * reset: some rtorrent versions die of the SIGPIPE (rakshasa/rtorrent 1310).
+ * reset: some rtorrent versions die of the SIGPIPE (rakshasa/rtorrent
+ * 1310).  -check counts its body so.  How many bytes it read.
  */
-static void
+static unsigned long long
 drain_answer(struct request *rq)
 {
-	struct pollfd	 pfd;
-	long long	 end = now_ms() + (rq->cf->idle_ms > 0 ?
-			    rq->cf->idle_ms : DRAIN_MS), ms;
-	ssize_t		 n;
+	struct pollfd		 pfd;
+	long long		 end = now_ms() + (rq->cf->idle_ms > 0 ?
+				    rq->cf->idle_ms : DRAIN_MS), ms;
+	unsigned long long	 got = 0;
+	ssize_t			 n;
 
 	pfd.fd = rq->backend;
 	pfd.events = POLLIN;
 	while (rq->backend != -1 && (ms = end - now_ms()) > 0 &&
-	    poll(&pfd, 1, (int)ms) > 0)
+	    poll(&pfd, 1, (int)ms) > 0) {
 		if ((n = read(rq->backend, rq->body_buf,
-		    sizeof(rq->body_buf))) == 0 || (n == -1 &&
-		    errno != EAGAIN && errno != EINTR))
+		    sizeof(rq->body_buf))) > 0)
+			got += (unsigned long long)n;
+		else if (n == 0 || (errno != EAGAIN && errno != EINTR))
 			break;
+	}
+	return got;
 }
 
 /*
@@ -4024,11 +4038,57 @@ digits_at(const char *s, unsigned long long *v)
 
 /*
  * -check, run by hand as the web server's user, as apachectl configtest:
- * where a request goes, whether we may connect, and the head a probe GET
- * gets.  0 if the server answered; else as a request would fail.
+ * where a request goes, whether we may connect, and the head a probe
+ * gets: a GET, or with -post a POST of standard input, as rtorrent
+ * wants.  0 if the server answered; else as a request would fail.
  */
 static void
 check_setup(struct config *cf, struct request *rq)
+{
+	const char	*type;
+	long long	 t0;
+	int		 i, spool;
+
+	rq->replied = 1;	/* stdout is the report's, not an answer's */
+	dprintf(1, "cgi2scgi -check: uid %ld, gid %ld\n", (long)geteuid(),
+	    (long)getegid());
+	for (i = 0; i < cf->ntargets; i++)
+		show_socket(&cf->to[i]);
+	probe_environment(cf);
+	spool = cf->post != NULL ? spool_probe(cf) : -1;
+	find_body(cf, rq);
+	if (spool != -1)
+		from_spool(rq, spool);
+	build_request(cf, rq);
+	dprintf(1, "request: %s %s, ", env_value("REQUEST_METHOD"),
+	    env_value("REQUEST_URI"));
+	if (rq->bodylen > 0)
+		dprintf(1, "a body of %llu bytes, %s, ", rq->bodylen,
+		    (type = env_value("CONTENT_TYPE")) != NULL ? type :
+		    "no CONTENT_TYPE");
+	dprintf(1, "header block %zu bytes in %zu variables (-H %llu)\n",
+	    rq->pairslen, rq->nvars, cf->max_header);
+	t0 = now_ms();
+	connect_server(cf, rq);
+	dprintf(1, "connect: %s, in %lld ms\nanswer:\n", name_of(rq->server),
+	    now_ms() - t0);
+	if (!relay(rq))
+		unanswered(rq, "");
+	rq->unshown += drain_answer(rq);
+	dprintf(1, "answered in %lld ms, with a body of %llu bytes (not "
+	    "shown)\n", now_ms() - t0, rq->unshown);
+	exit(0);
+}
+
+/*
+ * The probe's environment, as a web server makes one: the caller's CGI
+ * variables (is_cgi_name()), PATH and TMPDIR, and none of the rest of a
+ * shell's, which a request never has (LS_COLORS alone is 1,500 bytes of
+ * header block); then what a host sets that is missing.  Set but empty
+ * counts as unset, as everywhere else.
+ */
+static void
+probe_environment(const struct config *cf)
 {
 	static const char *const probe[] = { "GATEWAY_INTERFACE", "CGI/1.1",
 	    "REQUEST_METHOD", "GET", "SERVER_PROTOCOL", "HTTP/1.1",
@@ -4036,32 +4096,47 @@ check_setup(struct config *cf, struct request *rq)
 	    "localhost", "SERVER_PORT", "80", "REMOTE_ADDR", "127.0.0.1",
 	    "HTTP_USER_AGENT", "cgi2scgi -check", NULL };
 	const char *const	*p;
-	long long		 t0;
-	int			 i;
+	char			**e, **kept = environ;
 
-	rq->replied = 1;	/* stdout is the report's, not an answer's */
-	dprintf(1, "cgi2scgi -check: uid %ld, gid %ld\n", (long)geteuid(),
-	    (long)getegid());
-	for (i = 0; i < cf->ntargets; i++)
-		show_socket(&cf->to[i]);
-	/* Set but empty counts as unset, as everywhere else. */
+	for (e = environ; *e != NULL; e++)
+		if (is_cgi_name(*e, strcspn(*e, "=")) ||
+		    strncmp(*e, "PATH=", 5) == 0 ||
+		    strncmp(*e, "TMPDIR=", 7) == 0)
+			*kept++ = *e;
+	*kept = NULL;
 	for (p = probe; *p != NULL; p += 2)
 		setenv(p[0], p[1], env_value(p[0]) == NULL);
 	setenv("REQUEST_URI", env_value("SCRIPT_NAME"),
 	    env_value("REQUEST_URI") == NULL);
-	find_body(cf, rq);
-	build_request(cf, rq);
-	dprintf(1, "request: GET %s, header block %zu bytes in %zu variables "
-	    "(-H %llu)\n", env_value("REQUEST_URI"), rq->pairslen, rq->nvars,
-	    cf->max_header);
-	t0 = now_ms();
-	connect_server(cf, rq);
-	dprintf(1, "connect: %s, in %lld ms\nanswer:\n", name_of(rq->server),
-	    now_ms() - t0);
-	if (!relay(rq))
-		unanswered(rq, "");
-	dprintf(1, "answered in %lld ms\n", now_ms() - t0);
-	exit(0);
+	if (cf->post != NULL) {
+		setenv("REQUEST_METHOD", "POST", 1);
+		setenv("CONTENT_TYPE", cf->post, 1);
+	}
+}
+
+/*
+ * -post's body: standard input to its end in the spool, and its size
+ * in CONTENT_LENGTH, which find_body() holds to -m as a request's.
+ */
+static int
+spool_probe(const struct config *cf)
+{
+	unsigned long long	 len = 0;
+	char			 num[24];
+	ssize_t			 n;
+	int			 fd = open_spool();
+
+	while (len <= cf->max_body && ((n = read(0, req->body_buf,
+	    sizeof(req->body_buf))) > 0 || (n == -1 && errno == EINTR)))
+		if (n > 0) {
+			spool_write(fd, req->body_buf, (size_t)n);
+			len += (unsigned long long)n;
+		}
+	if (n == -1)
+		die(400, "read stdin: %s", strerror(errno));
+	snprintf(num, sizeof(num), "%llu", len);
+	setenv("CONTENT_LENGTH", num, 1);
+	return fd;
 }
 
 /* Where t is, and for a socket file whether we may connect to it. */

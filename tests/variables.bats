@@ -753,7 +753,7 @@ denied_www_data() {
 	# The head the probe got, written anew, after "answer:".
 	has_line '^answer:$'
 	has_line $'^Status: 200 OK\r$'
-	has_line '^answered in [0-9]+ ms$'
+	has_line '^answered in [0-9]+ ms, with a body of 3 bytes \(not shown\)$'
 	# It sent one probe GET, a request the server took.
 	wait_for "$REC/1.done"
 	sent REQUEST_METHOD=GET
@@ -767,6 +767,43 @@ denied_www_data() {
 	assert_success
 	check_lines
 	assert_equal "$(names)" "CONTENT_LENGTH SCGI REQUEST_METHOD"
+}
+
+@test "-check sends a request's variables, never the caller's shell's: a 1,500-byte LS_COLORS is no false 431 under -H 2000" {
+	backend
+	run by_hand LS_COLORS="$(head -c 1500 /dev/zero | tr '\0' x)" \
+	    HOME=/root TERM=xterm HTTP_COOKIE=c=1 SCRIPT_NAME=/RPC2 -- \
+	    -check -H 2000 "$SOCK"
+	assert_success
+	has_line '^request: GET /RPC2, header block [0-9]+ bytes'
+	not_sent LS_COLORS
+	not_sent HOME
+	not_sent TERM
+	sent "PATH=$PATH"	# as web servers send it
+	sent HTTP_COOKIE=c=1
+	sent SERVER_NAME=localhost
+}
+
+@test "-check -post TYPE: the probe is a POST of stdin, of that type, as rtorrent wants; the answer's body is counted, not shown" {
+	backend
+	xml='<?xml version="1.0"?><methodCall><methodName>system.client_version</methodName></methodCall>'
+	run by_hand -- -check -post text/xml "$SOCK" <<< "$xml"
+	assert_success
+	has_line "^request: POST /, a body of $((${#xml} + 1)) bytes, text/xml, header block "
+	has_line '^answered in [0-9]+ ms, with a body of 3 bytes \(not shown\)$'
+	sent REQUEST_METHOD=POST
+	sent CONTENT_TYPE=text/xml
+	sent "CONTENT_LENGTH=$((${#xml} + 1))"
+	assert_equal "$(cat "$REC/1.body")" "$xml"
+	# Over -m, a 413 as for a request, and nothing sent.
+	run by_hand -- -check -post text/xml -m 10 "$SOCK" <<< "$xml"
+	assert_failure 100
+	assert_output --partial 'is over the limit of 10 bytes'
+	[ ! -e "$REC/2.env" ]
+	# -post is -check's.
+	run by_hand -- -post text/xml "$SOCK"
+	assert_failure 100
+	assert_output --partial 'usage: cgi2scgi'
 }
 
 @test "-check with SCRIPT_NAME or REQUEST_URI set but empty probes /, as with them unset" {

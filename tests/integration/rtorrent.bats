@@ -21,14 +21,16 @@ UNIT=/etc/systemd/system/rtorrent.service
 # What the steps make; none of it may be there before.
 MADE="/var/lib/rtorrent /run/rtorrent $UNIT"
 
-# steps PART: the commands of the section's first block (PART 1), or of
-# the block after "To undo it all" (PART 2), without the indentation.
+# steps PART: the commands of the section's first block (PART 1), of
+# the block after "To undo it all" (PART 2), or of the one after "To
+# check it" (PART 3), without the indentation.
 steps() {
 	awk -v part="$1" '/^ruTorrent and rtorrent$/ { on = 1; next }
 	    on && /^---/ && seen { exit }
 	    on && /^---/ { seen = 1; next }
 	    on && /^Debian.s rtorrent package makes/ { want = 1 }
 	    on && /To undo it all/ { want = 2 }
+	    on && /^To check it as the web server/ { want = 3 }
 	    on && want == part && /^    / { print substr($0, 5); got = 1; next }
 	    on && got && /^$/ { exit }' "$TOP/README"
 }
@@ -180,6 +182,13 @@ call() {
 	expect 'the socket' "$(stat -c '%U:%G %A' /run/rtorrent/rpc.socket)" 'rtorrent:rtorrent srwxrwx---'
 	expect "rtorrent's user" "$(ps -o user= -p "$(cat "$IT/pids/rtorrent-recipe")")" rtorrent
 	id -nG "$RUN_AS" | grep -qw rtorrent
+	# The section's check, word for word but for the bridge's path.
+	steps 3 | sed "s|/usr/local/bin/cgi2scgi|$BIN|" > "$T/check.sh"
+	grep -q -- '-check -post text/xml /run/rtorrent/rpc.socket$' "$T/check.sh"
+	run bash "$T/check.sh"
+	assert_success
+	assert_line $'Status: 200 OK\r'
+	assert_line $'Content-Type: text/xml\r'
 
 	# Apache and nginx, started after www-data joined the group.
 	rtorrent_site() {

@@ -44,3 +44,38 @@ first_line() {
 	assert_success
 	assert_output "Status: 200 OK"
 }
+
+# check ARG...: -check as the web servers' user, with the arguments;
+# its report in $output, its line in $T/err.
+check() {
+	status=0
+	output=$(runuser -u "$RUN_AS" -- env -i PATH=/usr/bin:/bin \
+	    SCRIPT_NAME=/app PATH_INFO=/status/200 "$BIN" -check "$@" \
+	    2> "$T/err") || status=$?
+}
+
+@test "-check, as the web servers' user, confirms uWSGI and the libscgi-perl server: exit 0 and the Status line" {
+	local where
+	for where in "$IT/uwsgi.sock" "127.0.0.1 $UWSGI_PORT" "$IT/uwsgi-nph.sock" "$IT/perl.sock"; do
+		# shellcheck disable=SC2086
+		check $where
+		expect "$where: exit" "$status" 0 || { cat "$T/err" >&2; return 1; }
+		expect "$where: the head" "$(printf '%s\n' "$output" | tr -d '\r' | sed -n '/^answer:$/{n;p;}')" 'Status: 200 OK'
+		printf '%s\n' "$output" | grep -qE '^answered in [0-9]+ ms, with a body of [1-9][0-9]* bytes \(not shown\)$'
+	done
+}
+
+@test "-check -post confirms rtorrent with an XML-RPC call; a GET, which rtorrent closes on, says so" {
+	local xml='<?xml version="1.0"?><methodCall><methodName>system.client_version</methodName></methodCall>'
+	status=0
+	output=$(printf '%s\n' "$xml" | runuser -u "$RUN_AS" -- "$BIN" -check \
+	    -post text/xml "$IT/rtorrent/rpc.socket" 2> "$T/err") || status=$?
+	expect exit "$status" 0 || { cat "$T/err" >&2; return 1; }
+	printf '%s\n' "$output" | grep -qx $'Status: 200 OK\r'
+	printf '%s\n' "$output" | grep -qx $'Content-Type: text/xml\r'
+	printf '%s\n' "$output" | grep -q '^request: POST /, a body of 93 bytes, text/xml, '
+	check "$IT/rtorrent/rpc.socket"
+	expect 'a GET: exit' "$status" 111
+	grep -qF 'closed the connection without a response (no body, header block ' "$T/err"
+	grep -qF '; rtorrent closes on a request without a body)' "$T/err"
+}
