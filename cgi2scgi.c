@@ -588,7 +588,7 @@ die(int status, const char *fmt, ...)
 		close(rq->listener);
 	if (rq->lock != -1)
 		close(rq->lock);
-	if (status != 0 && status != 408 && status != 413)
+	if (status != 0 && status != 408)
 		drain_stdin(rq);
 	exit(status == 0 || status == 408 || status > 500 ? FAIL_TEMP :
 	    FAIL_PERM);
@@ -1435,6 +1435,13 @@ find_body(const struct config *cf, struct request *rq)
 			die(400, "CONTENT_LENGTH: not a decimal number: "
 			    "\"%.40s\"", cl);
 		case 1:
+			/*
+			 * A body within -s is read and dropped (die()), for
+			 * Apache writes it all before it reads an answer, and
+			 * answers nothing of one that did not read it.
+			 */
+			if (parse_length(cl, cf->max_spool, &up->left) == 0)
+				up->from = 0;
 			die(413, "CONTENT_LENGTH: %.40s is over the limit of "
 			    "%llu bytes", cl, cf->max_body);
 		}
