@@ -85,6 +85,8 @@
 #define LOOK_MS		10		/* between looks at a lock, a dead app */
 #define MESSAGE_MAX	1024		/* a line for the error log */
 #define MAX_GROUPS	64		/* of ours, that a line names */
+#define MAX_USER	64		/* a REMOTE_USER that names a socket */
+#define PLACEHOLDER	"%{REMOTE_USER}"	/* in a socket path */
 #define BUFSIZE		(64 * 1024)	/* a piece of the request body */
 #define SPLICE_MAX	(1024 * 1024)	/* bytes one splice(2) may move */
 #define PIPE_SIZE	(256 * 1024)	/* a long answer's pipe grows to */
@@ -122,6 +124,8 @@ struct target {				/* one SCGI server */
 	struct sockaddr_storage num;	/* or as they are, in digits */
 	socklen_t	 numlen;
 	int		 gai;		/* getaddrinfo(3)'s error */
+	const char	*tmpl;		/* path, as given with PLACEHOLDER */
+	char		 filled[256];	/* path: tmpl filled in, or why not */
 };
 
 struct var {				/* a variable to send */
@@ -259,6 +263,9 @@ static void	 add_conn(struct config *, const char *);
 static struct target *new_target(struct config *);
 static void	 set_host(struct target *, const char *, size_t);
 static void	 check_target(const struct target *);
+static void	 fill_path(struct target *);
+static int	 fill_template(const char *, const char *, char *, size_t);
+static const char *name_rule(const char *);
 static int	 is_nul_ended(const char *, size_t);
 static const char *env_get(const char *);
 static const char *env_value(const char *);
@@ -775,8 +782,10 @@ configure(int argc, char *argv[], struct config *cf)
 	first = parse_options(argc, argv, cf, value, from);
 	apply_settings(cf, value, from);
 	parse_operands(argc - first, argv + first, cf);
-	for (i = 0; i < cf->ntargets; i++)
+	for (i = 0; i < cf->ntargets; i++) {
+		fill_path(&cf->to[i]);
 		check_target(&cf->to[i]);
+	}
 }
 
 /*
@@ -1340,6 +1349,82 @@ check_target(const struct target *t)
 	else if (t->port[strspn(t->port, "0123456789")] == '\0' &&
 	    (parse_length(t->port, 65535, &port) != 0 || port == 0))
 		die(500, "%s: port out of range 1-65535", name_of(t));
+}
+
+/* A path with PLACEHOLDER is the authenticated user's: one recipe for all. */
+static void
+fill_path(struct target *t)
+{
+	const char	*user = env_get("REMOTE_USER");
+	int		 status;
+
+	if (t->path == NULL || strstr(t->path, "%{") == NULL)
+		return;		/* used as it is, byte for byte */
+	t->tmpl = t->path;
+	t->path = t->filled;
+	if ((status = fill_template(t->tmpl, user, t->filled,
+	    sizeof(t->filled))) != 0)
+		die(status, "%s: %s", t->tmpl, t->filled);
+}
+
+/*
+ * tmpl, each PLACEHOLDER in it user, into out[0..cap): 0, or the status
+ * to answer with and, in out, why not.  A typo fails for every user.
+ */
+static int
+fill_template(const char *tmpl, const char *user, char *out, size_t cap)
+{
+	const size_t	 plen = sizeof(PLACEHOLDER) - 1;
+	const char	*p, *from, *why;
+	size_t		 n = 0, len;
+
+	for (p = tmpl; (p = strstr(p, "%{")) != NULL; p += plen)
+		if (strncmp(p, PLACEHOLDER, plen) != 0)
+			return snprintf(out, cap, "unknown placeholder %.*s: only "
+			    "%s is filled in", (int)strcspn(p, "}") + 1, p,
+			    PLACEHOLDER), 500;
+	if (strstr(tmpl, "%{") != NULL && (user == NULL || *user == '\0'))
+		return snprintf(out, cap, "the web server authenticated no user "
+		    "for this location (REMOTE_USER is unset or empty): require "
+		    "one, as Apache's Require valid-user does"), 500;
+	if (strstr(tmpl, "%{") != NULL && (why = name_rule(user)) != NULL)
+		return snprintf(out, cap, "REMOTE_USER \"%.80s\" is not a plain "
+		    "name: %s", user, why), 403;
+	for (p = tmpl; *p != '\0'; n += len) {
+		if (strncmp(p, "%{", 2) == 0) {
+			from = user;
+			len = strlen(user);
+			p += plen;
+		} else {
+			from = p++;
+			len = 1;
+		}
+		if (len >= cap - n)
+			return snprintf(out, cap, "socket path too long"), 500;
+		memcpy(out + n, from, len);
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * A user's name as one plain path component: never "." or "..", nor an
+ * option's look, nor an abstract name ('@', for user@REALM, not first).
+ * NULL, or the rule a non-empty name breaks.
+ */
+static const char *
+name_rule(const char *user)
+{
+	size_t	 len = strlen(user);
+
+	if (len > MAX_USER)
+		return "it is over 64 bytes";
+	if (strspn(user, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-@") != len)
+		return "it has a byte other than A-Z a-z 0-9 . _ - @";
+	if (*user == '.' || *user == '-' || *user == '@')
+		return "it starts with '.', '-' or '@'";
+	return NULL;
 }
 
 /*
@@ -4153,6 +4238,9 @@ show_socket(const struct target *t)
 	struct stat	 st;
 	char		 owner[160];
 
+	if (t->tmpl != NULL)
+		dprintf(1, "template: %s, for REMOTE_USER %s\n", t->tmpl,
+		    env_get("REMOTE_USER"));
 	if (t->path == NULL)
 		dprintf(1, "server: %s, TCP: whoever reaches the port may "
 		    "connect\n", name_of(t));

@@ -236,6 +236,19 @@ no_number() {
 	assert_stderr "cgi2scgi: GET /app: connect $T/dir: not a socket"
 }
 
+@test "REMOTE_USER '..', 'x/../..', '.', '-x' or another name not plain, in a %{REMOTE_USER} socket path | 403, nothing sent: no server outside the template's directory | 100" {
+	# Each name, were it used, would reach $SOCK from $T/d/NAME/app.sock.
+	mkdir -p "$T/d/x"
+	backend
+	for user in .. x/../.. . -x $'..\n' ../d/..; do
+		run --separate-stderr bridge REMOTE_USER="$user" \
+		    SCGI_FILE="$T/d/%{REMOTE_USER}/app.sock"
+		assert_error_page 100 '403 Forbidden'
+		assert_stderr --prefix "cgi2scgi: GET /app: $T/d/%{REMOTE_USER}/app.sock: REMOTE_USER \""
+	done
+	nothing_sent
+}
+
 @test "SCGI_FILE and SCGI_HOST with SCGI_PORT at once | SCGI_FILE wins | 0" {
 	backend
 	run bridge SCGI_FILE="$SOCK" SCGI_HOST=127.0.0.1 SCGI_PORT=1
