@@ -134,7 +134,7 @@ struct var {				/* a variable to send */
 };
 
 struct config {				/* all a request is told */
-	int		 cgi;		/* GATEWAY_INTERFACE is set */
+	int		 cgi;		/* run by a web server */
 	int		 connect_ms, retry_ms, idle_ms;
 	unsigned long long max_body, max_spool, max_header;
 	const char	*pass, *drop;	/* variables to send, or not */
@@ -771,7 +771,10 @@ configure(int argc, char *argv[], struct config *cf)
 	const char	*value[NSETTINGS] = { NULL }, *from[NSETTINGS] = { NULL };
 	int		 first, i;
 
-	cf->cgi = env_get("GATEWAY_INTERFACE") != NULL;
+	/* Run by a web server: H2O's fastcgi-cgi sets no GATEWAY_INTERFACE. */
+	cf->cgi = env_get("GATEWAY_INTERFACE") != NULL ||
+	    (env_get("REQUEST_METHOD") != NULL &&
+	    env_get("SERVER_PROTOCOL") != NULL);
 	read_environment(cf, value, from);
 	if (args_are_query(argc, argv))
 		argc = 1;		/* the client's words: none of ours */
@@ -1500,21 +1503,23 @@ now_ms(void)
 
 /*
  * The body is CONTENT_LENGTH bytes of stdin; with no CONTENT_LENGTH but
- * a Transfer-Encoding, all of stdin, to be spooled (one byte over the
- * limit is one too many); with neither, nothing (and stdin is not read:
- * RFC 3875 4.2).  busybox httpd alone hands a chunked upload on as it
- * came, chunk sizes and all, and nothing in the bytes says so.
+ * a Transfer-Encoding, or Caddy's -1 for a length it does not know, all
+ * of stdin, to be spooled (one byte over the limit is one too many);
+ * with neither, nothing (and stdin is not read: RFC 3875 4.2).  busybox
+ * httpd hands a chunked upload on as it came, chunk sizes and all, and
+ * nothing in the bytes says so.
  */
 static void
 find_body(const struct config *cf, struct request *rq)
 {
 	const char	*cl = env_value("CONTENT_LENGTH"), *sw;
 	struct half	*up = &rq->up;
+	int		 unknown = cl != NULL && strcmp(cl, "-1") == 0;
 
 	up->from = up->to = -1;
 	up->buf = rq->body_buf;
 	up->cap = sizeof(rq->body_buf);
-	if (cl != NULL) {
+	if (cl != NULL && !unknown) {
 		switch (parse_length(cl, cf->max_body, &rq->bodylen)) {
 		case -1:
 			die(400, "CONTENT_LENGTH: not a decimal number: "
@@ -1532,7 +1537,7 @@ find_body(const struct config *cf, struct request *rq)
 		}
 		up->from = 0;
 		up->left = rq->bodylen;
-	} else if (env_value("HTTP_TRANSFER_ENCODING") != NULL) {
+	} else if (unknown || env_value("HTTP_TRANSFER_ENCODING") != NULL) {
 		if ((sw = env_value("SERVER_SOFTWARE")) != NULL &&
 		    strncmp(sw, "busybox", 7) == 0)
 			die(411, "request body: a chunked upload, which %.40s "

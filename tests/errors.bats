@@ -105,6 +105,23 @@ load helper
 	assert_stderr --prefix "cgi2scgi: GET /app: usage: "
 }
 
+@test "a web server that sets no GATEWAY_INTERFACE (H2O) is known by REQUEST_METHOD and SERVER_PROTOCOL: bad usage answers 500, a -f script is checked" {
+	shell_argv REQUEST_METHOD=GET SERVER_PROTOCOL=HTTP/1.1 SCRIPT_NAME=/app -- a b c
+	run --separate-stderr "${BRIDGE[@]}"
+	assert_error_page 100 '500 Internal Server Error'
+	assert_stderr --prefix "cgi2scgi: GET /app: usage: "
+	echo "$SOCK" > "$T/args"
+	shell_argv REQUEST_METHOD=GET SERVER_PROTOCOL=HTTP/1.1 SCRIPT_NAME=/app -- -f "$T/args"
+	run --separate-stderr "${BRIDGE[@]}"
+	assert_error_page 100 '500 Internal Server Error'
+	assert_stderr "cgi2scgi: GET /app: $T/args: -f names no script run by the web server (SCRIPT_FILENAME)"
+	# One of them alone, as a shell may have, is no web server.
+	shell_argv REQUEST_METHOD=GET -- a b c
+	run --separate-stderr "${BRIDGE[@]}"
+	assert_failure 100
+	assert_stderr --prefix "usage: "
+}
+
 @test "--help and --version print to stdout and exit 0" {
 	run --separate-stderr "$CGI2SCGI" --help
 	assert_success

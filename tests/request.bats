@@ -102,6 +102,19 @@ load helper
 	assert_equal "$(head -n 1 "$T/out")" $'Status: 413 Content Too Large\r'
 }
 
+@test "CONTENT_LENGTH -1, Caddy's for a body it does not know the length of, is a body to the end of stdin, spooled and sent with its true length" {
+	backend
+	head -c 100000 /dev/urandom > "$T/in"
+	run bridge REQUEST_METHOD=POST CONTENT_LENGTH=-1 -- "$SOCK" <"$T/in"
+	assert_success
+	wait_for "$REC/1.done"
+	grep -qx 'CONTENT_LENGTH=100000' "$REC/1.env"
+	cmp "$T/in" "$REC/1.body"
+	# Any other negative number is no length.
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=-2 -- "$SOCK" </dev/null
+	assert_error_page 100 '400 Bad Request'
+}
+
 @test "a chunked upload over the body limit (-m) answers 413 and sends nothing" {
 	backend
 	head -c 5000 /dev/zero > "$T/in"
