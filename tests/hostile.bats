@@ -43,8 +43,17 @@ no_number() {
 	assert_equal "$(offset_of_fd5)" 0
 }
 
-@test "CONTENT_LENGTH -1 | 400, nothing sent | 100" {
-	no_number -1
+@test "CONTENT_LENGTH -1, Caddy's for a length it does not know | the body to the end of stdin, sent with its length | 0" {
+	backend
+	cl -1
+	assert_success
+	wait_for "$REC/1.done"
+	grep -qx CONTENT_LENGTH=5 "$REC/1.env"
+	assert_equal "$(cat "$REC/1.body")" abcd
+}
+
+@test "CONTENT_LENGTH -2 | 400, nothing sent | 100" {
+	no_number -2
 }
 
 @test "CONTENT_LENGTH +5 | 400, nothing sent | 100" {
@@ -743,7 +752,7 @@ a_file() {
 	exec 6> "$T/fifo"
 	echo "the first part of an upload that goes on" >&6
 	# The answer comes while the upload goes on, and no file holds it.
-	wait_until 10 test -s "$T/out"
+	wait_until 10 grep -qx '502 Bad Gateway' "$T/out"
 	assert_equal "$(cat "$T/out")" "$(error_page '502 Bad Gateway')"
 	assert_equal "$(ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep "$T/tmp/cgi2scgi")" ""
 	exec 6>&-
