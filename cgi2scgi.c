@@ -742,6 +742,8 @@ write_all(int fd, const char *p, size_t len)
 	struct pollfd	 pfd;
 	ssize_t		 n;
 
+	if (fd == 1 && len > PIPE_BUF)
+		stdout_nonblock();	/* else it may block past -i */
 	pfd.fd = fd;
 	pfd.events = POLLOUT;
 	while (len > 0) {
@@ -2223,15 +2225,16 @@ unanswered(const struct request *rq, const char *again)
 {
 	const char	*type = env_value("CONTENT_TYPE");
 	char		 why[400];
-	size_t		 at;
+	size_t		 at, plain;
 
 	if (rq->bodylen == 0)
 		at = add_text(why, sizeof(why), 0, "no body");
 	else
-		at = add_text(why, sizeof(why), 0, "a body of %llu bytes, %s",
+		at = add_text(why, sizeof(why), 0, "a body of %llu bytes, %.60s",
 		    rq->bodylen, type != NULL ? type : "no CONTENT_TYPE");
 	at = add_text(why, sizeof(why), at, ", header block %zu bytes in %zu "
 	    "variables", rq->pairslen, rq->nvars);
+	plain = at;
 	if (rq->bodylen == 0)
 		at = add_text(why, sizeof(why), at, "; rtorrent closes on a "
 		    "request without a body");
@@ -2246,7 +2249,7 @@ unanswered(const struct request *rq, const char *again)
 		at = add_text(why, sizeof(why), at, "; over rtorrent's body "
 		    "limit, %d unless network.xmlrpc.size_limit is set: see -m",
 		    RTORRENT_BODY);
-	if (strchr(why, ';') == NULL)
+	if (at == plain)
 		add_text(why, sizeof(why), at, "; within the limits rtorrent and "
 		    "uWSGI have as they come: see the server's log");
 	die(502, "%s: closed the connection without a response%s (%s)",
@@ -3490,7 +3493,8 @@ answer_ended(struct request *rq)
 	struct half	*h = &rq->down;
 
 	if (rq->length != UNTIL_EOF && h->left > 0) {
-		write_all(h->to, h->p, h->len);	/* what came, as it came */
+		if (write_all(h->to, h->p, h->len) == -1)  /* as it came */
+			stdout_failed();
 		die(0, "%s: the answer ended after %llu of the %llu bytes its "
 		    "Content-Length said", name_of(rq->server), rq->length -
 		    h->left, rq->length);

@@ -219,6 +219,25 @@ load helper
 	assert_equal "$(cat "$T/err")" "cgi2scgi: GET /app: write to stdout: Broken pipe"
 }
 
+@test "a client that takes no byte of an answer cut short: its last piece waits no longer than -i either" {
+	# While the full pipe holds the bridge, the server sends the rest
+	# and closes; with a little room, the bridge reads what is left, and
+	# the end with it: what it writes last is over PIPE_BUF.
+	printf 'Status: 200 OK\r\nContent-Length: 100000\r\n\r\n' > "$T/reply"
+	backend -m stream -g 40000 -w "$T/go" -r "$T/reply"
+	mkfifo "$T/fifo"
+	exec 7<>"$T/fifo"
+	head -c 65536 /dev/zero >&7	# the pipe's 16 pages
+	rc=0
+	bridge -- -i 3 "$SOCK" > "$T/fifo" 2> "$T/err" &
+	touch "$T/go"
+	wait_for "$REC/1.done"
+	head -c 8192 <&7 > /dev/null
+	wait $! || rc=$?
+	assert_equal "$rc" 111
+	assert_regex "$(cat "$T/err")" "^cgi2scgi: GET /app: $SOCK: the client took no byte of the answer for 3 s"
+}
+
 @test "a client that takes no byte, with room in its pipe for less than a read: the write that does not fit waits no longer than -i" {
 	# The head and 64 KiB in one write: the bridge's first two reads
 	# take 4 KiB and 64 KiB.

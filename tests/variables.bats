@@ -642,6 +642,14 @@ with_syslog() {
 	cookie=$(head -c 4000 /dev/zero | tr '\0' c)
 	run --separate-stderr bridge HTTP_COOKIE="$cookie" -- "$SOCK"
 	assert_regex "$stderr" "closed the connection without a response, twice \(no body, header block [0-9]+ bytes in [0-9]+ variables; rtorrent closes on a request without a body; over rtorrent's 2000 bytes of header block: see -H; over uWSGI's: its --buffer-size, 4096 unless set, less 1 and 2 a variable: see -H\)\$"
+	# A type with a ';' still gets the fallback; a long one is cut.
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=1 \
+	    CONTENT_TYPE="text/xml; charset=UTF-8" -- "$SOCK" < <(printf a)
+	assert_regex "$stderr" "\(a body of 1 bytes, text/xml; charset=UTF-8, header block [0-9]+ bytes in [0-9]+ variables; within the limits rtorrent and uWSGI have as they come: see the server's log\)\$"
+	type=$(head -c 400 /dev/zero | tr '\0' t)
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=1 \
+	    CONTENT_TYPE="$type" -- "$SOCK" < <(printf a)
+	assert_regex "$stderr" "\(a body of 1 bytes, ${type:0:60}, header block [0-9]+ bytes in [0-9]+ variables; within the limits"
 }
 
 @test "EACCES: the line adds our uid, gid and groups, and the socket's owner, group and mode, with their names" {
