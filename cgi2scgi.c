@@ -145,6 +145,7 @@ struct config {				/* all a request is told */
 	struct var	 set[MAX_SETS];	/* -set: a value "$NAME" copies NAME */
 	int		 bind, start, check, fd0;
 	const char	*app, *log;	/* to start when nothing listens */
+	char		**app_env;	/* the app's variables come from */
 	int		 copies, ntargets;
 	struct target	 to[MAX_TARGETS];	/* in the order to try them */
 };
@@ -396,7 +397,8 @@ static const char *digits_at(const char *, unsigned long long *);
 
 /* Checking a setup */
 static void	 check_setup(struct config *, struct request *) NORETURN;
-static void	 probe_environment(const struct config *);
+static void	 probe_environment(struct config *);
+static int	 probe_keeps(const struct config *, const char *);
 static int	 spool_probe(const struct config *);
 static void	 show_socket(const struct target *);
 
@@ -773,6 +775,7 @@ configure(int argc, char *argv[], struct config *cf)
 	const char	*value[NSETTINGS] = { NULL }, *from[NSETTINGS] = { NULL };
 	int		 first, i;
 
+	cf->app_env = environ;
 	/* Run by a web server: H2O's fastcgi-cgi sets no GATEWAY_INTERFACE. */
 	cf->cgi = env_get("GATEWAY_INTERFACE") != NULL ||
 	    (env_get("REQUEST_METHOD") != NULL &&
@@ -2836,11 +2839,11 @@ app_environ(const struct config *cf)
 	char			**env, **e;
 	size_t			 n = 0;
 
-	for (e = environ; *e != NULL; e++)
+	for (e = cf->app_env; *e != NULL; e++)
 		n++;
 	if ((env = malloc((n + 3) * sizeof(*env))) == NULL)
 		return NULL;
-	for (n = 0, e = environ; *e != NULL; e++)
+	for (n = 0, e = cf->app_env; *e != NULL; e++)
 		for (k = keep; *k != NULL; k++)
 			if (strncmp(*e, *k, strlen(*k)) == 0) {
 				env[n++] = *e;
@@ -3531,7 +3534,8 @@ write_response(struct request *rq)
  * never give up.  So once more than PIPE_BUF goes at once (poll(2)'s
  * POLLOUT promises no more), stdout, a pipe or a socket, blocks no
  * longer; at exit its flags are put back, for whoever shares it (under
- * mod_cgid, stdin: every read of it waits in poll(2) first).
+ * mod_cgid, stdin: every read of it waits in poll(2) first).  Not for
+ * -check: its reader is the admin, and dprintf(3) would lose its report.
  */
 static void
 stdout_nonblock(void)
@@ -3539,7 +3543,7 @@ stdout_nonblock(void)
 	static int	 asked;
 	struct stat	 st;
 
-	if (asked++ || fstat(1, &st) == -1 || !(S_ISFIFO(st.st_mode) ||
+	if (asked++ || req->cf->check || fstat(1, &st) == -1 || !(S_ISFIFO(st.st_mode) ||
 	    S_ISSOCK(st.st_mode)) || (out_flags = fcntl(1, F_GETFL)) == -1 ||
 	    (out_flags & O_NONBLOCK) != 0)
 		return;
@@ -3581,6 +3585,9 @@ drain_answer(struct request *rq)
 	unsigned long long	 got = 0;
 	ssize_t			 n;
 
+	/* A server waiting for the rest of the body answers its end. */
+	if (rq->backend != -1 && (rq->up.left > 0 || rq->up.len > 0))
+		shutdown(rq->backend, SHUT_WR);
 	pfd.fd = rq->backend;
 	pfd.events = POLLIN;
 	while (rq->backend != -1 && (ms = end - now_ms()) > 0 &&
@@ -4183,13 +4190,14 @@ check_setup(struct config *cf, struct request *rq)
 
 /*
  * The probe's environment, as a web server makes one: the caller's CGI
- * variables (is_cgi_name()), PATH and TMPDIR, and none of the rest of a
- * shell's, which a request never has (LS_COLORS alone is 1,500 bytes of
- * header block); then what a host sets that is missing.  Set but empty
- * counts as unset, as everywhere else.
+ * variables (is_cgi_name()), PATH and TMPDIR, what -pass and -set ask
+ * for, and none of the rest of a shell's, which a request never has
+ * (LS_COLORS alone is 1,500 bytes of header block); then what a host
+ * sets that is missing.  Set but empty counts as unset, as everywhere
+ * else.  An app -check starts gets the caller's variables all the same.
  */
 static void
-probe_environment(const struct config *cf)
+probe_environment(struct config *cf)
 {
 	static const char *const probe[] = { "GATEWAY_INTERFACE", "CGI/1.1",
 	    "REQUEST_METHOD", "GET", "SERVER_PROTOCOL", "HTTP/1.1",
@@ -4198,11 +4206,15 @@ probe_environment(const struct config *cf)
 	    "HTTP_USER_AGENT", "cgi2scgi -check", NULL };
 	const char *const	*p;
 	char			**e, **kept = environ;
+	size_t			 n = 1;
 
 	for (e = environ; *e != NULL; e++)
-		if (is_cgi_name(*e, strcspn(*e, "=")) ||
-		    strncmp(*e, "PATH=", 5) == 0 ||
-		    strncmp(*e, "TMPDIR=", 7) == 0)
+		n++;
+	if ((cf->app_env = malloc(n * sizeof(*e))) == NULL)
+		die(503, "-check: %s", strerror(errno));
+	memcpy(cf->app_env, environ, n * sizeof(*e));
+	for (e = environ; *e != NULL; e++)
+		if (probe_keeps(cf, *e))
 			*kept++ = *e;
 	*kept = NULL;
 	for (p = probe; *p != NULL; p += 2)
@@ -4213,6 +4225,31 @@ probe_environment(const struct config *cf)
 		setenv("REQUEST_METHOD", "POST", 1);
 		setenv("CONTENT_TYPE", cf->post, 1);
 	}
+}
+
+/*
+ * Whether the probe keeps the caller's NAME=value: not a chunked body's
+ * TRANSFER_ENCODING, for the probe's body is stdin, whole (-post).
+ */
+static int
+probe_keeps(const struct config *cf, const char *e)
+{
+	size_t	 nlen = strcspn(e, "=");
+	int	 i;
+
+	if (nlen == 22 && memcmp(e, "HTTP_TRANSFER_ENCODING", 22) == 0)
+		return 0;
+	if (is_cgi_name(e, nlen) || (cf->pass != NULL &&
+	    in_list(cf->pass, e, nlen)) || (nlen == 4 &&
+	    memcmp(e, "PATH", 4) == 0) || (nlen == 6 &&
+	    memcmp(e, "TMPDIR", 6) == 0))
+		return 1;
+	for (i = 0; i < cf->nsets; i++)
+		if (cf->set[i].value[0] == '$' &&
+		    strlen(cf->set[i].value + 1) == nlen &&
+		    memcmp(cf->set[i].value + 1, e, nlen) == 0)
+			return 1;
+	return 0;
 }
 
 /*
@@ -4227,11 +4264,13 @@ spool_probe(const struct config *cf)
 	ssize_t			 n;
 	int			 fd = open_spool();
 
-	while (len <= cf->max_body && ((n = read(0, req->body_buf,
-	    sizeof(req->body_buf))) > 0 || (n == -1 && errno == EINTR)))
+	while ((n = read(0, req->body_buf, sizeof(req->body_buf))) > 0 ||
+	    (n == -1 && errno == EINTR))
 		if (n > 0) {
 			spool_write(fd, req->body_buf, (size_t)n);
-			len += (unsigned long long)n;
+			if ((len += (unsigned long long)n) > cf->max_body)
+				die(413, "-post: standard input is over the "
+				    "limit of %llu bytes", cf->max_body);
 		}
 	if (n == -1)
 		die(400, "read stdin: %s", strerror(errno));

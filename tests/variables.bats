@@ -806,12 +806,43 @@ denied_www_data() {
 	# Over -m, a 413 as for a request, and nothing sent.
 	run by_hand -- -check -post text/xml -m 10 "$SOCK" <<< "$xml"
 	assert_failure 100
-	assert_output --partial 'is over the limit of 10 bytes'
+	assert_output --partial 'cgi2scgi: -post: standard input is over the limit of 10 bytes'
 	[ ! -e "$REC/2.env" ]
+	# It reads no further than -m: a stdin that never ends is no wait.
+	mkfifo "$T/fifo"
+	exec 7<>"$T/fifo"
+	head -c 20 /dev/zero >&7
+	run by_hand -- -check -post text/xml -m 10 -i 600 "$SOCK" < "$T/fifo"
+	assert_failure 100
+	assert_output --partial 'cgi2scgi: -post: standard input is over the limit of 10 bytes'
 	# -post is -check's.
 	run by_hand -- -post text/xml "$SOCK"
 	assert_failure 100
 	assert_output --partial 'usage: cgi2scgi'
+}
+
+@test "-check keeps what -pass and -set ask for of the caller's variables, drops a TRANSFER_ENCODING, and starts an app with the caller's own" {
+	backend
+	run by_hand MY_TOKEN=t1 MY_HOST=h1 ADMIN=alice LS_COLORS=x \
+	    HTTP_TRANSFER_ENCODING=chunked -- -check -pass 'cgi,MY_*' \
+	    -set 'APP_USER=$ADMIN' "$SOCK" < /dev/null
+	assert_success
+	sent MY_TOKEN=t1
+	sent MY_HOST=h1
+	sent APP_USER=alice
+	not_sent LS_COLORS
+	not_sent HTTP_TRANSFER_ENCODING
+	has_line '^request: GET /, header block'
+	kill "$(cat "$T/backend.pid")"
+	wait_pid "$(cat "$T/backend.pid")" 10
+	make_app
+	run by_hand HOME=/home/admin LANG=C.UTF-8 TZ=UTC LS_COLORS=x \
+	    -- -check -connect "$SOCK" "$T/app"
+	assert_success
+	grep -qx 'HOME=/home/admin' "$T/appenv"
+	grep -qx 'LANG=C.UTF-8' "$T/appenv"
+	grep -qx 'TZ=UTC' "$T/appenv"
+	! grep -q '^LS_COLORS=' "$T/appenv"
 }
 
 @test "-check with SCRIPT_NAME or REQUEST_URI set but empty probes /, as with them unset" {
