@@ -252,7 +252,7 @@ static int	 split_words(char *, char *[], int);
 static void	 read_environment(struct config *, const char **, const char **);
 static int	 parse_options(int, char *[], struct config *, const char **,
 		    const char **);
-static void	 add_set(struct config *, const char *, int);
+static void	 add_set(struct config *, const char *);
 static void	 apply_settings(struct config *, const char **, const char **);
 static int	 parse_seconds(const char *, int *);
 static int	 parse_length(const char *, unsigned long long,
@@ -292,7 +292,8 @@ static int	 is_sent(const struct config *, const char *, size_t);
 static int	 is_ours(const char *, size_t);
 static int	 in_list(const char *, const char *, size_t);
 static int	 is_cgi_name(const char *, size_t);
-static size_t	 drop_repeats(struct var *, size_t, uint32_t *, size_t);
+static size_t	 drop_repeats(struct var *, size_t, size_t, uint32_t *,
+		    size_t);
 static void	 header_too_large(const struct config *, struct var *, size_t,
 		    size_t) NORETURN;
 static size_t	 add_pair(char *, const char *, size_t, const char *, size_t);
@@ -1010,8 +1011,8 @@ split_words(char *line, char *args[], int max)
 
 /*
  * The SCGI_ variables, in one pass over the environment: a request pays
- * for every pass.  The first of a name wins, as with getenv(3); an empty
- * one counts as unset.
+ * for every pass.  The last of a name wins, as everywhere (env_get());
+ * an empty one counts as unset.
  */
 static void
 read_environment(struct config *cf, const char **value, const char **from)
@@ -1024,9 +1025,9 @@ read_environment(struct config *cf, const char **value, const char **from)
 		if (**e != 'S' || strncmp(*e, "SCGI_", 5) != 0)
 			continue;
 		if (strncmp(*e + 5, "SET_", 4) == 0)
-			add_set(cf, *e + 9, 0);
+			add_set(cf, *e + 9);
 		for (k = 0; k < NSETTINGS; k++)
-			if (settings[k].variable != NULL && from[k] == NULL &&
+			if (settings[k].variable != NULL &&
 			    (v = after_name(*e, settings[k].variable)) != NULL) {
 				value[k] = *v != '\0' ? v : NULL;
 				from[k] = settings[k].variable;
@@ -1065,7 +1066,7 @@ parse_options(int argc, char *argv[], struct config *cf, const char **value,
 		else if (strcmp(a, "-connect") == 0)
 			add_conn(cf, argv[++i]);
 		else if (strcmp(a, "-set") == 0)
-			add_set(cf, argv[++i], 1);
+			add_set(cf, argv[++i]);
 		else {
 			value[k] = argv[++i];
 			from[k] = a;
@@ -1076,12 +1077,12 @@ parse_options(int argc, char *argv[], struct config *cf, const char **value,
 
 /*
  * -set NAME=VALUE, or SCGI_SET_NAME=VALUE: one variable more to send,
- * in place of the environment's of that name.  An option replaces any
- * earlier; of the environment's, the first of a name wins.  SCGI's rules
- * for CONTENT_LENGTH and SCGI are not to be set aside.
+ * in place of the environment's of that name.  A later one replaces an
+ * earlier, and an option the environment's.  SCGI's rules for
+ * CONTENT_LENGTH and SCGI are not to be set aside.
  */
 static void
-add_set(struct config *cf, const char *spec, int replace)
+add_set(struct config *cf, const char *spec)
 {
 	const char	*eq = strchr(spec, '=');
 	size_t		 nlen = eq != NULL ? (size_t)(eq - spec) : 0;
@@ -1095,8 +1096,6 @@ add_set(struct config *cf, const char *spec, int replace)
 	for (i = 0; i < cf->nsets && (cf->set[i].nlen != nlen ||
 	    memcmp(cf->set[i].name, spec, nlen) != 0); i++)
 		;
-	if (i < cf->nsets && !replace)
-		return;
 	if (i == MAX_SETS)
 		die(500, "-set: over %d variables", MAX_SETS);
 	if (i == cf->nsets)
@@ -1448,20 +1447,23 @@ is_nul_ended(const char *path, size_t len)
 }
 
 /*
- * getenv(3), but without a strncmp(3) call per entry: most names differ
- * in their first byte (callgrind, the bench's tiny GET: 2,900
- * instructions fewer than with getenv(3), a seventh).
+ * A variable's value; of a name given twice, the last.  fcgiwrap puts
+ * both of nginx's "include fastcgi_params; fastcgi_param SCRIPT_NAME x;"
+ * in the environment, and the admin's second is the one PHP-FPM and sh
+ * take (getenv(3), Perl and Python take the first).  No strncmp(3) per
+ * entry: most names differ in their first byte (callgrind, the bench's
+ * tiny GET: 2,900 instructions fewer than with getenv(3), a seventh).
  */
 static const char *
 env_get(const char *name)
 {
-	const char	*v;
+	const char	*v, *last = NULL;
 	char		**e;
 
 	for (e = environ; *e != NULL; e++)
 		if (**e == *name && (v = after_name(*e, name)) != NULL)
-			return v;
-	return NULL;
+			last = v;
+	return last;
 }
 
 /* A variable's value, or NULL if it is unset or empty. */
@@ -1724,7 +1726,8 @@ build_request(const struct config *cf, struct request *rq)
 			die(503, "request header: %s", strerror(errno));
 		slots = (uint32_t *)(v + n);
 	}
-	n = drop_repeats(v, collect_vars(cf, v, &rq->method), slots, nslots);
+	n = drop_repeats(v, collect_vars(cf, v, &rq->method),
+	    (size_t)cf->nsets, slots, nslots);
 	if (cf->nsets > 0) {
 		for (i = k = 0; i < n; i++)
 			if (v[i].value != NULL)	/* a held name goes now */
@@ -1777,8 +1780,7 @@ collect_vars(const struct config *cf, struct var *v, const char **method)
 	for (e = environ; *e != NULL; e++) {
 		for (eq = *e; *eq != '\0' && *eq != '='; eq++)
 			;
-		if (eq - *e == 14 && memcmp(*e, "REQUEST_METHOD", 14) == 0 &&
-		    *method == NULL)
+		if (eq - *e == 14 && memcmp(*e, "REQUEST_METHOD", 14) == 0)
 			*method = eq + 1;
 		if (*eq == '\0' || eq == *e || !is_sent(cf, *e,
 		    (size_t)(eq - *e)))
@@ -1868,13 +1870,15 @@ is_cgi_name(const char *name, size_t nlen)
 }
 
 /*
- * SCGI forbids duplicate names; the first wins, as with getenv(3).  The
- * names kept go in a hash table (nslots, a power of two: a name's index
- * plus one, or 0), so that 100 000 repeats cost O(n), not O(n^2).  How
- * many of v[0..n) are kept, in their order.
+ * SCGI forbids duplicate names: a name goes once, in its first place,
+ * with its last value (env_get()), but for the -set variables, v[0..sets),
+ * which the environment's never replace.  The names kept go in a hash
+ * table (nslots, a power of two: a name's index plus one, or 0), so that
+ * 100 000 repeats cost O(n), not O(n^2).  How many of v[0..n) are kept.
  */
 static size_t
-drop_repeats(struct var *v, size_t n, uint32_t *slots, size_t nslots)
+drop_repeats(struct var *v, size_t n, size_t sets, uint32_t *slots,
+    size_t nslots)
 {
 	size_t		 i, j, kept = 0;
 	uint32_t	 h, k;
@@ -1888,8 +1892,11 @@ drop_repeats(struct var *v, size_t n, uint32_t *slots, size_t nslots)
 			if (v[k - 1].nlen == v[i].nlen &&
 			    memcmp(v[k - 1].name, v[i].name, v[i].nlen) == 0)
 				break;
-		if (k != 0)
-			continue;	/* a repeat */
+		if (k != 0) {		/* a repeat */
+			if (k > sets)
+				v[k - 1] = v[i];
+			continue;
+		}
 		v[kept] = v[i];
 		slots[j] = (uint32_t)++kept;
 	}

@@ -259,13 +259,24 @@ has_line() {
 	[ ! -e "$REC/2.error" ]
 }
 
-@test "a name given twice in the environment goes once, with -pass too" {
+@test "a name given twice in the environment goes once, its last value, with -pass too" {
 	backend
 	run "$EXECENV" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
 	    HTTP_HOST=first HTTP_HOST=second -- "$CGI2SCGI" -pass 'HTTP_*' "$SOCK"
 	assert_success
 	assert_equal "$(names)" "CONTENT_LENGTH SCGI HTTP_HOST"
+	sent HTTP_HOST=second
 	[ ! -e "$REC/1.error" ]
+}
+
+@test "of a setting or an SCGI_SET_ given twice the last holds, and -set beats the environment's repeats" {
+	backend
+	run "$EXECENV" REQUEST_METHOD=GET SCGI_FILE=/nowhere SCGI_FILE="$SOCK" \
+	    SCGI_SET_A=1 SCGI_SET_A=2 X=env1 X=env2 -- "$CGI2SCGI" -set X=ours
+	assert_success
+	sent A=2
+	sent X=ours
+	assert_equal "$(names | tr ' ' '\n' | grep -c '^X$')" 1
 }
 
 # --- -set, SCGI_SET_NAME ---
