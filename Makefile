@@ -24,7 +24,7 @@ TOOLS   = tests/fakescgi tests/nsenc tests/execenv example/hello-scgi
 FUZZCC  = clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS = fuzz/netstring fuzz/length fuzz/head fuzz/args fuzz/query \
-	  fuzz/date fuzz/range fuzz/template
+	  fuzz/date fuzz/range fuzz/template fuzz/framing
 FUZZ_SECONDS = 60
 
 all: cgi2scgi
@@ -118,6 +118,9 @@ fuzz/date: fuzz/date.c cgi2scgi.c netstring.c netstring.h
 
 fuzz/range: fuzz/range.c cgi2scgi.c netstring.c netstring.h
 	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/range.c netstring.c
+
+fuzz/framing: fuzz/framing.c cgi2scgi.c netstring.c netstring.h
+	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/framing.c netstring.c
 
 fuzz/template: fuzz/template.c cgi2scgi.c netstring.c netstring.h
 	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/template.c netstring.c

@@ -36,6 +36,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -92,6 +93,7 @@
 #define PIPE_SIZE	(256 * 1024)	/* a long answer's pipe grows to */
 #define LENGTH_ROOM	(sizeof("65536:") - 1)	/* MAX_HEADER's "len:" */
 #define UNTIL_EOF	ULLONG_MAX	/* a read budget with no end */
+#define DEFAULT_SPOOL	(64ULL << 20)	/* -s */
 
 /* The server has shut its side: Linux says so before a read of 0 too. */
 #ifdef POLLRDHUP
@@ -179,6 +181,15 @@ struct file {				/* what X-Sendfile sends */
 	long long	 first, last;	/* the bytes of it to send */
 };
 
+/* Where a body is in RFC 9112's chunked coding, if it is in it. */
+enum { CH_SIZE0, CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR,
+    CH_DATA_LF, CH_LINE0, CH_LINE, CH_LINE_LF, CH_END_LF, CH_WHOLE, CH_NOT };
+struct framing {
+	int		 state;
+	unsigned long long size;	/* of the chunk: its size, then left */
+	int		 digits;	/* of its size */
+};
+
 struct half {				/* one direction of the relay */
 	int		 from, to;	/* to == -1: drop what is read */
 	unsigned long long left;	/* bytes still to read from `from' */
@@ -236,6 +247,7 @@ static size_t	 about_request(char *, size_t);
 static int	 stderr_is_answer(void);
 static void	 usage(void) NORETURN;
 static void	 drain_stdin(struct request *);
+static void	 body_to_drain(struct request *);
 static int	 write_all(int, const char *, size_t);
 static int	 idle_ms(void);
 
@@ -277,6 +289,7 @@ static long long now_ms(void);
 /* The SCGI request */
 static void	 find_body(const struct config *, struct request *);
 static void	 spool_body(const struct config *, struct request *);
+static int	 is_framing(struct framing *, const char *, size_t);
 static void	 spool_rest(struct request *);
 static void	 timed_out(const struct request *, const struct pollfd *, int,
 		    int) NORETURN;
@@ -424,7 +437,7 @@ static const struct setting {
 	{ "-m", "SCGI_MAX_BODY", T_SIZE,
 	    offsetof(struct config, max_body), 1ULL << 30, ULLONG_MAX },
 	{ "-s", "SCGI_MAX_SPOOL", T_SIZE,
-	    offsetof(struct config, max_spool), 64ULL << 20, ULLONG_MAX },
+	    offsetof(struct config, max_spool), DEFAULT_SPOOL, ULLONG_MAX },
 	{ "-H", "SCGI_MAX_HEADER", T_SIZE,
 	    offsetof(struct config, max_header), MAX_HEADER, MAX_HEADER },
 	{ "-pass", "SCGI_PASS", T_TEXT, offsetof(struct config, pass), 0, 0 },
@@ -598,8 +611,11 @@ die(int status, const char *fmt, ...)
 		close(rq->listener);
 	if (rq->lock != -1)
 		close(rq->lock);
-	if (status != 0 && status != 408)
+	if (status != 0 && status != 408) {
+		if (rq->up.buf == NULL)
+			body_to_drain(rq);
 		drain_stdin(rq);
+	}
 	exit(status == 0 || status == 408 || status > 500 ? FAIL_TEMP :
 	    FAIL_PERM);
 }
@@ -732,6 +748,29 @@ drain_stdin(struct request *rq)
 	}
 }
 
+/*
+ * An error before find_body() reads the body too: fcgiwrap and WEBrick
+ * write all of it before they read the answer, and put their own 502 or
+ * EPIPE in place of one that left it unread.  A declared length is read
+ * to its end, up to -s; a length the host does not know (a Transfer-
+ * Encoding with none, Caddy's -1, one that is no number), to the end of
+ * stdin, up to -s.
+ */
+static void
+body_to_drain(struct request *rq)
+{
+	const char	*cl = env_value("CONTENT_LENGTH");
+	unsigned long long most = rq->cf->max_spool;
+	struct half	*up = &rq->up;
+
+	up->from = 0;
+	up->left = 0;
+	if (cl != NULL && parse_length(cl, most, &up->left) == -1)
+		up->left = most;
+	else if (cl == NULL && env_value("HTTP_TRANSFER_ENCODING") != NULL)
+		up->left = most;
+}
+
 /* poll(2)'s wait for -i: none is forever. */
 static int
 idle_ms(void)
@@ -777,6 +816,8 @@ configure(int argc, char *argv[], struct config *cf)
 	int		 first, i;
 
 	cf->app_env = environ;
+	/* The defaults first: an early error drains and waits by them. */
+	apply_settings(cf, value, from);
 	/* Run by a web server: H2O's fastcgi-cgi sets no GATEWAY_INTERFACE. */
 	cf->cgi = env_get("GATEWAY_INTERFACE") != NULL ||
 	    (env_get("REQUEST_METHOD") != NULL &&
@@ -1512,14 +1553,12 @@ now_ms(void)
  * The body is CONTENT_LENGTH bytes of stdin; with no CONTENT_LENGTH but
  * a Transfer-Encoding, or Caddy's -1 for a length it does not know, all
  * of stdin, to be spooled (one byte over the limit is one too many);
- * with neither, nothing (and stdin is not read: RFC 3875 4.2).  busybox
- * httpd hands a chunked upload on as it came, chunk sizes and all, and
- * nothing in the bytes says so.
+ * with neither, nothing (and stdin is not read: RFC 3875 4.2).
  */
 static void
 find_body(const struct config *cf, struct request *rq)
 {
-	const char	*cl = env_value("CONTENT_LENGTH"), *sw;
+	const char	*cl = env_value("CONTENT_LENGTH");
 	struct half	*up = &rq->up;
 	int		 unknown = cl != NULL && strcmp(cl, "-1") == 0;
 
@@ -1529,6 +1568,8 @@ find_body(const struct config *cf, struct request *rq)
 	if (cl != NULL && !unknown) {
 		switch (parse_length(cl, cf->max_body, &rq->bodylen)) {
 		case -1:
+			up->from = 0;	/* read to the end, up to -s */
+			up->left = cf->max_spool;
 			die(400, "CONTENT_LENGTH: not a decimal number: "
 			    "\"%.40s\"", cl);
 		case 1:
@@ -1545,10 +1586,6 @@ find_body(const struct config *cf, struct request *rq)
 		up->from = 0;
 		up->left = rq->bodylen;
 	} else if (unknown || env_value("HTTP_TRANSFER_ENCODING") != NULL) {
-		if ((sw = env_value("SERVER_SOFTWARE")) != NULL &&
-		    strncmp(sw, "busybox", 7) == 0)
-			die(411, "request body: a chunked upload, which %.40s "
-			    "passes on undecoded", sw);
 		rq->chunked = 1;
 		up->from = 0;
 		up->left = cf->max_spool < cf->max_body ? cf->max_spool :
@@ -1562,17 +1599,28 @@ find_body(const struct config *cf, struct request *rq)
  * SCGI sends the length first, and a chunked upload ends at end of file:
  * spool it to an unlinked file in TMPDIR, once a server has taken our
  * connection (no disk while servers are down), up to the spool's limit
- * (413) or a full disk (507), before a byte is sent.
+ * (413) or a full disk (507), before a byte is sent.  A body that is
+ * a whole chunked message from its first byte is the client's framing
+ * passed on undecoded, as busybox httpd and Plack's WrapCGI pass it: no
+ * length is to be learnt from it, and the app must not take it for the
+ * body (411).
  */
 static void
 spool_body(const struct config *cf, struct request *rq)
 {
 	struct half	*up = &rq->up;
+	struct framing	 f = { CH_SIZE0, 0, 0 };
 	ssize_t		 n;
 	int		 fd = open_spool();
 
 	while ((n = read_stdin(cf->idle_ms, up->buf, up->left < up->cap ?
 	    (size_t)up->left : up->cap)) > 0) {
+		if (is_framing(&f, up->buf, (size_t)n)) {
+			up->left = 0;	/* its end is read: nothing to drain */
+			die(411, "request body: the web server passed a "
+			    "chunked upload on undecoded, its framing and all: "
+			    "the client must send a Content-Length");
+		}
 		if ((up->left -= (unsigned long long)n) == 0)
 			die(413, "request body: chunked upload over the limit "
 			    "of %llu bytes", rq->bodylen + (size_t)n - 1);
@@ -1581,6 +1629,78 @@ spool_body(const struct config *cf, struct request *rq)
 	}
 	rq->up.left = rq->bodylen;
 	from_spool(rq, fd);
+}
+
+/*
+ * RFC 9112 7.1's chunked coding, a byte at a time: 1 once p[0..len), on
+ * from what came before, ends a whole message.  The last chunk's size
+ * is 0; extensions and trailer lines are taken as any bytes but CR and
+ * LF; a bare LF, a size over 15 hex digits or a byte after the end is
+ * no framing.
+ */
+static int
+is_framing(struct framing *f, const char *p, size_t len)
+{
+	/* The one byte each of these states takes. */
+	static const char only[] = { [CH_SIZE_LF] = '\n', [CH_DATA_CR] = '\r',
+	    [CH_DATA_LF] = '\n', [CH_LINE_LF] = '\n', [CH_END_LF] = '\n' };
+	const char	*end = p + len;
+	size_t		 n;
+	int		 c;
+
+	for (; p < end && f->state != CH_NOT; p++) {
+		c = (unsigned char)*p;
+		if (f->state < (int)sizeof(only) && only[f->state] != '\0') {
+			if (c != only[f->state])
+				f->state = CH_NOT;
+			else if (f->state == CH_SIZE_LF)
+				f->state = f->size > 0 ? CH_DATA : CH_LINE0;
+			else if (f->state == CH_DATA_LF) {
+				f->state = CH_SIZE0;
+				f->digits = 0;
+			}
+			else if (f->state == CH_LINE_LF)
+				f->state = CH_LINE0;
+			else
+				f->state++;	/* CH_DATA_LF, CH_WHOLE */
+			continue;
+		}
+		switch (f->state) {
+		case CH_SIZE0:
+		case CH_SIZE:
+			if (isxdigit(c) && f->digits++ < 15)
+				f->size = f->size * 16 + (unsigned)(isdigit(c) ?
+				    c - '0' : (c | 0x20) - 'a' + 10);
+			else if (f->state == CH_SIZE && (c == ';' || c == '\r'))
+				f->state = c == ';' ? CH_EXT : CH_SIZE_LF;
+			else
+				f->state = CH_NOT;
+			if (f->state == CH_SIZE0)
+				f->state = CH_SIZE;
+			break;
+		case CH_EXT:
+		case CH_LINE:
+			if (c == '\r')
+				f->state++;	/* CH_SIZE_LF, CH_LINE_LF */
+			else if (c == '\n')
+				f->state = CH_NOT;
+			break;
+		case CH_DATA:
+			n = (size_t)(end - p) < f->size ? (size_t)(end - p) :
+			    (size_t)f->size;
+			p += n - 1;
+			if ((f->size -= n) == 0)
+				f->state = CH_DATA_CR;
+			break;
+		case CH_LINE0:
+			f->state = c == '\r' ? CH_END_LF : c == '\n' ?
+			    CH_NOT : CH_LINE;
+			break;
+		default:		/* CH_WHOLE: a byte after the end */
+			f->state = CH_NOT;
+		}
+	}
+	return f->state == CH_WHOLE;
 }
 
 /*

@@ -151,6 +151,28 @@ load helper
 	assert_equal "$(offset_of_fd5)" 1048576
 }
 
+@test "an error before the body is found still reads it, as fcgiwrap needs, up to its length or, with none known, to its end" {
+	# fcgiwrap writes the whole body before it reads the answer, and puts
+	# its own 502 in place of one that left it unread.
+	printf 'helloEXTRA' > "$T/in"
+	exec 5<"$T/in"
+	run --separate-stderr bridge REQUEST_METHOD=POST CONTENT_LENGTH=5 \
+	    SCGI_MAX_BODY=1T <&5
+	assert_error_page 100 '500 Internal Server Error'
+	assert_equal "$(offset_of_fd5)" 5
+	for cl in 5x -1; do
+		exec 5<"$T/in"
+		run --separate-stderr bridge REQUEST_METHOD=POST \
+		    CONTENT_LENGTH=$cl -- "$T/none.sock" <&5
+		assert_equal "$(offset_of_fd5)" 10
+	done
+	assert_error_page 111 '502 Bad Gateway'
+	exec 5<"$T/in"
+	run --separate-stderr bridge REQUEST_METHOD=POST \
+	    HTTP_TRANSFER_ENCODING=chunked SCGI_MAX_BODY=1T <&5
+	assert_equal "$(offset_of_fd5)" 10
+}
+
 @test "a response head cut short, or over 64 KiB, answers 502" {
 	# Garbage, and heads that break the rules: tests/hostile.bats.
 	printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n' > "$T/reply"
