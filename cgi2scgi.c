@@ -188,6 +188,7 @@ struct framing {
 	int		 state;
 	unsigned long long size;	/* of the chunk: its size, then left */
 	int		 digits;	/* of its size */
+	int		 sizes;		/* chunk-size lines read whole */
 };
 
 struct half {				/* one direction of the relay */
@@ -289,6 +290,7 @@ static long long now_ms(void);
 /* The SCGI request */
 static void	 find_body(const struct config *, struct request *);
 static void	 spool_body(const struct config *, struct request *);
+static void	 undecoded(struct half *) NORETURN;
 static int	 is_framing(struct framing *, const char *, size_t);
 static void	 spool_rest(struct request *);
 static void	 timed_out(const struct request *, const struct pollfd *, int,
@@ -1599,36 +1601,46 @@ find_body(const struct config *cf, struct request *rq)
  * SCGI sends the length first, and a chunked upload ends at end of file:
  * spool it to an unlinked file in TMPDIR, once a server has taken our
  * connection (no disk while servers are down), up to the spool's limit
- * (413) or a full disk (507), before a byte is sent.  A body that is
- * a whole chunked message from its first byte is the client's framing
- * passed on undecoded, as busybox httpd and Plack's WrapCGI pass it: no
- * length is to be learnt from it, and the app must not take it for the
- * body (411).
+ * (413) or a full disk (507), before a byte is sent.
+ *
+ * A body in chunked framing from its first byte, whole or cut off where
+ * stdin ended after a chunk-size line, is the client's framing passed
+ * on undecoded: Plack's WrapCGI passes it whole, busybox httpd what it
+ * read with the head, and then ends stdin.  No length is to be learnt
+ * from it, and the app must not take it for the body (411).  A whole
+ * message is refused as soon as its end is read, for stdin may not end.
  */
 static void
 spool_body(const struct config *cf, struct request *rq)
 {
 	struct half	*up = &rq->up;
-	struct framing	 f = { CH_SIZE0, 0, 0 };
+	struct framing	 f = { CH_SIZE0, 0, 0, 0 };
 	ssize_t		 n;
 	int		 fd = open_spool();
 
 	while ((n = read_stdin(cf->idle_ms, up->buf, up->left < up->cap ?
 	    (size_t)up->left : up->cap)) > 0) {
-		if (is_framing(&f, up->buf, (size_t)n)) {
-			up->left = 0;	/* its end is read: nothing to drain */
-			die(411, "request body: the web server passed a "
-			    "chunked upload on undecoded, its framing and all: "
-			    "the client must send a Content-Length");
-		}
+		if (is_framing(&f, up->buf, (size_t)n))
+			undecoded(up);
 		if ((up->left -= (unsigned long long)n) == 0)
 			die(413, "request body: chunked upload over the limit "
 			    "of %llu bytes", rq->bodylen + (size_t)n - 1);
 		spool_write(fd, up->buf, (size_t)n);
 		rq->bodylen += (unsigned long long)n;
 	}
+	if (f.state != CH_NOT && f.sizes > 0)
+		undecoded(up);
 	rq->up.left = rq->bodylen;
 	from_spool(rq, fd);
+}
+
+static void
+undecoded(struct half *up)
+{
+	up->left = 0;		/* its end is read: nothing to drain */
+	die(411, "request body: the web server passed a chunked upload on "
+	    "undecoded, its framing and all: the client must send a "
+	    "Content-Length");
 }
 
 /*
@@ -1653,8 +1665,10 @@ is_framing(struct framing *f, const char *p, size_t len)
 		if (f->state < (int)sizeof(only) && only[f->state] != '\0') {
 			if (c != only[f->state])
 				f->state = CH_NOT;
-			else if (f->state == CH_SIZE_LF)
+			else if (f->state == CH_SIZE_LF) {
+				f->sizes++;
 				f->state = f->size > 0 ? CH_DATA : CH_LINE0;
+			}
 			else if (f->state == CH_DATA_LF) {
 				f->state = CH_SIZE0;
 				f->digits = 0;

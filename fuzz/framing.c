@@ -68,7 +68,7 @@ reference(const char *p, const char *end)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct framing	 whole = { CH_SIZE0, 0, 0 }, split = whole;
+	struct framing	 whole = { CH_SIZE0, 0, 0, 0 }, split = whole;
 	const char	*text = (const char *)data + 1;
 	size_t		 len, cut;
 	int		 a, b;
@@ -80,7 +80,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a = is_framing(&whole, text, len);
 	is_framing(&split, text, cut);
 	b = is_framing(&split, text + cut, len - cut);
-	if (a != b || a != reference(text, text + len))
+	if (a != b || a != reference(text, text + len) ||
+	    whole.state != split.state || whole.sizes != split.sizes)
 		abort();
 	return 0;
 }
