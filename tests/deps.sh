@@ -59,6 +59,15 @@ else
 	want_file /usr/sbin/haproxy haproxy
 	# The README's nginx snippet: nginx speaks SCGI itself.
 	want_file /usr/sbin/nginx nginx
+	# More CGI hosts for hosts.bats: nginx and Caddy through fcgiwrap,
+	# H2O's fastcgi-cgi, Plack's WrapCGI (Python's http.server is
+	# python3's).
+	want_file /usr/sbin/fcgiwrap fcgiwrap
+	want caddy caddy
+	want_file /usr/share/h2o/fastcgi-cgi h2o
+	want plackup libplack-perl
+	want_file /usr/share/perl5/CGI/Emulate/PSGI.pm libcgi-emulate-psgi-perl
+	want_file /usr/share/perl5/CGI/Compile.pm libcgi-compile-perl
 	# tests/integration/variables.bats: the README's ruTorrent recipe.
 	want_file /usr/bin/rtorrent rtorrent
 	# tests/integration/rtorrent.bats: the README's steps make and

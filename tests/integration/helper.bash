@@ -33,8 +33,15 @@ prefork-mod-cgi lighttpd"
 #	mini-httpd-ctl		cgi-bin/ctl, recipe 4's wrapper, stderr to a file
 #	busybox-ctl		cgi-bin/ctl, recipe 4's wrapper
 #	civetweb-ctl		cgi-bin/ctl.cgi, recipe 4's wrapper, stderr to a file
+# and, for hosts.bats's cases every host runs, these too:
+#	nginx-fcgiwrap-ctl	the nginx recipe for fcgiwrap
+#	caddy-ctl		the Caddy recipe for fcgiwrap
+#	http-server-ctl		Python's http.server --cgi, cgi-bin/ctl, recipe 4's
+#	h2o-ctl			the H2O recipe, cgi-bin/ctl.cgi, recipe 4's wrapper
+#	plack-ctl		the Plack WrapCGI recipe, recipe 4's wrapper
 HOSTS="apache-ctl prefork-ctl lighttpd-ctl mini-httpd-ctl busybox-ctl
 civetweb-ctl"
+MORE_HOSTS="nginx-fcgiwrap-ctl caddy-ctl http-server-ctl h2o-ctl plack-ctl"
 # and, for variables.bats (/RPC2 for rtorrent, user rt, password secret):
 #	apache-rtorrent		the rtorrent recipe		 rtorrent
 #	apache-rtorrent-bare	the same, no SCGI_PASS		 rtorrent
@@ -71,6 +78,11 @@ port_of() {
 	lighttpd-ctl)		echo "$PORT_LIGHTTPD_CTL" ;;
 	busybox-ctl)		echo "$PORT_BUSYBOX" ;;
 	civetweb-ctl)		echo "$PORT_CIVETWEB" ;;
+	nginx-fcgiwrap-ctl)	echo "$PORT_NGINX_CGI" ;;
+	caddy-ctl)		echo "$PORT_CADDY" ;;
+	http-server-ctl)	echo "$PORT_HTTP_SERVER" ;;
+	h2o-ctl)		echo "$PORT_H2O" ;;
+	plack-ctl)		echo "$PORT_PLACK" ;;
 	apache-rtorrent)	echo "$PORT_RTORRENT" ;;
 	apache-rtorrent-bare)	echo "$PORT_RTORRENT_BARE" ;;
 	apache-rtorrent-plain)	echo "$PORT_RTORRENT_PLAIN" ;;
@@ -85,8 +97,8 @@ port_of() {
 url() {		# url ROUTE PATH
 	local script=/app
 	case $1 in
-	mini-httpd-ctl|busybox-ctl)	script=/cgi-bin/ctl ;;
-	civetweb-ctl)		script=/cgi-bin/ctl.cgi ;;
+	mini-httpd-ctl|busybox-ctl|http-server-ctl) script=/cgi-bin/ctl ;;
+	civetweb-ctl|h2o-ctl)	script=/cgi-bin/ctl.cgi ;;
 	mini-httpd|busybox)	script=/cgi-bin/app ;;
 	esac
 	echo "http://127.0.0.1:$(port_of "$1")$script$2"
@@ -99,6 +111,10 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 	mini-httpd*)	echo "$IT/mini_httpd/error.log" ;;
 	busybox*)	echo "$IT/busybox/error.log" ;;
 	civetweb*)	echo "$IT/civetweb/error.log" ;;
+	caddy*)		echo "$IT/caddy/error.log" ;;
+	http-server*)	echo "$IT/http_server/error.log" ;;
+	h2o*)		echo "$IT/h2o/error.log" ;;
+	plack*)		echo "$IT/plack/error.log" ;;
 	nginx*)		echo "$IT/nginx/error.log" ;;
 	*)		echo "$IT/apache/error.log" ;;
 	esac
@@ -106,7 +122,7 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 
 # Every error log, each in a directory named for its server.
 LOGS="apache prefork lighttpd lighttpd-ctl lighttpd-rtorrent mini_httpd busybox
-civetweb nginx"
+civetweb nginx caddy http_server h2o plack"
 
 # log_sizes SUFFIX: each log's size now, in $T/SERVER.SUFFIX.
 log_sizes() {

@@ -20,6 +20,11 @@ BUSYBOX=/bin/busybox
 CIVETWEB=/usr/bin/civetweb
 UWSGI=/usr/bin/uwsgi-core
 NGINX=/usr/sbin/nginx
+FCGIWRAP=/usr/sbin/fcgiwrap
+CADDY=/usr/bin/caddy
+H2O=/usr/bin/h2o
+H2O_CGI=/usr/share/h2o/fastcgi-cgi
+PLACKUP=/usr/bin/plackup
 RTORRENT=/usr/bin/rtorrent
 FAKESCGI=$TOP/tests/fakescgi
 export RUN_AS=www-data	# the web servers' user, as on Debian
@@ -101,8 +106,9 @@ make_data() {
 	head -c 1 /dev/urandom > "$IT/data/1"
 	head -c 65536 /dev/urandom > "$IT/data/64k"
 	head -c 52428800 /dev/urandom > "$IT/data/50m"
+	head -c 5242880 "$IT/data/50m" > "$IT/data/5m"
 	printf '\0\1garbage\r\n\r\n' > "$IT/data/garbage"
-	(cd "$IT/data" && sha256sum 0 1 64k 50m > SHA256SUMS)
+	(cd "$IT/data" && sha256sum 0 1 64k 5m 50m > SHA256SUMS)
 }
 
 start_uwsgi() {
@@ -512,7 +518,8 @@ start_lighttpd() {	# start_lighttpd NAME
 write_nginx() {
 	local d=$IT/nginx pair
 	mkdir -p "$d/html"
-	cp /etc/nginx/scgi_params "$d/"
+	cp /etc/nginx/scgi_params /etc/nginx/fastcgi_params "$d/"
+	local_page "$d/html"
 	{
 		cat <<-EOF
 		daemon off;
@@ -540,6 +547,7 @@ write_nginx() {
 		    "$PORT_NGINX_RTORRENT_HEADERS"
 		nginx_rtorrent | sed '/scgi_pass_request_headers/d; s/^/    /'
 		printf '}\n'
+		nginx_fcgiwrap
 		echo '}'
 	} > "$d/nginx.conf"
 }
@@ -650,6 +658,171 @@ start_civetweb() {
 	started civetweb $!
 }
 
+# as_run_as COMMAND... &: become COMMAND, as the web servers' user when
+# we are root, as its service would run it.  Only in the background:
+# $! must be the server's own pid, for teardown_suite to stop it.
+as_run_as() {
+	if [ "$(id -u)" -eq 0 ]; then
+		exec setpriv --reuid="$RUN_AS" --regid="$RUN_AS" \
+		    --init-groups -- "$@"
+	fi
+	exec "$@"
+}
+
+# fcgiwrap, as Debian's fcgiwrap.service runs it (-f), for nginx and
+# Caddy: it runs SCRIPT_FILENAME with the FastCGI parameters for
+# environment, and its own beside them; -f sends a program's stderr to
+# the web server, which logs it.  One process (-c 1): its forks would
+# outlive a SIGTERM, and requests here come one at a time.
+start_fcgiwrap() {
+	mkdir -p "$IT/fcgiwrap"
+	[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$IT/fcgiwrap"
+	as_run_as env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
+	    "$FCGIWRAP" -f -c 1 -s "unix:$IT/fcgiwrap/fcgiwrap.sock" \
+	    > "$IT/fcgiwrap.log" 2>&1 3>&- &
+	started fcgiwrap $!
+}
+
+# fcgi_recipe CONF: the README's nginx or Caddy recipe for fcgiwrap,
+# to the backend whose answer hosts.bats chooses.
+fcgi_recipe() {
+	recipe "$1" "$IT/ctl.sock" |
+	    sed "s|/run/fcgiwrap.socket|$IT/fcgiwrap/fcgiwrap.sock|"
+}
+
+# nginx and fcgiwrap: the README's recipe at /app, probe.sh at /probe,
+# in a server of its own in write_nginx's nginx.conf.
+nginx_fcgiwrap() {
+	cat <<-EOF
+	server {
+	    listen 127.0.0.1:$PORT_NGINX_CGI;
+	$(fcgi_recipe nginx-fcgiwrap.conf | sed 's/^/    /')
+	    location /probe {
+	        fastcgi_split_path_info ^(/probe)(.*)\$;
+	        include fastcgi_params;
+	        fastcgi_param SCRIPT_FILENAME $IT/bin/probe;
+	        fastcgi_param PATH_INFO \$fastcgi_path_info;
+	        fastcgi_pass unix:$IT/fcgiwrap/fcgiwrap.sock;
+	    }
+	}
+	EOF
+}
+
+# Caddy and fcgiwrap: the README's recipe, probe.sh at /probe, no admin
+# endpoint; its log, with what fcgiwrap passes of a program's stderr,
+# is error.log.
+write_caddy() {
+	local d=$IT/caddy
+	mkdir -p "$d/www"
+	local_page "$d/www"
+	{
+		printf '{\n    admin off\n    log {\n        output file %s\n    }\n}\n' \
+		    "$d/error.log"
+		printf 'http://127.0.0.1:%s {\n    root * %s\n' "$PORT_CADDY" "$d/www"
+		fcgi_recipe caddy-fcgiwrap.conf | sed 's/^/    /'
+		cat <<-EOF
+		    handle /probe* {
+		        reverse_proxy unix/$IT/fcgiwrap/fcgiwrap.sock {
+		            transport fastcgi {
+		                split /probe
+		                env SCRIPT_FILENAME $IT/bin/probe
+		            }
+		        }
+		    }
+		    file_server
+		}
+		EOF
+	} > "$d/Caddyfile"
+	: > "$d/error.log"
+	[ "$(id -u)" -ne 0 ] || chown -R "$RUN_AS" "$d"
+}
+
+start_caddy() {
+	as_run_as env -i PATH=/usr/bin:/bin HOME="$IT/caddy" \
+	    XDG_DATA_HOME="$IT/caddy" XDG_CONFIG_HOME="$IT/caddy" \
+	    "$CADDY" run --adapter caddyfile --config "$IT/caddy/Caddyfile" \
+	    > "$IT/caddy.log" 2>&1 3>&- &
+	started caddy $!
+}
+
+# Python's http.server --cgi, for development only: cgi-bin/ctl is
+# recipe 4's wrapper, cgi-bin/probe probe.sh.  As root it runs a CGI
+# program as nobody; the program's stderr is the server's: error.log.
+write_http_server() {
+	local d=$IT/http_server
+	mkdir -p "$d/www/cgi-bin"
+	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/www/cgi-bin/ctl"
+	chmod 755 "$d/www/cgi-bin/ctl"
+	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
+	local_page "$d/www"
+}
+
+start_http_server() {
+	(cd "$IT/http_server/www" && exec env -i PATH=/usr/bin:/bin \
+	    HOST_OWN_ENV="$HOST_OWN_ENV" python3 -W ignore -m http.server \
+	    --cgi --bind 127.0.0.1 "$PORT_HTTP_SERVER") \
+	    > "$IT/http_server.log" 2> "$IT/http_server/error.log" 3>&- &
+	started http_server $!
+}
+
+# H2O, with the README's recipe: its fastcgi-cgi runs cgi-bin/ctl.cgi,
+# recipe 4's wrapper, and probe.cgi, probe.sh.  A program's stderr is
+# H2O's error log.
+write_h2o() {
+	local d=$IT/h2o
+	mkdir -p "$d/cgi-bin"
+	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/cgi-bin/ctl.cgi"
+	chmod 755 "$d/cgi-bin/ctl.cgi"
+	cp "$IT/bin/probe" "$d/cgi-bin/probe.cgi"
+	local_page "$d/www"
+	{
+		[ "$(id -u)" -ne 0 ] || echo "user: $RUN_AS"
+		cat <<-EOF
+		pid-file: $d/h2o.pid
+		error-log: $d/error.log
+		hosts:
+		  default:
+		    listen:
+		      host: 127.0.0.1
+		      port: $PORT_H2O
+		    paths:
+		      /:
+		        file.dir: $d/www
+		EOF
+		recipe h2o.conf | sed -e "s|/usr/local/lib/cgi-bin|$d/cgi-bin|" \
+		    -e 's/^/      /'
+	} > "$d/h2o.conf"
+	: > "$d/error.log"
+	[ "$(id -u)" -ne 0 ] || chown -R "$RUN_AS" "$d"
+}
+
+start_h2o() {
+	env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
+	    "$H2O" -c "$IT/h2o/h2o.conf" > "$IT/h2o.log" 2>&1 3>&- &
+	started h2o $!
+}
+
+# Plack's WrapCGI under plackup's own server: the README's app.psgi,
+# with recipe 4's wrapper as the script, and probe.sh at /probe.  A
+# program's stderr is plackup's: error.log.
+write_plack() {
+	local d=$IT/plack
+	mkdir -p "$d"
+	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/ctl"
+	chmod 755 "$d/ctl"
+	recipe plack-wrapcgi.psgi "" "" "$d/ctl" |
+	    sed "s|^    mount|    mount \"/probe\" => Plack::App::WrapCGI->new(\n        script => \"$IT/bin/probe\", execute => 1)->to_app;\n    mount|" \
+	    > "$d/app.psgi"
+}
+
+start_plack() {
+	as_run_as env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
+	    "$PLACKUP" -s HTTP::Server::PSGI --host 127.0.0.1 \
+	    --port "$PORT_PLACK" "$IT/plack/app.psgi" \
+	    > "$IT/plack.log" 2> "$IT/plack/error.log" 3>&- &
+	started plack $!
+}
+
 # Issue 18: a backend whose head sendfile.bats writes (fakescgi -r
 # $IT/sendfile.reply), and the bridge serving its X-Sendfile from
 # $IT/data: under Apache the README's X-Sendfile recipe (recipe 1 plus
@@ -705,6 +878,10 @@ setup_suite() {
 	need /usr/share/perl5/SCGI.pm libscgi-perl
 	need /usr/sbin/haproxy haproxy
 	need "$NGINX" nginx
+	need "$FCGIWRAP" fcgiwrap
+	need "$CADDY" caddy
+	need "$H2O_CGI" h2o
+	need "$PLACKUP" libplack-perl
 	need "$RTORRENT" rtorrent
 	need /usr/bin/htpasswd apache2-utils
 	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
@@ -721,8 +898,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 41)
-	[ $# -eq 41 ] || fail_suite "could not find 41 free ports"
+	set -- $(free_ports 46)
+	[ $# -eq 46 ] || fail_suite "could not find 46 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -737,7 +914,9 @@ setup_suite() {
 	    PORT_RTORRENT=${33} PORT_RTORRENT_BARE=${34} PORT_RTORRENT_PLAIN=${35} \
 	    PORT_LIGHTTPD_RTORRENT=${36} PORT_UWSGI_SMALL=${37} \
 	    PORT_NGINX_RTORRENT=${38} PORT_NGINX_RTORRENT_HEADERS=${39} \
-	    PORT_RECIPE_APACHE=${40} PORT_RECIPE_NGINX=${41}
+	    PORT_RECIPE_APACHE=${40} PORT_RECIPE_NGINX=${41} \
+	    PORT_NGINX_CGI=${42} PORT_CADDY=${43} PORT_HTTP_SERVER=${44} \
+	    PORT_H2O=${45} PORT_PLACK=${46}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
@@ -775,6 +954,10 @@ setup_suite() {
 	write_civetweb
 	start_sendfile
 	write_nginx
+	write_caddy
+	write_http_server
+	write_h2o
+	write_plack
 	start_apache apache
 	start_apache prefork
 	start_lighttpd lighttpd
@@ -784,6 +967,11 @@ setup_suite() {
 	start_busybox
 	start_civetweb
 	start_nginx
+	start_fcgiwrap
+	start_caddy
+	start_http_server
+	start_h2o
+	start_plack
 
 	wait_until uwsgi listening "$UWSGI_PORT"
 	wait_until uwsgi listening "$UWSGI_NPH_PORT"
@@ -814,6 +1002,11 @@ setup_suite() {
 	chmod 666 "$IT/sendfile.sock"
 	wait_until nginx listening "$PORT_NGINX_NPH"
 	wait_until nginx listening "$PORT_NGINX_RTORRENT_HEADERS"
+	wait_until fcgiwrap test -S "$IT/fcgiwrap/fcgiwrap.sock"
+	wait_until caddy listening "$PORT_CADDY"
+	wait_until http_server listening "$PORT_HTTP_SERVER"
+	wait_until h2o listening "$PORT_H2O"
+	wait_until plack listening "$PORT_PLACK"
 }
 
 teardown_suite() {
