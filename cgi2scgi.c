@@ -767,9 +767,8 @@ body_to_drain(struct request *rq)
 
 	up->from = 0;
 	up->left = 0;
-	if (cl != NULL && parse_length(cl, most, &up->left) == -1)
-		up->left = most;
-	else if (cl == NULL && env_value("HTTP_TRANSFER_ENCODING") != NULL)
+	if (cl != NULL ? parse_length(cl, most, &up->left) == -1 :
+	    env_value("HTTP_TRANSFER_ENCODING") != NULL)
 		up->left = most;
 }
 

@@ -610,13 +610,13 @@ with_syslog() {
 }
 
 @test "from a shell, with stderr the pipe stdout is, the line goes there" {
-	run by_hand SCGI_FILE=/nonexistent/app.sock
+	run by_hand SCGI_FILE=/nonexistent/app.sock SCGI_RETRY_TIMEOUT=0
 	assert_failure 111
 	assert_line --index 0 "cgi2scgi: connect /nonexistent/app.sock: No such file or directory"
 }
 
 @test "run from a shell (no REQUEST_METHOD), a log line names no request" {
-	run --separate-stderr by_hand SCGI_FILE=/nonexistent/app.sock
+	run --separate-stderr by_hand SCGI_FILE=/nonexistent/app.sock SCGI_RETRY_TIMEOUT=0
 	assert_failure 111
 	assert_stderr "cgi2scgi: connect /nonexistent/app.sock: No such file or directory"
 }
