@@ -39,9 +39,11 @@ prefork-mod-cgi lighttpd"
 #	http-server-ctl		Python's http.server --cgi, cgi-bin/ctl, recipe 4's
 #	h2o-ctl			the H2O recipe, cgi-bin/ctl.cgi, recipe 4's wrapper
 #	plack-ctl		the Plack WrapCGI recipe, recipe 4's wrapper
+#	twisted-ctl		the Twisted twcgi recipe, recipe 4's wrapper
 HOSTS="apache-ctl prefork-ctl lighttpd-ctl mini-httpd-ctl busybox-ctl
 civetweb-ctl"
-MORE_HOSTS="nginx-fcgiwrap-ctl caddy-ctl http-server-ctl h2o-ctl plack-ctl"
+MORE_HOSTS="nginx-fcgiwrap-ctl caddy-ctl http-server-ctl h2o-ctl plack-ctl
+twisted-ctl"
 # and, for variables.bats (/RPC2 for rtorrent, user rt, password secret):
 #	apache-rtorrent		the rtorrent recipe		 rtorrent
 #	apache-rtorrent-bare	the same, no SCGI_PASS		 rtorrent
@@ -83,6 +85,7 @@ port_of() {
 	http-server-ctl)	echo "$PORT_HTTP_SERVER" ;;
 	h2o-ctl)		echo "$PORT_H2O" ;;
 	plack-ctl)		echo "$PORT_PLACK" ;;
+	twisted-ctl)		echo "$PORT_TWISTED" ;;
 	apache-rtorrent)	echo "$PORT_RTORRENT" ;;
 	apache-rtorrent-bare)	echo "$PORT_RTORRENT_BARE" ;;
 	apache-rtorrent-plain)	echo "$PORT_RTORRENT_PLAIN" ;;
@@ -115,6 +118,7 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 	http-server*)	echo "$IT/http_server/error.log" ;;
 	h2o*)		echo "$IT/h2o/error.log" ;;
 	plack*)		echo "$IT/plack/error.log" ;;
+	twisted*)	echo "$IT/twisted/error.log" ;;
 	nginx*)		echo "$IT/nginx/error.log" ;;
 	*)		echo "$IT/apache/error.log" ;;
 	esac
@@ -122,7 +126,7 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 
 # Every error log, each in a directory named for its server.
 LOGS="apache prefork lighttpd lighttpd-ctl lighttpd-rtorrent mini_httpd busybox
-civetweb nginx caddy http_server h2o plack"
+civetweb nginx caddy http_server h2o plack twisted"
 
 # log_sizes SUFFIX: each log's size now, in $T/SERVER.SUFFIX.
 log_sizes() {

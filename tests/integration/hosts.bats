@@ -29,9 +29,9 @@ on_every_host() {
 	[ -z "$failed" ] || { echo "failed on:$failed" >&2; return 1; }
 }
 
-# The cases every host runs: the six, and the five of $MORE_HOSTS
+# The cases every host runs: the six, and the six of $MORE_HOSTS
 # (nginx and Caddy through fcgiwrap, Python's http.server, H2O, Plack's
-# WrapCGI).  A host's own limit is its exact outcome here, so that a
+# WrapCGI, Twisted's twcgi).  A host's own limit is its exact outcome here, so that a
 # bridge that makes it worse still fails.
 on_all_hosts() {
 	HOSTS="$HOSTS $MORE_HOSTS" on_every_host "$@"
@@ -82,7 +82,7 @@ request_var() {
 probe_url() {
 	local script
 	case $1 in
-	apache-ctl|prefork-ctl|lighttpd-ctl|nginx-fcgiwrap-ctl|caddy-ctl|plack-ctl)
+	apache-ctl|prefork-ctl|lighttpd-ctl|nginx-fcgiwrap-ctl|caddy-ctl|plack-ctl|twisted-ctl)
 		script=/probe ;;
 	civetweb-ctl|h2o-ctl)			script=/cgi-bin/probe.cgi ;;
 	*)					script=/cgi-bin/probe ;;
@@ -830,13 +830,13 @@ own_env() {
 	get
 	expect status "$code" 200 || return
 	case $route in
-	busybox-ctl|http-server-ctl|h2o-ctl|plack-ctl|nginx-fcgiwrap-ctl|caddy-ctl)
+	busybox-ctl|http-server-ctl|h2o-ctl|plack-ctl|twisted-ctl|nginx-fcgiwrap-ctl|caddy-ctl)
 		want=passed ;;
 	esac
 	expect HOST_OWN_ENV "$(request_var "$n" HOST_OWN_ENV)" "$want"
 }
 
-@test "busybox, http.server, H2O, Plack and fcgiwrap hand a CGI program their own environment, the others do not" {
+@test "busybox, http.server, H2O, Plack, Twisted and fcgiwrap hand a CGI program their own environment, the others do not" {
 	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n'
 	on_all_hosts own_env
 }

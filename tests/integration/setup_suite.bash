@@ -823,6 +823,28 @@ start_plack() {
 	started plack $!
 }
 
+# Twisted's twcgi, with the README's server: recipe 4's wrapper at
+# /app, probe.sh at /probe.  A program's stderr goes to Twisted's log,
+# its stderr: error.log.
+write_twisted() {
+	local d=$IT/twisted
+	mkdir -p "$d/www"
+	local_page "$d/www"
+	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/ctl"
+	chmod 755 "$d/ctl"
+	recipe twisted-cgi.py "" "" "$d/ctl" | sed \
+	    -e "s|/var/www/html|$d/www|" -e "s|8080|$PORT_TWISTED|" \
+	    -e "s|^root.putChild(b\"app\".*|&\nroot.putChild(b\"probe\", Script(\"$IT/bin/probe\"))|" \
+	    > "$d/serve.py"
+}
+
+start_twisted() {
+	as_run_as env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
+	    /usr/bin/python3 "$IT/twisted/serve.py" \
+	    > "$IT/twisted.log" 2> "$IT/twisted/error.log" 3>&- &
+	started twisted $!
+}
+
 # Issue 18: a backend whose head sendfile.bats writes (fakescgi -r
 # $IT/sendfile.reply), and the bridge serving its X-Sendfile from
 # $IT/data: under Apache the README's X-Sendfile recipe (recipe 1 plus
@@ -882,6 +904,7 @@ setup_suite() {
 	need "$CADDY" caddy
 	need "$H2O_CGI" h2o
 	need "$PLACKUP" libplack-perl
+	need /usr/lib/python3/dist-packages/twisted python3-twisted
 	need "$RTORRENT" rtorrent
 	need /usr/bin/htpasswd apache2-utils
 	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
@@ -898,8 +921,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 46)
-	[ $# -eq 46 ] || fail_suite "could not find 46 free ports"
+	set -- $(free_ports 47)
+	[ $# -eq 47 ] || fail_suite "could not find 47 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -916,7 +939,7 @@ setup_suite() {
 	    PORT_NGINX_RTORRENT=${38} PORT_NGINX_RTORRENT_HEADERS=${39} \
 	    PORT_RECIPE_APACHE=${40} PORT_RECIPE_NGINX=${41} \
 	    PORT_NGINX_CGI=${42} PORT_CADDY=${43} PORT_HTTP_SERVER=${44} \
-	    PORT_H2O=${45} PORT_PLACK=${46}
+	    PORT_H2O=${45} PORT_PLACK=${46} PORT_TWISTED=${47}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
@@ -958,6 +981,7 @@ setup_suite() {
 	write_http_server
 	write_h2o
 	write_plack
+	write_twisted
 	start_apache apache
 	start_apache prefork
 	start_lighttpd lighttpd
@@ -972,6 +996,7 @@ setup_suite() {
 	start_http_server
 	start_h2o
 	start_plack
+	start_twisted
 
 	wait_until uwsgi listening "$UWSGI_PORT"
 	wait_until uwsgi listening "$UWSGI_NPH_PORT"
@@ -1007,6 +1032,7 @@ setup_suite() {
 	wait_until http_server listening "$PORT_HTTP_SERVER"
 	wait_until h2o listening "$PORT_H2O"
 	wait_until plack listening "$PORT_PLACK"
+	wait_until twisted listening "$PORT_TWISTED"
 }
 
 teardown_suite() {
