@@ -69,6 +69,9 @@ else
 	want_file /usr/share/perl5/CGI/Emulate/PSGI.pm libcgi-emulate-psgi-perl
 	want_file /usr/share/perl5/CGI/Compile.pm libcgi-compile-perl
 	want_file /usr/lib/python3/dist-packages/twisted python3-twisted
+	want ruby ruby
+	want_pkg ruby-webrick
+	want go golang-go
 	# tests/integration/variables.bats: the README's ruTorrent recipe.
 	want_file /usr/bin/rtorrent rtorrent
 	# tests/integration/rtorrent.bats: the README's steps make and

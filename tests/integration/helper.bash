@@ -40,10 +40,12 @@ prefork-mod-cgi lighttpd"
 #	h2o-ctl			the H2O recipe, cgi-bin/ctl.cgi, recipe 4's wrapper
 #	plack-ctl		the Plack WrapCGI recipe, recipe 4's wrapper
 #	twisted-ctl		the Twisted twcgi recipe, recipe 4's wrapper
+#	webrick-ctl		the WEBrick recipe, recipe 4's wrapper
+#	go-ctl			the Go net/http/cgi recipe, recipe 4's wrapper
 HOSTS="apache-ctl prefork-ctl lighttpd-ctl mini-httpd-ctl busybox-ctl
 civetweb-ctl"
 MORE_HOSTS="nginx-fcgiwrap-ctl caddy-ctl http-server-ctl h2o-ctl plack-ctl
-twisted-ctl"
+twisted-ctl webrick-ctl go-ctl"
 # and, for variables.bats (/RPC2 for rtorrent, user rt, password secret):
 #	apache-rtorrent		the rtorrent recipe		 rtorrent
 #	apache-rtorrent-bare	the same, no SCGI_PASS		 rtorrent
@@ -86,6 +88,8 @@ port_of() {
 	h2o-ctl)		echo "$PORT_H2O" ;;
 	plack-ctl)		echo "$PORT_PLACK" ;;
 	twisted-ctl)		echo "$PORT_TWISTED" ;;
+	webrick-ctl)		echo "$PORT_WEBRICK" ;;
+	go-ctl)			echo "$PORT_GO" ;;
 	apache-rtorrent)	echo "$PORT_RTORRENT" ;;
 	apache-rtorrent-bare)	echo "$PORT_RTORRENT_BARE" ;;
 	apache-rtorrent-plain)	echo "$PORT_RTORRENT_PLAIN" ;;
@@ -119,6 +123,8 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 	h2o*)		echo "$IT/h2o/error.log" ;;
 	plack*)		echo "$IT/plack/error.log" ;;
 	twisted*)	echo "$IT/twisted/error.log" ;;
+	webrick*)	echo "$IT/webrick/error.log" ;;
+	go-*)		echo "$IT/go/error.log" ;;
 	nginx*)		echo "$IT/nginx/error.log" ;;
 	*)		echo "$IT/apache/error.log" ;;
 	esac
@@ -126,7 +132,7 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 
 # Every error log, each in a directory named for its server.
 LOGS="apache prefork lighttpd lighttpd-ctl lighttpd-rtorrent mini_httpd busybox
-civetweb nginx caddy http_server h2o plack twisted"
+civetweb nginx caddy http_server h2o plack twisted webrick go"
 
 # log_sizes SUFFIX: each log's size now, in $T/SERVER.SUFFIX.
 log_sizes() {

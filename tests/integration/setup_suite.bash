@@ -845,6 +845,48 @@ start_twisted() {
 	started twisted $!
 }
 
+# Ruby's WEBrick, with the README's server: recipe 4's wrapper at /app,
+# probe.sh at /probe; a program's stderr is WEBrick's: error.log.
+write_webrick() {
+	local d=$IT/webrick
+	mkdir -p "$d/www"
+	local_page "$d/www"
+	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/ctl"
+	chmod 755 "$d/ctl"
+	recipe webrick-cgi.rb "" "" "$d/ctl" | sed \
+	    -e "s|/var/www/html|$d/www|" -e "s|8080|$PORT_WEBRICK|" \
+	    -e "s|^server.mount(\"/app\".*|&\nserver.mount(\"/probe\", WEBrick::HTTPServlet::CGIHandler, \"$IT/bin/probe\")|" \
+	    > "$d/serve.rb"
+}
+
+start_webrick() {
+	as_run_as env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
+	    ruby "$IT/webrick/serve.rb" \
+	    > "$IT/webrick.log" 2> "$IT/webrick/error.log" 3>&- &
+	started webrick $!
+}
+
+# Go's net/http/cgi, the README's program built here: recipe 4's wrapper
+# at /app/, probe.sh at /probe/; a program's stderr is the server's.
+write_go() {
+	local d=$IT/go
+	mkdir -p "$d"
+	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/ctl"
+	chmod 755 "$d/ctl"
+	recipe go-cgi.go "" "" "$d/ctl" | sed -e "s|8080|$PORT_GO|" \
+	    -e "s|^	http.Handle(\"/app/\".*|&\n	http.Handle(\"/probe/\", \&cgi.Handler{Path: \"$IT/bin/probe\", Root: \"/probe\"})|" \
+	    > "$d/host.go"
+	env -i PATH=/usr/bin:/bin HOME="$d" GOCACHE="$d/cache" GO111MODULE=off \
+	    go build -o "$d/host" "$d/host.go" ||
+	    fail_suite "go build of $d/host.go failed"
+}
+
+start_go() {
+	as_run_as env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
+	    "$IT/go/host" > "$IT/go.log" 2> "$IT/go/error.log" 3>&- &
+	started go $!
+}
+
 # Issue 18: a backend whose head sendfile.bats writes (fakescgi -r
 # $IT/sendfile.reply), and the bridge serving its X-Sendfile from
 # $IT/data: under Apache the README's X-Sendfile recipe (recipe 1 plus
@@ -905,6 +947,10 @@ setup_suite() {
 	need "$H2O_CGI" h2o
 	need "$PLACKUP" libplack-perl
 	need /usr/lib/python3/dist-packages/twisted python3-twisted
+	need /usr/bin/ruby ruby
+	ruby -rwebrick -e 1 2>/dev/null ||
+	    fail_suite "no WEBrick: install Debian's ruby-webrick (tests/deps.sh does)"
+	need /usr/bin/go golang-go
 	need "$RTORRENT" rtorrent
 	need /usr/bin/htpasswd apache2-utils
 	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
@@ -921,8 +967,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 47)
-	[ $# -eq 47 ] || fail_suite "could not find 47 free ports"
+	set -- $(free_ports 49)
+	[ $# -eq 49 ] || fail_suite "could not find 49 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -939,7 +985,8 @@ setup_suite() {
 	    PORT_NGINX_RTORRENT=${38} PORT_NGINX_RTORRENT_HEADERS=${39} \
 	    PORT_RECIPE_APACHE=${40} PORT_RECIPE_NGINX=${41} \
 	    PORT_NGINX_CGI=${42} PORT_CADDY=${43} PORT_HTTP_SERVER=${44} \
-	    PORT_H2O=${45} PORT_PLACK=${46} PORT_TWISTED=${47}
+	    PORT_H2O=${45} PORT_PLACK=${46} PORT_TWISTED=${47} \
+	    PORT_WEBRICK=${48} PORT_GO=${49}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
@@ -982,6 +1029,8 @@ setup_suite() {
 	write_h2o
 	write_plack
 	write_twisted
+	write_webrick
+	write_go
 	start_apache apache
 	start_apache prefork
 	start_lighttpd lighttpd
@@ -997,6 +1046,8 @@ setup_suite() {
 	start_h2o
 	start_plack
 	start_twisted
+	start_webrick
+	start_go
 
 	wait_until uwsgi listening "$UWSGI_PORT"
 	wait_until uwsgi listening "$UWSGI_NPH_PORT"
@@ -1033,6 +1084,8 @@ setup_suite() {
 	wait_until h2o listening "$PORT_H2O"
 	wait_until plack listening "$PORT_PLACK"
 	wait_until twisted listening "$PORT_TWISTED"
+	wait_until webrick listening "$PORT_WEBRICK"
+	wait_until go listening "$PORT_GO"
 }
 
 teardown_suite() {
