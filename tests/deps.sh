@@ -72,6 +72,7 @@ else
 	want ruby ruby
 	want_pkg ruby-webrick
 	want go golang-go
+	want webfsd webfs
 	# tests/integration/variables.bats: the README's ruTorrent recipe.
 	want_file /usr/bin/rtorrent rtorrent
 	# tests/integration/rtorrent.bats: the README's steps make and

@@ -723,16 +723,18 @@ short_body() {
 }
 
 query_and_path() {
-	local n
+	local n query='x=1&y=%26'
 	n=$(($(requests) + 1))
 	code=$(fetch "$(url "$route" '/a/b?x=1&y=%26')") || :
 	expect status "$code" 200 || return
 	body_is ok || return
 	expect PATH_INFO "$(request_var "$n" PATH_INFO)" /a/b || return
-	expect QUERY_STRING "$(request_var "$n" QUERY_STRING)" 'x=1&y=%26'
+	# webfs decodes the query it passes: %26 is an & there.
+	[ "$route" != webfs-ctl ] || query='x=1&y=&'
+	expect QUERY_STRING "$(request_var "$n" QUERY_STRING)" "$query"
 }
 
-@test "a GET with a query and a PATH_INFO: the app gets both, the client its page, on every host" {
+@test "a GET with a query and a PATH_INFO: the app gets both, the client its page, on every host; webfs decodes the query" {
 	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n'
 	on_all_hosts query_and_path
 }
@@ -744,6 +746,11 @@ upload() {
 	shift
 	n=$(($(requests) + 1))
 	code=$(fetch "$@" --data-binary "@$IT/data/$name" "$(url "$route" /x)") || :
+	if [ "$route" = webfs-ctl ]; then	# CGI for GET only
+		expect status "$code" 501 || return
+		expect 'requests at the backend' "$(requests)" "$((n - 1))"
+		return
+	fi
 	expect status "$code" 200 || return
 	expect CONTENT_LENGTH "$(request_var "$n" CONTENT_LENGTH)" \
 	    "$(wc -c < "$IT/data/$name")" || return
@@ -751,7 +758,7 @@ upload() {
 	    cut -d' ' -f1)" "$(digest "$name")"
 }
 
-@test "a 5 MiB POST reaches the app whole, with its length, on every host" {
+@test "a 5 MiB POST reaches the app whole, with its length, on every host; webfs answers 501" {
 	on_all_hosts upload 5m
 }
 

@@ -887,6 +887,26 @@ start_go() {
 	started go $!
 }
 
+# webfs runs the programs in its -x directory, for GET only: cgi-bin/ctl
+# is recipe 4's wrapper, cgi-bin/probe probe.sh.  A program's stderr
+# is /dev/null: ctl sends the bridge's to error.log, as a site would.
+write_webfs() {
+	local d=$IT/webfs
+	mkdir -p "$d/www/cgi-bin"
+	stderr_to "$d/error.log" "$d/www/cgi-bin/ctl"
+	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
+	local_page "$d/www"
+}
+
+start_webfs() {
+	local user=()
+	[ "$(id -u)" -ne 0 ] || user=(-u "$RUN_AS" -g "$RUN_AS")
+	env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
+	    webfsd -F -i 127.0.0.1 -p "$PORT_WEBFS" -r "$IT/webfs/www" \
+	    -x /cgi-bin/ "${user[@]}" > "$IT/webfs.log" 2>&1 3>&- &
+	started webfs $!
+}
+
 # Issue 18: a backend whose head sendfile.bats writes (fakescgi -r
 # $IT/sendfile.reply), and the bridge serving its X-Sendfile from
 # $IT/data: under Apache the README's X-Sendfile recipe (recipe 1 plus
@@ -951,6 +971,7 @@ setup_suite() {
 	ruby -rwebrick -e 1 2>/dev/null ||
 	    fail_suite "no WEBrick: install Debian's ruby-webrick (tests/deps.sh does)"
 	need /usr/bin/go golang-go
+	need /usr/bin/webfsd webfs
 	need "$RTORRENT" rtorrent
 	need /usr/bin/htpasswd apache2-utils
 	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
@@ -967,8 +988,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 49)
-	[ $# -eq 49 ] || fail_suite "could not find 49 free ports"
+	set -- $(free_ports 50)
+	[ $# -eq 50 ] || fail_suite "could not find 50 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -986,7 +1007,7 @@ setup_suite() {
 	    PORT_RECIPE_APACHE=${40} PORT_RECIPE_NGINX=${41} \
 	    PORT_NGINX_CGI=${42} PORT_CADDY=${43} PORT_HTTP_SERVER=${44} \
 	    PORT_H2O=${45} PORT_PLACK=${46} PORT_TWISTED=${47} \
-	    PORT_WEBRICK=${48} PORT_GO=${49}
+	    PORT_WEBRICK=${48} PORT_GO=${49} PORT_WEBFS=${50}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
@@ -1031,6 +1052,7 @@ setup_suite() {
 	write_twisted
 	write_webrick
 	write_go
+	write_webfs
 	start_apache apache
 	start_apache prefork
 	start_lighttpd lighttpd
@@ -1048,6 +1070,7 @@ setup_suite() {
 	start_twisted
 	start_webrick
 	start_go
+	start_webfs
 
 	wait_until uwsgi listening "$UWSGI_PORT"
 	wait_until uwsgi listening "$UWSGI_NPH_PORT"
@@ -1086,6 +1109,7 @@ setup_suite() {
 	wait_until twisted listening "$PORT_TWISTED"
 	wait_until webrick listening "$PORT_WEBRICK"
 	wait_until go listening "$PORT_GO"
+	wait_until webfs listening "$PORT_WEBFS"
 }
 
 teardown_suite() {
