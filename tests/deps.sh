@@ -73,6 +73,7 @@ else
 	want_pkg ruby-webrick
 	want go golang-go
 	want webfsd webfs
+	want mighty mighttpd2
 	# tests/integration/variables.bats: the README's ruTorrent recipe.
 	want_file /usr/bin/rtorrent rtorrent
 	# tests/integration/rtorrent.bats: the README's steps make and

@@ -43,10 +43,11 @@ prefork-mod-cgi lighttpd"
 #	webrick-ctl		the WEBrick recipe, recipe 4's wrapper
 #	go-ctl			the Go net/http/cgi recipe, recipe 4's wrapper
 #	webfs-ctl		cgi-bin/ctl, recipe 4's wrapper, stderr to a file
+#	mighty-ctl		mighttpd2, cgi-bin/ctl, recipe 4's wrapper
 HOSTS="apache-ctl prefork-ctl lighttpd-ctl mini-httpd-ctl busybox-ctl
 civetweb-ctl"
 MORE_HOSTS="nginx-fcgiwrap-ctl caddy-ctl http-server-ctl h2o-ctl plack-ctl
-twisted-ctl webrick-ctl go-ctl webfs-ctl"
+twisted-ctl webrick-ctl go-ctl webfs-ctl mighty-ctl"
 # and, for variables.bats (/RPC2 for rtorrent, user rt, password secret):
 #	apache-rtorrent		the rtorrent recipe		 rtorrent
 #	apache-rtorrent-bare	the same, no SCGI_PASS		 rtorrent
@@ -92,6 +93,7 @@ port_of() {
 	webrick-ctl)		echo "$PORT_WEBRICK" ;;
 	go-ctl)			echo "$PORT_GO" ;;
 	webfs-ctl)		echo "$PORT_WEBFS" ;;
+	mighty-ctl)		echo "$PORT_MIGHTY" ;;
 	apache-rtorrent)	echo "$PORT_RTORRENT" ;;
 	apache-rtorrent-bare)	echo "$PORT_RTORRENT_BARE" ;;
 	apache-rtorrent-plain)	echo "$PORT_RTORRENT_PLAIN" ;;
@@ -106,7 +108,8 @@ port_of() {
 url() {		# url ROUTE PATH
 	local script=/app
 	case $1 in
-	mini-httpd-ctl|busybox-ctl|http-server-ctl|webfs-ctl) script=/cgi-bin/ctl ;;
+	mini-httpd-ctl|busybox-ctl|http-server-ctl|webfs-ctl|mighty-ctl)
+		script=/cgi-bin/ctl ;;
 	civetweb-ctl|h2o-ctl)	script=/cgi-bin/ctl.cgi ;;
 	mini-httpd|busybox)	script=/cgi-bin/app ;;
 	esac
@@ -128,6 +131,7 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 	webrick*)	echo "$IT/webrick/error.log" ;;
 	go-*)		echo "$IT/go/error.log" ;;
 	webfs*)		echo "$IT/webfs/error.log" ;;
+	mighty*)	echo "$IT/mighty/error.log" ;;
 	nginx*)		echo "$IT/nginx/error.log" ;;
 	*)		echo "$IT/apache/error.log" ;;
 	esac
@@ -135,7 +139,7 @@ error_log() {	# error_log ROUTE: where the web server logs the bridge's stderr
 
 # Every error log, each in a directory named for its server.
 LOGS="apache prefork lighttpd lighttpd-ctl lighttpd-rtorrent mini_httpd busybox
-civetweb nginx caddy http_server h2o plack twisted webrick go webfs"
+civetweb nginx caddy http_server h2o plack twisted webrick go webfs mighty"
 
 # log_sizes SUFFIX: each log's size now, in $T/SERVER.SUFFIX.
 log_sizes() {

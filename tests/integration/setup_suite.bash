@@ -907,6 +907,52 @@ start_webfs() {
 	started webfs $!
 }
 
+# mighttpd2 runs what its route file maps with "=>": cgi-bin/ctl, recipe
+# 4's wrapper, and cgi-bin/probe, probe.sh.  A program's stderr is
+# mighty's: error.log.
+write_mighty() {
+	local d=$IT/mighty user
+	user=$(id -un)
+	[ "$(id -u)" -ne 0 ] || user=$RUN_AS
+	mkdir -p "$d/www/cgi-bin"
+	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/www/cgi-bin/ctl"
+	chmod 755 "$d/www/cgi-bin/ctl"
+	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
+	local_page "$d/www"
+	cat > "$d/mighty.conf" <<-EOF
+	Port: $PORT_MIGHTY
+	Host: 127.0.0.1
+	Debug_Mode: Yes
+	User: $user
+	Group: $(id -gn "$user")
+	Pid_File: $d/mighty.pid
+	Logging: No
+	Log_File: $d/access.log
+	Log_File_Size: 16777216
+	Log_Backup_Number: 1
+	Index_File: index.html
+	Index_Cgi: index.cgi
+	Status_File_Dir: $d
+	Connection_Timeout: 30
+	Proxy_Timeout: 0
+	Fd_Cache_Duration: 10
+	Service: 0
+	Tls_Port: 443
+	Tls_Cert_File: cert.pem
+	Tls_Key_File: privkey.pem
+	Server_Name: Mighttpd/4
+	EOF
+	printf '[*]\n/cgi-bin/ => %s/www/cgi-bin/\n/ -> %s/www/\n' "$d" "$d" \
+	    > "$d/mighty.route"
+}
+
+start_mighty() {
+	env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
+	    mighty "$IT/mighty/mighty.conf" "$IT/mighty/mighty.route" \
+	    > "$IT/mighty.log" 2> "$IT/mighty/error.log" 3>&- &
+	started mighty $!
+}
+
 # Issue 18: a backend whose head sendfile.bats writes (fakescgi -r
 # $IT/sendfile.reply), and the bridge serving its X-Sendfile from
 # $IT/data: under Apache the README's X-Sendfile recipe (recipe 1 plus
@@ -972,6 +1018,7 @@ setup_suite() {
 	    fail_suite "no WEBrick: install Debian's ruby-webrick (tests/deps.sh does)"
 	need /usr/bin/go golang-go
 	need /usr/bin/webfsd webfs
+	need /usr/bin/mighty mighttpd2
 	need "$RTORRENT" rtorrent
 	need /usr/bin/htpasswd apache2-utils
 	[ -x "$FAKESCGI" ] || fail_suite "$FAKESCGI is missing: make check builds it"
@@ -988,8 +1035,8 @@ setup_suite() {
 	cp "$TOP/cgi2scgi" "$IT/bin/cgi2scgi-plain"
 	export BIN
 
-	set -- $(free_ports 50)
-	[ $# -eq 50 ] || fail_suite "could not find 50 free ports"
+	set -- $(free_ports 51)
+	[ $# -eq 51 ] || fail_suite "could not find 51 free ports"
 	export PORT_FILE=$1 PORT_TCP=$2 PORT_WRAP_TCP=$3 PORT_WRAP_UNIX=$4 \
 	    PORT_PREFORK=$5 PORT_LIGHTTPD=$6 PORT_PROXY=$7 PORT_PROXY_NPH=$8 \
 	    PORT_MISSING=$9 PORT_CLOSED=${10} PORT_CLOSER=${11} \
@@ -1007,7 +1054,7 @@ setup_suite() {
 	    PORT_RECIPE_APACHE=${40} PORT_RECIPE_NGINX=${41} \
 	    PORT_NGINX_CGI=${42} PORT_CADDY=${43} PORT_HTTP_SERVER=${44} \
 	    PORT_H2O=${45} PORT_PLACK=${46} PORT_TWISTED=${47} \
-	    PORT_WEBRICK=${48} PORT_GO=${49} PORT_WEBFS=${50}
+	    PORT_WEBRICK=${48} PORT_GO=${49} PORT_WEBFS=${50} PORT_MIGHTY=${51}
 	export EVIL_DIR=$IT/evil EVIL_SOCK=$IT/evil/evil.sock
 	export EVIL_ODD=$IT/evil/"e'v"'\\'"il.sock"
 
@@ -1053,6 +1100,7 @@ setup_suite() {
 	write_webrick
 	write_go
 	write_webfs
+	write_mighty
 	start_apache apache
 	start_apache prefork
 	start_lighttpd lighttpd
@@ -1071,6 +1119,7 @@ setup_suite() {
 	start_webrick
 	start_go
 	start_webfs
+	start_mighty
 
 	wait_until uwsgi listening "$UWSGI_PORT"
 	wait_until uwsgi listening "$UWSGI_NPH_PORT"
@@ -1110,6 +1159,7 @@ setup_suite() {
 	wait_until webrick listening "$PORT_WEBRICK"
 	wait_until go listening "$PORT_GO"
 	wait_until webfs listening "$PORT_WEBFS"
+	wait_until mighty listening "$PORT_MIGHTY"
 }
 
 teardown_suite() {
