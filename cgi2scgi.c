@@ -292,6 +292,7 @@ static void	 find_body(const struct config *, struct request *);
 static void	 spool_body(const struct config *, struct request *);
 static void	 undecoded(struct half *) NORETURN;
 static int	 is_framing(struct framing *, const char *, size_t);
+static int	 framing_next(struct framing *, int);
 static void	 spool_rest(struct request *);
 static void	 timed_out(const struct request *, const struct pollfd *, int,
 		    int) NORETURN;
@@ -1643,77 +1644,68 @@ undecoded(struct half *up)
 }
 
 /*
- * RFC 9112 7.1's chunked coding, a byte at a time: 1 once p[0..len), on
- * from what came before, ends a whole message.  The last chunk's size
- * is 0; extensions and trailer lines are taken as any bytes but CR and
- * LF; a bare LF, a size over 15 hex digits or a byte after the end is
- * no framing.
+ * RFC 9112 7.1's chunked coding, fed as it comes: 1 once the bytes so
+ * far are one whole message.  The last chunk's size is 0; extensions
+ * and trailer lines are taken as any bytes but CR and LF; a bare LF, a
+ * size over 15 hex digits or a byte after the end is no framing.
  */
 static int
 is_framing(struct framing *f, const char *p, size_t len)
 {
-	/* The one byte each of these states takes. */
-	static const char only[] = { [CH_SIZE_LF] = '\n', [CH_DATA_CR] = '\r',
-	    [CH_DATA_LF] = '\n', [CH_LINE_LF] = '\n', [CH_END_LF] = '\n' };
 	const char	*end = p + len;
 	size_t		 n;
-	int		 c;
 
-	for (; p < end && f->state != CH_NOT; p++) {
-		c = (unsigned char)*p;
-		if (f->state < (int)sizeof(only) && only[f->state] != '\0') {
-			if (c != only[f->state])
-				f->state = CH_NOT;
-			else if (f->state == CH_SIZE_LF) {
-				f->sizes++;
-				f->state = f->size > 0 ? CH_DATA : CH_LINE0;
-			}
-			else if (f->state == CH_DATA_LF) {
-				f->state = CH_SIZE0;
-				f->digits = 0;
-			}
-			else if (f->state == CH_LINE_LF)
-				f->state = CH_LINE0;
-			else
-				f->state++;	/* CH_DATA_LF, CH_WHOLE */
-			continue;
-		}
-		switch (f->state) {
-		case CH_SIZE0:
-		case CH_SIZE:
-			if (isxdigit(c) && f->digits++ < 15)
-				f->size = f->size * 16 + (unsigned)(isdigit(c) ?
-				    c - '0' : (c | 0x20) - 'a' + 10);
-			else if (f->state == CH_SIZE && (c == ';' || c == '\r'))
-				f->state = c == ';' ? CH_EXT : CH_SIZE_LF;
-			else
-				f->state = CH_NOT;
-			if (f->state == CH_SIZE0)
-				f->state = CH_SIZE;
-			break;
-		case CH_EXT:
-		case CH_LINE:
-			if (c == '\r')
-				f->state++;	/* CH_SIZE_LF, CH_LINE_LF */
-			else if (c == '\n')
-				f->state = CH_NOT;
-			break;
-		case CH_DATA:
+	for (; p < end && f->state != CH_NOT; p++)
+		if (f->state == CH_DATA) {	/* skipped whole */
 			n = (size_t)(end - p) < f->size ? (size_t)(end - p) :
 			    (size_t)f->size;
 			p += n - 1;
 			if ((f->size -= n) == 0)
 				f->state = CH_DATA_CR;
-			break;
-		case CH_LINE0:
-			f->state = c == '\r' ? CH_END_LF : c == '\n' ?
-			    CH_NOT : CH_LINE;
-			break;
-		default:		/* CH_WHOLE: a byte after the end */
-			f->state = CH_NOT;
-		}
-	}
+		} else
+			f->state = framing_next(f, (unsigned char)*p);
 	return f->state == CH_WHOLE;
+}
+
+/* The state after byte c, outside a chunk's data. */
+static int
+framing_next(struct framing *f, int c)
+{
+	switch (f->state) {
+	case CH_SIZE0:
+	case CH_SIZE:
+		if (isxdigit(c) && f->digits++ < 15) {
+			f->size = f->size * 16 + (unsigned)(c <= '9' ? c - '0' :
+			    (c | 0x20) - 'a' + 10);
+			return CH_SIZE;
+		}
+		if (f->state == CH_SIZE && (c == ';' || c == '\r'))
+			return c == ';' ? CH_EXT : CH_SIZE_LF;
+		return CH_NOT;
+	case CH_EXT:
+		return c == '\r' ? CH_SIZE_LF : c == '\n' ? CH_NOT : CH_EXT;
+	case CH_SIZE_LF:
+		if (c != '\n')
+			return CH_NOT;
+		f->sizes++;
+		f->digits = 0;
+		return f->size > 0 ? CH_DATA : CH_LINE0;
+	case CH_DATA_CR:
+		return c == '\r' ? CH_DATA_LF : CH_NOT;
+	case CH_DATA_LF:
+		return c == '\n' ? CH_SIZE0 : CH_NOT;
+	case CH_LINE0:
+	case CH_LINE:
+		if (c == '\r')
+			return f->state == CH_LINE0 ? CH_END_LF : CH_LINE_LF;
+		return c == '\n' ? CH_NOT : CH_LINE;
+	case CH_LINE_LF:
+		return c == '\n' ? CH_LINE0 : CH_NOT;
+	case CH_END_LF:
+		return c == '\n' ? CH_WHOLE : CH_NOT;
+	default:		/* CH_WHOLE: a byte after the end */
+		return CH_NOT;
+	}
 }
 
 /*
