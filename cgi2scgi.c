@@ -240,8 +240,11 @@ static int		 out_flags;	/* stdout's, as we found them */
 
 extern char	**environ;
 
+static void	 send_again(struct config *, struct request *);
+
 /* Errors */
 static void	 die(int, const char *, ...) NORETURN PRINTF(2, 3);
+static const struct status *status_of(int);
 static void	 say(const char *, ...) PRINTF(1, 2);
 static void	 vsay(const char *, va_list);
 static size_t	 about_request(char *, size_t);
@@ -459,19 +462,38 @@ static const struct setting {
 };
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
 
-/* RFC 9110 15's reasons for the statuses we answer with ourselves. */
-static const struct {
-	int		 status;
+/*
+ * The statuses we answer with ourselves, with RFC 9110 15's reasons;
+ * and for a failure, what die() does after its answer: exit with
+ * FAIL_TEMP where a retry may help, else FAIL_PERM; read the rest of
+ * the body (for a host that writes it all before it reads the answer)
+ * unless the body is the trouble; from a shell, write no page for a
+ * configuration error, whose line is enough.  0: no one to answer.
+ */
+enum { NO_DRAIN = 1, NO_PAGE_FROM_SHELL = 2 };
+static const struct status {
+	int		 code;
 	const char	*reason;
-} reasons[] = {
-	{ 206, "Partial Content" }, { 304, "Not Modified" },
-	{ 400, "Bad Request" }, { 403, "Forbidden" }, { 404, "Not Found" },
-	{ 408, "Request Timeout" }, { 411, "Length Required" },
-	{ 412, "Precondition Failed" }, { 413, "Content Too Large" },
-	{ 416, "Range Not Satisfiable" }, { 431, "Request Header Fields Too Large" },
-	{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
-	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
-	{ 507, "Insufficient Storage" }, { 0, "Error" }
+	int		 exit;
+	int		 flags;
+} statuses[] = {
+	{ 0,   NULL,				FAIL_TEMP, NO_DRAIN },
+	{ 206, "Partial Content",		0, 0 },
+	{ 304, "Not Modified",			0, 0 },
+	{ 400, "Bad Request",			FAIL_PERM, 0 },
+	{ 403, "Forbidden",			FAIL_PERM, 0 },
+	{ 404, "Not Found",			FAIL_PERM, 0 },
+	{ 408, "Request Timeout",		FAIL_TEMP, NO_DRAIN },
+	{ 411, "Length Required",		FAIL_PERM, 0 },
+	{ 412, "Precondition Failed",		0, 0 },
+	{ 413, "Content Too Large",		FAIL_PERM, 0 },
+	{ 416, "Range Not Satisfiable",		0, 0 },
+	{ 431, "Request Header Fields Too Large", FAIL_PERM, 0 },
+	{ 500, "Internal Server Error",		FAIL_PERM, NO_PAGE_FROM_SHELL },
+	{ 502, "Bad Gateway",			FAIL_TEMP, 0 },
+	{ 503, "Service Unavailable",		FAIL_TEMP, 0 },
+	{ 504, "Gateway Timeout",		FAIL_TEMP, 0 },
+	{ 507, "Insufficient Storage",		FAIL_TEMP, 0 },
 };
 
 static const char usage_text[] =
@@ -520,16 +542,13 @@ static const char help_text[] =
  * A request: configure; -start only starts the app, -check only tries
  * the setup; else find the body, build the header block, connect, and
  * relay.  A chunked upload is spooled, to learn its length, once a
- * server has taken the connection.  A server that closes without an
- * answer may have died: one this request started is explained, and an
- * idempotent request goes once more.
+ * server has taken the connection.
  */
 int
 main(int argc, char *argv[])
 {
 	static struct config	 cf;	/* zeroed by exec(2), for nothing */
 	static struct request	 rq;
-	int			 resend;
 
 	/* A peer that has gone shows up as EPIPE, handled where it occurs. */
 	signal(SIGPIPE, SIG_IGN);
@@ -547,20 +566,11 @@ main(int argc, char *argv[])
 	connect_server(&cf, &rq);
 	if (rq.chunked) {
 		spool_body(&cf, &rq);
-		build_request(&cf, &rq);
-		reconnect(&cf, &rq, 1);
+		build_request(&cf, &rq);	/* with the length it has */
+		reconnect(&cf, &rq, 1);		/* if the server has gone */
 	}
-	if (!relay(&rq)) {
-		explain_exit(&rq);
-		if ((resend = is_resendable(&rq))) {
-			rewind_request(&rq);
-			reconnect(&cf, &rq, 0);
-		}
-		if (!resend || !relay(&rq))
-			unanswered(&rq, resend ? ", twice" : "");
-		say("%s: closed the connection without a response; sent again, "
-		    "and answered", name_of(rq.server));
-	}
+	if (!relay(&rq))
+		send_again(&cf, &rq);
 	/*
 	 * Nothing of ours left open at exit (valgrind --track-fds).  What
 	 * the server did not read of the body is read, for a host that
@@ -574,39 +584,50 @@ main(int argc, char *argv[])
 	return 0;
 }
 
+/*
+ * The server closed without an answer: it may have died.  One this
+ * request started is explained; an idempotent request goes once more.
+ */
+static void
+send_again(struct config *cf, struct request *rq)
+{
+	explain_exit(rq);
+	if (!is_resendable(rq))
+		unanswered(rq, "");
+	rewind_request(rq);
+	reconnect(cf, rq, 0);
+	if (!relay(rq))
+		unanswered(rq, ", twice");
+	say("%s: closed the connection without a response; sent again, and "
+	    "answered", name_of(rq->server));
+}
+
 /* ----------------------------------------------------------- errors */
 
 /*
- * Log what failed; answer with status if the client has seen nothing
- * yet (0: there is no one to answer); exit 111 where a retry may help,
- * 100 where it will not.  The server's connection closes first, so that
- * it sees the body cut short and is free at once; then what is left of
- * the body is read, but for one that is the trouble (408, 413).
+ * Log what failed; answer with code if the client has seen nothing
+ * yet; then do as statuses[] says.  The server's connection closes
+ * first, so that it sees the body cut short and is free at once.  An
+ * answer to HEAD has no body (RFC 3875 4.3.2): not every host takes it
+ * out.
  */
 static void
-die(int status, const char *fmt, ...)
+die(int code, const char *fmt, ...)
 {
-	struct request	*rq = req;
-	const char	*method = env_value("REQUEST_METHOD");
-	va_list		 ap;
-	int		 i;
+	struct request		*rq = req;
+	const struct status	*s = status_of(code);
+	const char		*method = env_value("REQUEST_METHOD");
+	va_list			 ap;
 
 	va_start(ap, fmt);
 	vsay(fmt, ap);
 	va_end(ap);
-	/*
-	 * From a shell, a configuration error is its line, as usage is.  An
-	 * answer to HEAD has no body (RFC 3875 4.3.2), which not every host
-	 * takes out.
-	 */
-	if (!rq->replied && status != 0 && (rq->cf->cgi || status != 500)) {
-		for (i = 0; reasons[i].status != status &&
-		    reasons[i].status != 0; i++)
-			;
+	if (!rq->replied && code != 0 &&
+	    (rq->cf->cgi || !(s->flags & NO_PAGE_FROM_SHELL))) {
 		dprintf(1, "Status: %d %s\r\nContent-Type: text/plain\r\n\r\n",
-		    status, reasons[i].reason);
+		    code, s->reason);
 		if (method == NULL || strcmp(method, "HEAD") != 0)
-			dprintf(1, "%d %s\n", status, reasons[i].reason);
+			dprintf(1, "%d %s\n", code, s->reason);
 	}
 	if (rq->backend != -1)
 		close(rq->backend);
@@ -614,13 +635,23 @@ die(int status, const char *fmt, ...)
 		close(rq->listener);
 	if (rq->lock != -1)
 		close(rq->lock);
-	if (status != 0 && status != 408) {
+	if (!(s->flags & NO_DRAIN)) {
 		if (rq->up.buf == NULL)
 			body_to_drain(rq);
 		drain_stdin(rq);
 	}
-	exit(status == 0 || status == 408 || status > 500 ? FAIL_TEMP :
-	    FAIL_PERM);
+	exit(s->exit);
+}
+
+/* The status table's row for code, which must be there. */
+static const struct status *
+status_of(int code)
+{
+	size_t	 i;
+
+	for (i = 0; statuses[i].code != code; i++)
+		;
+	return &statuses[i];
 }
 
 /* A line for the error log, and nothing else. */
@@ -3969,13 +4000,11 @@ file_head(struct answer *a, const struct file *f)
 	char		 more[320];
 	size_t		 fields = a->len - 2 - a->fields;	/* the app's */
 	long long	 size = (long long)f->st.st_size;
-	int		 n = 0, i;
+	int		 n = 0;
 
 	if (f->code != 0) {
-		for (i = 0; reasons[i].status != f->code; i++)
-			;
 		n = snprintf(more, sizeof(more), "Status: %d %s\r\n", f->code,
-		    reasons[i].reason);
+		    status_of(f->code)->reason);
 		memmove(a->out + n, a->out + a->fields, fields);
 		memcpy(a->out, more, (size_t)n);
 		a->fields = (size_t)n;

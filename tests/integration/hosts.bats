@@ -286,14 +286,20 @@ chunked_upload() {
 	get -H 'Transfer-Encoding: chunked' --data-binary "@$IT/data/64k"
 	case $route in
 	busybox-ctl)
-		# It hands the app the start of the chunks as they came, and
-		# ends stdin: the bridge knows the framing, and refuses it.
-		# The server had the connection, and no request on it.
-		expect status "$code" 411 || return
-		expect 'requests at the backend' "$(requests)" "$n"
-		[ ! -s "$IT/ctl-rec/$n.env" ] || {
-			echo "busybox-ctl: the backend got a request" >&2
-			return 1; }
+		# It hands the app the start of the chunks as they came, as
+		# much as it read with the head, and ends stdin: the bridge
+		# knows the framing, and refuses it; the server had the
+		# connection, and no request on it.  If that read held no
+		# byte of the body, the app gets none.
+		if [ "$code" = 411 ]; then
+			expect 'requests at the backend' "$(requests)" "$n"
+			[ ! -s "$IT/ctl-rec/$n.env" ] || {
+				echo "busybox-ctl: the backend got a request" >&2
+				return 1; }
+			return
+		fi
+		expect status "$code" 200 || return
+		expect CONTENT_LENGTH "$(request_var "$n" CONTENT_LENGTH)" 0
 		;;
 	mini-httpd-ctl)
 		# It says nothing of a chunked body: no CONTENT_LENGTH, no
@@ -310,7 +316,7 @@ chunked_upload() {
 	esac
 }
 
-@test "a chunked upload reaches the app whole with its length; busybox's is a 411, mini_httpd's reaches the app empty" {
+@test "a chunked upload reaches the app whole with its length; busybox's is a 411 or none, mini_httpd's reaches the app empty" {
 	answer 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n'
 	on_every_host chunked_upload
 }
