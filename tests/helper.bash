@@ -85,15 +85,7 @@ assert_error_page() {
 
 # wait_for FILE: until it exists (a socket bound, a request recorded).
 wait_for() {
-	local i=0
-	while [ ! -e "$1" ]; do
-		i=$((i + 1))
-		if [ "$i" -gt 1000 ]; then
-			echo "timed out waiting for $1" >&2
-			return 1
-		fi
-		sleep 0.01
-	done
+	wait_until 10 test -e "$1"
 }
 
 # backend [fakescgi options]: a fake SCGI server on $SOCK, listening.
@@ -176,8 +168,10 @@ offset_of_fd5() {
 
 # wait_until SECONDS COMMAND...: until COMMAND succeeds; fail, saying
 # what did not happen, if it has not after SECONDS.
+# The one polling loop of the tests: every wait is for an event, and
+# SECONDS only turns a hang into a failure.
 wait_until() {
-	local i=0 n=$(($1 * 20))
+	local i=0 n=$(($1 * 100))
 	shift
 	until "$@"; do
 		i=$((i + 1))
@@ -185,7 +179,7 @@ wait_until() {
 			echo "timed out waiting until: $*" >&2
 			return 1
 		fi
-		sleep 0.05
+		sleep 0.01
 	done
 }
 
@@ -201,17 +195,15 @@ exited() {
 # wait_pid PID SECONDS: its exit status, or fail (and kill it) if it is
 # still running then; a hang becomes a failure, not a stuck suite.
 wait_pid() {
-	local i=0
-	while kill -0 "$1" 2>/dev/null; do
-		i=$((i + 1))
-		if [ "$i" -gt $(($2 * 20)) ]; then
-			kill "$1"
-			echo "still running after $2 s" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
+	if ! wait_until "$2" gone "$1"; then
+		kill "$1"
+		return 1
+	fi
 	wait "$1"
+}
+
+gone() {	# gone PID: no such process (it may be a zombie: see exited)
+	! kill -0 "$1" 2>/dev/null
 }
 
 HELLO=$BATS_TEST_DIRNAME/../example/hello-scgi

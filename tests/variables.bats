@@ -869,7 +869,7 @@ denied_www_data() {
 }
 
 @test "-check with no server there exits 111 and says why" {
-	run by_hand SCGI_FILE="$T/none.sock" -- -check
+	run by_hand SCGI_FILE="$T/none.sock" SCGI_RETRY_TIMEOUT=0 -- -check
 	assert_failure 111
 	has_line "^server:.*$T/none.sock"
 	assert_output --partial 'No such file or directory'
