@@ -270,6 +270,8 @@ static int	 parse_options(int, char *[], struct config *, const char **,
 		    const char **);
 static void	 add_set(struct config *, const char *);
 static void	 apply_settings(struct config *, const char **, const char **);
+static void	 help(void) NORETURN;
+static const char *size_text(unsigned long long);
 static int	 parse_seconds(const char *, int *);
 static int	 parse_length(const char *, unsigned long long,
 		    unsigned long long *);
@@ -423,42 +425,60 @@ static int	 spool_probe(const struct config *);
 static void	 show_socket(const struct target *);
 
 /*
- * What an option or an SCGI_ variable sets, and its default: one table,
- * so that each option and its variable mean the same.
+ * Every option, what it sets, its SCGI_ variable, its default and its
+ * line in --help: one table, so that each option and its variable mean
+ * the same, and --help says what the code does.  -connect and -set may
+ * be given again, and add a server or a variable each time.  The rows
+ * with no option come last.
  */
-enum { T_FLAG, T_SECONDS, T_SIZE, T_TEXT };
+enum { T_FLAG, T_SECONDS, T_SIZE, T_TEXT, T_CONNECT, T_SET };
+#define AT(f)	offsetof(struct config, f)
 static const struct setting {
 	const char	*option;	/* NULL: none, only the variable */
 	const char	*variable;	/* NULL: none, only the option */
 	int		 type;
 	size_t		 field;		/* in struct config */
 	unsigned long long dflt, max;	/* in ms, or bytes */
+	const char	*arg, *help;	/* for --help */
 } settings[] = {
-	{ "-t", "SCGI_CONNECT_TIMEOUT", T_SECONDS,
-	    offsetof(struct config, connect_ms), 10000, 0 },
-	{ "-r", "SCGI_RETRY_TIMEOUT", T_SECONDS,
-	    offsetof(struct config, retry_ms), 3000, 0 },
-	{ "-i", "SCGI_IDLE_TIMEOUT", T_SECONDS,
-	    offsetof(struct config, idle_ms), 60000, 0 },
-	{ "-m", "SCGI_MAX_BODY", T_SIZE,
-	    offsetof(struct config, max_body), 1ULL << 30, ULLONG_MAX },
-	{ "-s", "SCGI_MAX_SPOOL", T_SIZE,
-	    offsetof(struct config, max_spool), DEFAULT_SPOOL, ULLONG_MAX },
-	{ "-H", "SCGI_MAX_HEADER", T_SIZE,
-	    offsetof(struct config, max_header), MAX_HEADER, MAX_HEADER },
-	{ "-pass", "SCGI_PASS", T_TEXT, offsetof(struct config, pass), 0, 0 },
-	{ "-drop", "SCGI_DROP", T_TEXT, offsetof(struct config, drop), 0, 0 },
-	{ "-sendfile", "SCGI_SENDFILE", T_TEXT,
-	    offsetof(struct config, sendfile), 0, 0 },
-	{ NULL, "SCGI_FILE", T_TEXT, offsetof(struct config, file), 0, 0 },
-	{ NULL, "SCGI_HOST", T_TEXT, offsetof(struct config, host), 0, 0 },
-	{ NULL, "SCGI_PORT", T_TEXT, offsetof(struct config, port), 0, 0 },
-	{ "-log", NULL, T_TEXT, offsetof(struct config, log), 0, 0 },
-	{ "-bind", NULL, T_FLAG, offsetof(struct config, bind), 0, 0 },
-	{ "-start", NULL, T_FLAG, offsetof(struct config, start), 0, 0 },
-	{ "-check", NULL, T_FLAG, offsetof(struct config, check), 0, 0 },
-	{ "-post", NULL, T_TEXT, offsetof(struct config, post), 0, 0 },
-	{ "-fd0", NULL, T_FLAG, offsetof(struct config, fd0), 0, 0 }
+	{ "-t", "SCGI_CONNECT_TIMEOUT", T_SECONDS, AT(connect_ms), 10000, 0,
+	    "seconds", "connect timeout" },
+	{ "-r", "SCGI_RETRY_TIMEOUT", T_SECONDS, AT(retry_ms), 3000, 0,
+	    "seconds", "retry a refused connect this long" },
+	{ "-i", "SCGI_IDLE_TIMEOUT", T_SECONDS, AT(idle_ms), 60000, 0,
+	    "seconds", "idle timeout, 0 for none" },
+	{ "-m", "SCGI_MAX_BODY", T_SIZE, AT(max_body), 1ULL << 30, ULLONG_MAX,
+	    "bytes", "largest request body, k/M/G suffixes" },
+	{ "-s", "SCGI_MAX_SPOOL", T_SIZE, AT(max_spool), DEFAULT_SPOOL,
+	    ULLONG_MAX, "bytes", "most spooled: a chunked upload, a body's rest" },
+	{ "-H", "SCGI_MAX_HEADER", T_SIZE, AT(max_header), MAX_HEADER,
+	    MAX_HEADER, "bytes", "largest header block the server takes" },
+	{ "-pass", "SCGI_PASS", T_TEXT, AT(pass), 0, 0,
+	    "list", "send only these variables: names, PREFIX*, cgi" },
+	{ "-drop", "SCGI_DROP", T_TEXT, AT(drop), 0, 0,
+	    "list", "send all but these" },
+	{ "-set", "SCGI_SET_", T_SET, 0, 0, 0,
+	    "name=value", "send name too; a value $VAR copies VAR" },
+	{ "-sendfile", "SCGI_SENDFILE", T_TEXT, AT(sendfile), 0, 0,
+	    "dir", "serve X-Sendfile from files under dir" },
+	{ "-check", NULL, T_FLAG, AT(check), 0, 0,
+	    NULL, "try the setup by hand: connect, send a probe, say how" },
+	{ "-post", NULL, T_TEXT, AT(post), 0, 0,
+	    "type", "-check's probe: a POST of stdin, of this CONTENT_TYPE" },
+	{ "-connect", NULL, T_CONNECT, 0, 0, 0, "conn", "the server: a socket "
+	    "path, @abstract (@abstract\\0 with a\n                  "
+	    "trailing NUL), host:port or [v6]:port; repeated: fail over" },
+	{ "-bind", NULL, T_FLAG, AT(bind), 0, 0,
+	    NULL, "only connect: start nothing" },
+	{ "-start", NULL, T_FLAG, AT(start), 0, 0,
+	    NULL, "listen on conn, start n copies of app on it (default 1), exit" },
+	{ "-fd0", NULL, T_FLAG, AT(fd0), 0, 0,
+	    NULL, "hand app its socket as fd 0, not as fd 3 with LISTEN_FDS=1" },
+	{ "-log", NULL, T_TEXT, AT(log), 0, 0,
+	    "file", "app's output (default: beside its socket; - for stderr)" },
+	{ NULL, "SCGI_FILE", T_TEXT, AT(file), 0, 0, NULL, NULL },
+	{ NULL, "SCGI_HOST", T_TEXT, AT(host), 0, 0, NULL, NULL },
+	{ NULL, "SCGI_PORT", T_TEXT, AT(port), 0, 0, NULL, NULL },
 };
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
 
@@ -507,33 +527,16 @@ static const char usage_text[] =
     "       cgi2scgi -f file\n"
     "       cgi2scgi --help | --version\n";
 
-static const char help_text[] =
+static const char help_intro[] =
     "\n"
     "Run as a CGI program: send the request to an SCGI server, relay the answer.\n"
     "The server: the socket, or host and port, given; else SCGI_FILE; else\n"
     "SCGI_HOST (default localhost) and SCGI_PORT.  Options, and their variables:\n"
     "\n"
-    "  -t seconds      connect timeout (SCGI_CONNECT_TIMEOUT, default 10)\n"
-    "  -r seconds      retry a refused connect this long (SCGI_RETRY_TIMEOUT, 3)\n"
-    "  -i seconds      idle timeout, 0 for none (SCGI_IDLE_TIMEOUT, default 60)\n"
-    "  -m bytes        largest request body, k/M/G suffixes (SCGI_MAX_BODY, 1G)\n"
-    "  -s bytes        most spooled: a chunked upload, a body's rest (SCGI_MAX_SPOOL, 64M)\n"
-    "  -H bytes        largest header block the server takes (SCGI_MAX_HEADER, 64k)\n"
-    "  -pass list      send only these variables: names, PREFIX*, cgi (SCGI_PASS)\n"
-    "  -drop list      send all but these (SCGI_DROP)\n"
-    "  -set name=value send name too; a value $VAR copies VAR (SCGI_SET_name)\n"
-    "  -sendfile dir   serve X-Sendfile from files under dir (SCGI_SENDFILE)\n"
-    "  -check          try the setup by hand: connect, send a probe, say how\n"
-    "  -post type      -check's probe: a POST of stdin, of this CONTENT_TYPE\n"
-    "  -f file         the arguments: the first line of file not a comment\n"
-    "  -connect conn   the server: a socket path, @abstract (@abstract\\0 with a\n"
-    "                  trailing NUL), host:port or [v6]:port; repeated: fail over\n"
-    "  -bind           only connect: start nothing\n"
-    "  -start          listen on conn, start n copies of app on it (default 1), exit\n"
+    "  -f file         the arguments: the first line of file not a comment\n";
+static const char help_end[] =
     "  app [n]         with -connect alone, a socket file: start app as -start\n"
     "                  does when nothing listens there, then bridge the request\n"
-    "  -fd0            hand app its socket as fd 0, not as fd 3 with LISTEN_FDS=1\n"
-    "  -log file       app's output (default: beside its socket; - for stderr)\n"
     "\n"
     "Exit status: 0 success, 100 permanent failure, 111 temporary failure.\n"
     "See cgi2scgi(1).\n";
@@ -1102,6 +1105,7 @@ read_environment(struct config *cf, const char **value, const char **from)
 			add_set(cf, *e + 9);
 		for (k = 0; k < NSETTINGS; k++)
 			if (settings[k].variable != NULL &&
+			    settings[k].type != T_SET &&
 			    (v = after_name(*e, settings[k].variable)) != NULL) {
 				value[k] = *v != '\0' ? v : NULL;
 				from[k] = settings[k].variable;
@@ -1121,10 +1125,8 @@ parse_options(int argc, char *argv[], struct config *cf, const char **value,
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(a = argv[i], "--") == 0)
 			return i + 1;
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			dprintf(1, "%s%s", usage_text, help_text);
-			exit(0);
-		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+			help();
 		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
 			dprintf(1, "cgi2scgi %s\n", VERSION);
 			exit(0);
@@ -1132,14 +1134,14 @@ parse_options(int argc, char *argv[], struct config *cf, const char **value,
 		for (k = 0; k < NSETTINGS && (settings[k].option == NULL ||
 		    strcmp(a, settings[k].option) != 0); k++)
 			;
-		if (k < NSETTINGS && settings[k].type == T_FLAG)
-			*(int *)((char *)cf + settings[k].field) = 1;
-		else if (i + 1 == argc || (k == NSETTINGS &&
-		    strcmp(a, "-connect") != 0 && strcmp(a, "-set") != 0))
+		if (k == NSETTINGS || (settings[k].type != T_FLAG &&
+		    i + 1 == argc))
 			usage();
-		else if (strcmp(a, "-connect") == 0)
+		if (settings[k].type == T_FLAG)
+			*(int *)((char *)cf + settings[k].field) = 1;
+		else if (settings[k].type == T_CONNECT)
 			add_conn(cf, argv[++i]);
-		else if (strcmp(a, "-set") == 0)
+		else if (settings[k].type == T_SET)
 			add_set(cf, argv[++i]);
 		else {
 			value[k] = argv[++i];
@@ -1203,13 +1205,59 @@ apply_settings(struct config *cf, const char **value, const char **from)
 			    from[k], v);
 		else if (s->type == T_SIZE && (parse_size(v, field) == -1 ||
 		    *(unsigned long long *)field > s->max))
-			die(500, "%s: not a size in bytes%s: \"%.40s\"", from[k],
-			    s->max < ULLONG_MAX ? " up to 64k" : "", v);
+			die(500, "%s: not a size in bytes%s%s: \"%.40s\"", from[k],
+			    s->max < ULLONG_MAX ? " up to " : "",
+			    s->max < ULLONG_MAX ? size_text(s->max) : "", v);
 	}
 	if (cf->sendfile != NULL && (*cf->sendfile != '/' ||
 	    stat(cf->sendfile, &st) == -1 || !S_ISDIR(st.st_mode)))
 		die(500, "-sendfile: not the absolute path of a directory: "
 		    "\"%s\"", cf->sendfile);
+}
+
+/* --help: the usage, then each option of the table, as the table has it. */
+static void
+help(void)
+{
+	const struct setting	*s;
+	char			 word[32];
+
+	dprintf(1, "%s%s", usage_text, help_intro);
+	for (s = settings; s < settings + NSETTINGS && s->option != NULL; s++) {
+		snprintf(word, sizeof(word), "%s %s", s->option,
+		    s->arg != NULL ? s->arg : "");
+		dprintf(1, "  %-15s %s", word, s->help);
+		if (s->type == T_SET)
+			dprintf(1, " (%sname)", s->variable);
+		else if (s->type == T_SECONDS)
+			dprintf(1, " (%s, default %llu)", s->variable,
+			    s->dflt / 1000);
+		else if (s->type == T_SIZE)
+			dprintf(1, " (%s, default %s)", s->variable,
+			    size_text(s->dflt));
+		else if (s->variable != NULL)
+			dprintf(1, " (%s)", s->variable);
+		dprintf(1, "\n");
+	}
+	dprintf(1, "%s", help_end);
+	exit(0);
+}
+
+/* "1G", "64M", "64k", "1000": a size as -m takes it, in its largest unit. */
+static const char *
+size_text(unsigned long long v)
+{
+	static char	 text[32];
+	int		 unit = 3;	/* G, M, k */
+
+	while (unit > 0 && v % (1ULL << (10 * unit)) != 0)
+		unit--;
+	if (unit == 0)
+		snprintf(text, sizeof(text), "%llu", v);
+	else
+		snprintf(text, sizeof(text), "%llu%c", v >> (10 * unit),
+		    "kMG"[unit - 1]);
+	return text;
 }
 
 /* "7", "0.25", "90.5": seconds, to the millisecond, as ms. */

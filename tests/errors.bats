@@ -127,6 +127,13 @@ load helper
 	assert_success
 	assert_output --regexp '^usage: cgi2scgi '
 	assert_output --partial SCGI_FILE
+	# Every option, from the settings table, with its variable and default.
+	for o in -f -t -r -i -m -s -H -pass -drop -set -sendfile -check -post \
+	    -connect -bind -start -fd0 -log; do
+		assert_line --regexp "^  $o "
+	done
+	assert_line --regexp '^  -s bytes .* \(SCGI_MAX_SPOOL, default 64M\)$'
+	assert_line --regexp '^  -set name=value .* \(SCGI_SET_name\)$'
 	run "$CGI2SCGI" -h
 	assert_success
 	run "$CGI2SCGI" --version
