@@ -206,7 +206,7 @@ struct half {				/* one direction of the relay */
 
 /* One request, which main() owns; its small fields share a first page. */
 struct request {
-	const struct config *cf;
+	struct config	*cf;
 	int		 replied;	/* stdout is no longer ours to answer on */
 	int		 backend;	/* our connection to the server, */
 	const struct target *server;	/* and which server it reaches */
@@ -240,7 +240,7 @@ static int		 out_flags;	/* stdout's, as we found them */
 
 extern char	**environ;
 
-static void	 send_again(struct config *, struct request *);
+static void	 send_again(struct request *);
 
 /* Errors */
 static void	 die(int, const char *, ...) NORETURN PRINTF(2, 3);
@@ -293,8 +293,8 @@ static const char *name_of(const struct target *);
 static long long now_ms(void);
 
 /* The SCGI request */
-static void	 find_body(const struct config *, struct request *);
-static void	 spool_body(const struct config *, struct request *);
+static void	 find_body(struct request *);
+static void	 spool_body(struct request *);
 static void	 undecoded(struct half *) NORETURN;
 static int	 is_framing(struct framing *, const char *, size_t);
 static int	 framing_next(struct framing *, int);
@@ -306,7 +306,7 @@ static void	 spool_write(int, const char *, size_t);
 static void	 from_spool(struct request *, int);
 static int	 spool_full(int, size_t);
 static ssize_t	 read_stdin(int, char *, size_t);
-static void	 build_request(const struct config *, struct request *);
+static void	 build_request(struct request *);
 static size_t	 collect_vars(const struct config *, struct var *,
 		    const char **);
 static int	 is_sent(const struct config *, const char *, size_t);
@@ -321,8 +321,8 @@ static size_t	 add_pair(char *, const char *, size_t, const char *, size_t);
 static size_t	 format_ull(char *, unsigned long long);
 
 /* Connecting */
-static void	 connect_server(struct config *, struct request *);
-static void	 reconnect(struct config *, struct request *, int);
+static void	 connect_server(struct request *);
+static void	 reconnect(struct request *, int);
 static int	 connect_any(struct config *, const struct target **);
 static void	 connect_failed(const struct target *, int, int) NORETURN;
 static int	 connect_once(const struct config *, struct target *);
@@ -346,11 +346,11 @@ static int	 mount_at(const char *, const char *, char *, size_t);
 static const char *progress(const struct request *);
 
 /* Starting an app */
-static int	 connect_or_start(struct config *, struct request *);
-static void	 start_only(struct config *, struct request *) NORETURN;
+static int	 connect_or_start(struct request *);
+static void	 start_only(struct request *) NORETURN;
 static void	 check_listener(const struct target *, int);
-static void	 lock_start(const struct config *, struct request *);
-static void	 start_app(const struct config *, struct request *);
+static void	 lock_start(struct request *);
+static void	 start_app(struct request *);
 static int	 listen_target(const struct target *);
 static int	 open_log(const struct config *);
 static int	 open_own(const char *, int, const char **);
@@ -418,7 +418,7 @@ static int	 no_body(struct file *, int);
 static const char *digits_at(const char *, unsigned long long *);
 
 /* Checking a setup */
-static void	 check_setup(struct config *, struct request *) NORETURN;
+static void	 check_setup(struct request *) NORETURN;
 static void	 probe_environment(struct config *);
 static int	 probe_keeps(const struct config *, const char *);
 static int	 spool_probe(const struct config *);
@@ -560,20 +560,20 @@ main(int argc, char *argv[])
 	req = &rq;
 	configure(argc, argv, &cf);
 	if (cf.start)
-		start_only(&cf, &rq);
+		start_only(&rq);
 	if (cf.check)
-		check_setup(&cf, &rq);
-	find_body(&cf, &rq);
+		check_setup(&rq);
+	find_body(&rq);
 	/* A 431 before connecting, or reading a chunked body. */
-	build_request(&cf, &rq);
-	connect_server(&cf, &rq);
+	build_request(&rq);
+	connect_server(&rq);
 	if (rq.chunked) {
-		spool_body(&cf, &rq);
-		build_request(&cf, &rq);	/* with the length it has */
-		reconnect(&cf, &rq, 1);		/* if the server has gone */
+		spool_body(&rq);
+		build_request(&rq);	/* with the length it has */
+		reconnect(&rq, 1);	/* if the server has gone */
 	}
 	if (!relay(&rq))
-		send_again(&cf, &rq);
+		send_again(&rq);
 	/*
 	 * Nothing of ours left open at exit (valgrind --track-fds).  What
 	 * the server did not read of the body is read, for a host that
@@ -592,13 +592,13 @@ main(int argc, char *argv[])
  * request started is explained; an idempotent request goes once more.
  */
 static void
-send_again(struct config *cf, struct request *rq)
+send_again(struct request *rq)
 {
 	explain_exit(rq);
 	if (!is_resendable(rq))
 		unanswered(rq, "");
 	rewind_request(rq);
-	reconnect(cf, rq, 0);
+	reconnect(rq, 0);
 	if (!relay(rq))
 		unanswered(rq, ", twice");
 	say("%s: closed the connection without a response; sent again, and "
@@ -1637,8 +1637,9 @@ now_ms(void)
  * with neither, nothing (and stdin is not read: RFC 3875 4.2).
  */
 static void
-find_body(const struct config *cf, struct request *rq)
+find_body(struct request *rq)
 {
+	const struct config *cf = rq->cf;
 	const char	*cl = env_value("CONTENT_LENGTH");
 	struct half	*up = &rq->up;
 	int		 unknown = cl != NULL && strcmp(cl, "-1") == 0;
@@ -1690,8 +1691,9 @@ find_body(const struct config *cf, struct request *rq)
  * message is refused as soon as its end is read, for stdin may not end.
  */
 static void
-spool_body(const struct config *cf, struct request *rq)
+spool_body(struct request *rq)
 {
+	const struct config *cf = rq->cf;
 	struct half	*up = &rq->up;
 	struct framing	 f = { CH_SIZE0, 0, 0, 0 };
 	ssize_t		 n;
@@ -1905,8 +1907,9 @@ read_stdin(int ms, char *buf, size_t cap)
  * environment's, as -pass and -drop choose, each name once; 431 over -H.
  */
 static void
-build_request(const struct config *cf, struct request *rq)
+build_request(struct request *rq)
 {
+	const struct config *cf = rq->cf;
 	/* Off the stack: the tiny GET's page faults, 10 and not 14. */
 	static struct var few[FEW_VARS];
 	static uint32_t	 few_slots[2 * FEW_VARS];
@@ -2174,11 +2177,12 @@ format_ull(char *buf, unsigned long long v)
  * an app, the one it starts when none listens.
  */
 static void
-connect_server(struct config *cf, struct request *rq)
+connect_server(struct request *rq)
 {
+	struct config	*cf = rq->cf;
 	if (cf->app != NULL) {
 		rq->server = &cf->to[0];
-		rq->backend = connect_or_start(cf, rq);
+		rq->backend = connect_or_start(rq);
 	} else
 		rq->backend = connect_any(cf, &rq->server);
 }
@@ -2188,7 +2192,7 @@ connect_server(struct config *cf, struct request *rq)
  * closed the one we have, idle while we spooled (uWSGI after 4 s).
  */
 static void
-reconnect(struct config *cf, struct request *rq, int if_closed)
+reconnect(struct request *rq, int if_closed)
 {
 	struct pollfd	 pfd;
 
@@ -2198,7 +2202,7 @@ reconnect(struct config *cf, struct request *rq, int if_closed)
 		return;
 	close(rq->backend);
 	rq->backend = -1;
-	connect_server(cf, rq);
+	connect_server(rq);
 }
 
 /*
@@ -2695,17 +2699,18 @@ progress(const struct request *rq)
  * request at a time, and connect again; whoever listens must be us.
  */
 static int
-connect_or_start(struct config *cf, struct request *rq)
+connect_or_start(struct request *rq)
 {
+	struct config	*cf = rq->cf;
 	struct target		*t = &cf->to[0];
 	const struct target	*server;
 	int			 s;
 
 	if ((s = connect_once(cf, t)) == -1 && may_start(errno)) {
-		lock_start(cf, rq);
+		lock_start(rq);
 		/* The request that held the lock may have started it. */
 		if ((s = connect_once(cf, t)) == -1 && may_start(errno)) {
-			start_app(cf, rq);
+			start_app(rq);
 			s = connect_once(cf, t);
 			close(rq->listener);
 			rq->listener = -1;
@@ -2721,13 +2726,14 @@ connect_or_start(struct config *cf, struct request *rq)
 
 /* -start: start app on conn unless a server listens there, and exit. */
 static void
-start_only(struct config *cf, struct request *rq)
+start_only(struct request *rq)
 {
+	struct config	*cf = rq->cf;
 	struct target	*t = &cf->to[0];
 
 	rq->replied = 1;	/* no request to answer, just the log line */
 	if (is_file_socket(t))
-		lock_start(cf, rq);
+		lock_start(rq);
 	if (connect_once(cf, t) != -1)
 		die(500, "%s: a server listens there already", name_of(t));
 	if (t->gai != 0)
@@ -2735,7 +2741,7 @@ start_only(struct config *cf, struct request *rq)
 	/* A busy server is no dead one: leave its socket alone. */
 	if (!may_start(errno))
 		die(503, "%s: %s", name_of(t), strerror(errno));
-	start_app(cf, rq);
+	start_app(rq);
 	exit(0);
 }
 
@@ -2771,8 +2777,9 @@ check_listener(const struct target *t, int s)
 
 /* One start at a time: the others wait here, then find it up. */
 static void
-lock_start(const struct config *cf, struct request *rq)
+lock_start(struct request *rq)
 {
+	const struct config *cf = rq->cf;
 	struct flock	 fl;
 	char		 path[PATH_MAX];
 	const char	*why;
@@ -2797,8 +2804,9 @@ lock_start(const struct config *cf, struct request *rq)
 
 /* Listen on the server's socket, and start its copies on it. */
 static void
-start_app(const struct config *cf, struct request *rq)
+start_app(struct request *rq)
 {
+	const struct config *cf = rq->cf;
 	int	 logfd, i;
 
 	/* A web server may ignore SIGCHLD; explain_exit() must reap. */
@@ -4360,8 +4368,9 @@ digits_at(const char *s, unsigned long long *v)
  * wants.  0 if the server answered; else as a request would fail.
  */
 static void
-check_setup(struct config *cf, struct request *rq)
+check_setup(struct request *rq)
 {
+	struct config	*cf = rq->cf;
 	const char	*type;
 	long long	 t0;
 	int		 i, spool;
@@ -4373,10 +4382,10 @@ check_setup(struct config *cf, struct request *rq)
 		show_socket(&cf->to[i]);
 	probe_environment(cf);
 	spool = cf->post != NULL ? spool_probe(cf) : -1;
-	find_body(cf, rq);
+	find_body(rq);
 	if (spool != -1)
 		from_spool(rq, spool);
-	build_request(cf, rq);
+	build_request(rq);
 	dprintf(1, "request: %s %s, ", env_value("REQUEST_METHOD"),
 	    env_value("REQUEST_URI"));
 	if (rq->bodylen > 0)
@@ -4386,7 +4395,7 @@ check_setup(struct config *cf, struct request *rq)
 	dprintf(1, "header block %zu bytes in %zu variables (-H %llu)\n",
 	    rq->pairslen, rq->nvars, cf->max_header);
 	t0 = now_ms();
-	connect_server(cf, rq);
+	connect_server(rq);
 	dprintf(1, "connect: %s, in %lld ms\nanswer:\n", name_of(rq->server),
 	    now_ms() - t0);
 	if (!relay(rq))
