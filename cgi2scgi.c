@@ -1086,6 +1086,14 @@ split_words(char *line, char *args[], int max)
 	return i;
 }
 
+/* --------------------------------------------------------- settings */
+
+/*
+ * Each setting from its option, else its SCGI_ variable, else its
+ * default, as settings[] says; each parsed where it is read, and a bad
+ * one a 500 that names it.
+ */
+
 /*
  * The SCGI_ variables, in one pass over the environment: a request pays
  * for every pass.  The last of a name wins, as everywhere (env_get());
@@ -1339,6 +1347,14 @@ parse_size(const char *s, unsigned long long *out)
 	*out <<= shift;
 	return 0;
 }
+
+/* ---------------------------------------------------------- servers */
+
+/*
+ * Where the request goes: the operands, -connect, or SCGI_FILE, or
+ * SCGI_HOST and SCGI_PORT; up to MAX_TARGETS, tried in order.  And the
+ * environment as the bridge reads it: of a name given twice, the last.
+ */
 
 /*
  * The operands: the app and its copies with -connect, else the server
@@ -1628,7 +1644,7 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* ------------------------------------------------- the SCGI request */
+/* ------------------------------------------------- the request body */
 
 /*
  * The body is CONTENT_LENGTH bytes of stdin; with no CONTENT_LENGTH but
@@ -1900,6 +1916,14 @@ read_stdin(int ms, char *buf, size_t cap)
 			die(400, "read stdin: %s", strerror(errno));
 	}
 }
+
+/* ------------------------------------------------- the header block */
+
+/*
+ * The netstring SCGI sends first: CONTENT_LENGTH, SCGI=1, the -set
+ * variables, then the environment's that -pass and -drop let through,
+ * each name once; a block over -H is a 431, before a connection.
+ */
 
 /*
  * The header block, built in place: CONTENT_LENGTH first and SCGI=1
@@ -2922,6 +2946,14 @@ beside(char *buf, size_t cap, const struct target *t, const char *ext)
 		die(500, "%s: lock or log path too long", t->path);
 }
 
+/* ------------------------------------------------ the app's process */
+
+/*
+ * A copy of the app in a session of its own: its socket on fd 3 with
+ * LISTEN_FDS=1 as systemd passes one (fd 0 with -fd0), its output to
+ * -log, its signals as a new process has them.
+ */
+
 /* One copy of app on lfd.  Its exec failing is this request's 503. */
 static void
 spawn_app(const struct config *cf, int lfd, int logfd)
@@ -3723,6 +3755,14 @@ answer_ended(struct request *rq)
 	}
 	h->left = 0;
 }
+
+/* ----------------------------------------------- writing the answer */
+
+/*
+ * stdout, which the web server may not read while it writes the body:
+ * written as it takes it, non-blocking while the relay runs; and what
+ * is read of an answer the client no longer takes.
+ */
 
 /*
  * Write the answer on, what stdout takes now: a web server may read none
