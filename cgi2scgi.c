@@ -265,6 +265,8 @@ static void	 check_script(const struct config *, const char *);
 static void	 args_from_file(const char *, int *, char ***);
 static char	*arg_line(char *, size_t, int);
 static int	 split_words(char *, char *[], int);
+
+/* Settings */
 static void	 read_environment(struct config *, const char **, const char **);
 static int	 parse_options(int, char *[], struct config *, const char **,
 		    const char **);
@@ -276,6 +278,8 @@ static int	 parse_seconds(const char *, int *);
 static int	 parse_length(const char *, unsigned long long,
 		    unsigned long long *);
 static int	 parse_size(const char *, unsigned long long *);
+
+/* Servers */
 static void	 parse_operands(int, char *[], struct config *);
 static void	 targets_from_env(struct config *);
 static void	 add_conn(struct config *, const char *);
@@ -292,7 +296,7 @@ static const char *after_name(const char *, const char *);
 static const char *name_of(const struct target *);
 static long long now_ms(void);
 
-/* The SCGI request */
+/* The request body */
 static void	 find_body(struct request *);
 static void	 spool_body(struct request *);
 static void	 undecoded(struct half *) NORETURN;
@@ -306,6 +310,8 @@ static void	 spool_write(int, const char *, size_t);
 static void	 from_spool(struct request *, int);
 static int	 spool_full(int, size_t);
 static ssize_t	 read_stdin(int, char *, size_t);
+
+/* The header block */
 static void	 build_request(struct request *);
 static size_t	 collect_vars(const struct config *, struct var *,
 		    const char **);
@@ -355,6 +361,8 @@ static int	 listen_target(const struct target *);
 static int	 open_log(const struct config *);
 static int	 open_own(const char *, int, const char **);
 static void	 beside(char *, size_t, const struct target *, const char *);
+
+/* The app's process */
 static void	 spawn_app(const struct config *, int, int);
 static void	 exec_app(const struct config *, int, int, int) NORETURN;
 static int	 hand_over_fds(const struct config *, int, int, int *);
@@ -386,6 +394,8 @@ static enum step read_response(struct request *);
 static enum step take_head(struct request *, size_t);
 static int	 has_body(const struct request *, const struct answer *);
 static void	 answer_ended(struct request *);
+
+/* Writing the answer */
 static size_t	 write_response(struct request *);
 static void	 stdout_nonblock(void);
 static void	 restore_stdout(void);
