@@ -313,6 +313,7 @@ static ssize_t	 read_stdin(int, char *, size_t);
 
 /* The header block */
 static void	 build_request(struct request *);
+static struct var *var_room(size_t, uint32_t **, size_t *);
 static size_t	 collect_vars(const struct config *, struct var *,
 		    const char **);
 static int	 is_sent(const struct config *, const char *, size_t);
@@ -1944,29 +1945,19 @@ static void
 build_request(struct request *rq)
 {
 	const struct config *cf = rq->cf;
-	/* Off the stack: the tiny GET's page faults, 10 and not 14. */
-	static struct var few[FEW_VARS];
-	static uint32_t	 few_slots[2 * FEW_VARS];
-	struct var	*v = few;
-	uint32_t	*slots = few_slots;
+	struct var	*v;
+	uint32_t	*slots;
 	char		*pairs = rq->header + LENGTH_ROOM, len[20], most[20];
 	char		**e;
-	size_t		 n = (size_t)cf->nsets, i, k, nslots = 2 * FEW_VARS;
+	size_t		 all = (size_t)cf->nsets, n, i, k, nslots;
 	size_t		 used, digits = format_ull(len, rq->bodylen);
 	/* A chunked body's length is not known yet: count its most. */
 	size_t		 room = rq->chunked && !rq->spooled ?
 			    format_ull(most, rq->up.left - 1) : digits;
 
 	for (e = environ; *e != NULL; e++)
-		n++;
-	if (n > FEW_VARS) {
-		for (; nslots < 2 * n; nslots *= 2)
-			;
-		if ((v = malloc(n * sizeof(*v) + nslots * sizeof(*slots))) ==
-		    NULL)
-			die(503, "request header: %s", strerror(errno));
-		slots = (uint32_t *)(v + n);
-	}
+		all++;
+	v = var_room(all, &slots, &nslots);
 	n = drop_repeats(v, collect_vars(cf, v, &rq->method),
 	    (size_t)cf->nsets, slots, nslots);
 	if (cf->nsets > 0) {
@@ -1975,7 +1966,9 @@ build_request(struct request *rq)
 				v[k++] = v[i];
 		n = k;
 	}
-	used = 14 + 1 + room + 1 + 4 + 1 + 1 + 1;
+	/* Each name and value ends in a NUL. */
+	used = sizeof("CONTENT_LENGTH") + room + 1 + sizeof("SCGI") +
+	    sizeof("1");
 	for (i = 0; i < n; i++)
 		used += v[i].nlen + v[i].vlen + 2;
 	if (used > cf->max_header)
@@ -1985,12 +1978,36 @@ build_request(struct request *rq)
 	for (i = 0; i < n; i++)
 		used += add_pair(pairs + used, v[i].name, v[i].nlen,
 		    v[i].value, v[i].vlen);
-	if (v != few)
+	if (all > FEW_VARS)
 		free(v);
 	rq->block = netstring_wrap(rq->header, LENGTH_ROOM, used);
 	rq->blocklen = (size_t)(pairs + used + 1 - rq->block);
 	rq->pairslen = used;
 	rq->nvars = n + 2;
+}
+
+/*
+ * Room for n variables, and for drop_repeats()' hash of them at most
+ * half full: up to FEW_VARS, static, off the stack (the tiny GET's page
+ * faults, 10 and not 14); else malloc(3)'s, which the caller frees.
+ */
+static struct var *
+var_room(size_t n, uint32_t **slots, size_t *nslots)
+{
+	static struct var few[FEW_VARS];
+	static uint32_t	 few_slots[2 * FEW_VARS];
+	struct var	*v;
+
+	*slots = few_slots;
+	*nslots = 2 * FEW_VARS;
+	if (n <= FEW_VARS)
+		return few;
+	for (; *nslots < 2 * n; *nslots *= 2)
+		;
+	if ((v = malloc(n * sizeof(*v) + *nslots * sizeof(**slots))) == NULL)
+		die(503, "request header: %s", strerror(errno));
+	*slots = (uint32_t *)(v + n);
+	return v;
 }
 
 /*
