@@ -226,11 +226,14 @@ struct request {
 	struct head	 head;
 	char		 header[LENGTH_ROOM + MAX_HEADER + 1];
 	/*
-	 * The answer as it comes, its head at most MAX_HEAD; then, after it,
-	 * the head anew and what followed it (take_head()), on the page a
-	 * small answer has touched already: one page fault fewer.
+	 * The answer as it comes, at most MAX_HEAD bytes with the head in
+	 * them; then, after it (take_head()), on the page a small answer has
+	 * touched already, one page fault fewer: the head anew, at most 4/3
+	 * as long (CR LF for LF ends "a:" LF, the shortest field) with a
+	 * Status line first and X-Sendfile's fields (file_head(), under 320
+	 * bytes); then what followed the head.  3.34 * MAX_HEAD + 400 in all.
 	 */
-	char		 response[4 * MAX_HEAD + 16];
+	char		 response[4 * MAX_HEAD];
 	char		 body_buf[BUFSIZE];
 };
 
