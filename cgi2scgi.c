@@ -1216,20 +1216,29 @@ apply_settings(struct config *cf, const char **value, const char **from)
 	for (k = 0; k < NSETTINGS; k++) {
 		s = &settings[k];
 		field = (char *)cf + s->field;
-		if ((v = value[k]) == NULL && s->type == T_SECONDS)
-			*(int *)field = (int)s->dflt;
-		else if (v == NULL && s->type == T_SIZE)
-			*(unsigned long long *)field = s->dflt;
-		else if (s->type == T_TEXT)
+		v = value[k];
+		switch (s->type) {
+		case T_SECONDS:
+			if (v == NULL)
+				*(int *)field = (int)s->dflt;
+			else if (parse_seconds(v, field) == -1)
+				die(500, "%s: not a number of seconds: "
+				    "\"%.40s\"", from[k], v);
+			break;
+		case T_SIZE:
+			if (v == NULL)
+				*(unsigned long long *)field = s->dflt;
+			else if (parse_size(v, field) == -1 ||
+			    *(unsigned long long *)field > s->max)
+				die(500, "%s: not a size in bytes%s%s: "
+				    "\"%.40s\"", from[k], s->max < ULLONG_MAX ?
+				    " up to " : "", s->max < ULLONG_MAX ?
+				    size_text(s->max) : "", v);
+			break;
+		case T_TEXT:
 			*(const char **)field = v;
-		else if (s->type == T_SECONDS && parse_seconds(v, field) == -1)
-			die(500, "%s: not a number of seconds: \"%.40s\"",
-			    from[k], v);
-		else if (s->type == T_SIZE && (parse_size(v, field) == -1 ||
-		    *(unsigned long long *)field > s->max))
-			die(500, "%s: not a size in bytes%s%s: \"%.40s\"", from[k],
-			    s->max < ULLONG_MAX ? " up to " : "",
-			    s->max < ULLONG_MAX ? size_text(s->max) : "", v);
+			break;
+		}	/* T_FLAG, T_CONNECT and T_SET: parse_options() */
 	}
 	if (cf->sendfile != NULL && (*cf->sendfile != '/' ||
 	    stat(cf->sendfile, &st) == -1 || !S_ISDIR(st.st_mode)))
