@@ -93,6 +93,9 @@
 #define PIPE_SIZE	(256 * 1024)	/* a long answer's pipe grows to */
 #define LENGTH_ROOM	(sizeof("65536:") - 1)	/* MAX_HEADER's "len:" */
 #define UNTIL_EOF	ULLONG_MAX	/* a read budget with no end */
+/* RFC 9110 5.6.2's tchar: what a field name is made of. */
+#define TCHAR	"!#$%&'*+-.^_`|~0123456789" \
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #define DEFAULT_SPOOL	(64ULL << 20)	/* -s */
 
 /* The server has shut its side: Linux says so before a read of 0 too. */
@@ -3187,7 +3190,6 @@ head_end(const char *buf, struct head *hd, struct answer *a)
 {
 	const char	*line, *nl;
 	size_t		 n, i;
-	int		 c;
 
 	while ((nl = memchr(line = buf + hd->scan, '\n', hd->have - hd->scan))
 	    != NULL) {
@@ -3198,11 +3200,8 @@ head_end(const char *buf, struct head *hd, struct answer *a)
 			return (ssize_t)hd->scan;
 		if (has_ctl(line, n))
 			return bad_head(a, "a control character", line, n);
-		for (i = 0; i < n && (((c = line[i] | 0x20) >= 'a' && c <= 'z') ||
-		    (line[i] >= '0' && line[i] <= '9') || line[i] == '-' ||
-		    (line[i] != '\0' && strchr("!#$%&'*+.^_`|~", line[i]) !=
-		    NULL)); i++)
-			;
+		/* The line ends in CR or LF, and holds no NUL (has_ctl()). */
+		i = strspn(line, TCHAR);
 		if ((i == 0 || i == n || line[i] != ':') && (line != buf ||
 		    status_code_at(line, n) == 0))
 			return bad_head(a, "a line that is no field", line, n);
