@@ -738,10 +738,16 @@ about_request(char *buf, size_t cap)
 			path = "";
 		q = env_value("QUERY_STRING");
 	}
-	n = snprintf(buf, cap, "%.16s %.200s%.200s%s%.200s%s%.50s: ", method,
-	    uri, path, q != NULL ? "?" : "", q != NULL ? q : "", addr != NULL ?
-	    " from " : "", addr != NULL ? addr : "");
-	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+	n = snprintf(buf, cap, "%.16s %.200s%.200s%s%.200s", method, uri,
+	    path, q != NULL ? "?" : "", q != NULL ? q : "");
+	if (addr != NULL && n > 0 && (size_t)n < cap)
+		n += snprintf(buf + n, cap - (size_t)n, " from %.50s", addr);
+	if (n > 0 && (size_t)n + 2 < cap) {
+		memcpy(buf + n, ": ", 3);
+		return (size_t)n + 2;
+	}
+	buf[0] = '\0';
+	return 0;
 }
 
 /*
@@ -3350,10 +3356,12 @@ status_first(struct answer *a, size_t used)
 static int
 bad_head(struct answer *a, const char *why, const char *line, size_t n)
 {
-	snprintf(a->why, sizeof(a->why), "malformed response header: %s%s"
-	    "%.*s%s", why, line != NULL ? ": \"" : "", line != NULL ?
-	    (int)(n < 60 ? n : 60) : 0, line != NULL ? line : "", line != NULL ?
-	    "\"" : "");
+	if (line == NULL)
+		snprintf(a->why, sizeof(a->why), "malformed response header: "
+		    "%s", why);
+	else
+		snprintf(a->why, sizeof(a->why), "malformed response header: "
+		    "%s: \"%.*s\"", why, (int)(n < 60 ? n : 60), line);
 	return -1;
 }
 
