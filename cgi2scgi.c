@@ -305,6 +305,7 @@ static long long now_ms(void);
 /* The request body */
 static void	 find_body(struct request *);
 static void	 spool_body(struct request *);
+static unsigned long long spool_limit(const struct config *);
 static void	 undecoded(struct half *) NORETURN;
 static int	 is_framing(struct framing *, const char *, size_t);
 static int	 framing_next(struct framing *, int);
@@ -1718,10 +1719,7 @@ find_body(struct request *rq)
 	} else if (unknown || env_value("HTTP_TRANSFER_ENCODING") != NULL) {
 		rq->chunked = 1;
 		up->from = 0;
-		up->left = cf->max_spool < cf->max_body ? cf->max_spool :
-		    cf->max_body;
-		if (up->left < UNTIL_EOF)
-			up->left++;
+		up->left = spool_limit(cf);	/* what an error drains */
 	}
 }
 
@@ -1747,20 +1745,27 @@ spool_body(struct request *rq)
 	ssize_t		 n;
 	int		 fd = open_spool();
 
-	while ((n = read_stdin(cf->idle_ms, up->buf, up->left < up->cap ?
-	    (size_t)up->left : up->cap)) > 0) {
+	while ((n = read_stdin(cf->idle_ms, up->buf, up->cap)) > 0) {
 		if (is_framing(&f, up->buf, (size_t)n))
 			undecoded(up);
-		if ((up->left -= (unsigned long long)n) == 0)
+		if ((rq->bodylen += (unsigned long long)n) > spool_limit(cf)) {
+			up->left = 0;	/* the body is the trouble */
 			die(413, "request body: chunked upload over the limit "
-			    "of %llu bytes", rq->bodylen + (size_t)n - 1);
+			    "of %llu bytes", spool_limit(cf));
+		}
 		spool_write(fd, up->buf, (size_t)n);
-		rq->bodylen += (unsigned long long)n;
 	}
 	if (f.state != CH_NOT && f.sizes > 0)
 		undecoded(up);
 	rq->up.left = rq->bodylen;
 	from_spool(rq, fd);
+}
+
+/* The most of a chunked upload: -s, or -m where it is less. */
+static unsigned long long
+spool_limit(const struct config *cf)
+{
+	return cf->max_spool < cf->max_body ? cf->max_spool : cf->max_body;
 }
 
 static void
@@ -1974,7 +1979,7 @@ build_request(struct request *rq)
 	size_t		 used, digits = format_ull(len, rq->bodylen);
 	/* A chunked body's length is not known yet: count its most. */
 	size_t		 room = rq->chunked && !rq->spooled ?
-			    format_ull(most, rq->up.left - 1) : digits;
+			    format_ull(most, spool_limit(cf)) : digits;
 
 	for (e = environ; *e != NULL; e++)
 		all++;
