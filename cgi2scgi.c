@@ -3957,8 +3957,10 @@ grow_pipe(int fd)
 
 #ifdef SPLICE_F_NONBLOCK
 /*
- * Move what is ready from h->from to h->to; EAGAIN means the side poll(2)
- * did not wait on.  Bytes moved, 0 at end of file, or -1.
+ * Move what is ready from h->from to h->to.  poll(2) waited on one side
+ * of it (h->wait_to: the output); EAGAIN means the other one is not
+ * ready, and is the one to wait on next.  Bytes moved, 0 at end of
+ * file, or -1.
  */
 static ssize_t
 splice_step(struct half *h)
