@@ -578,8 +578,7 @@ write_mini_httpd() {
 	mkdir -p "$d/www/cgi-bin"
 	cp "$BIN" "$d/www/cgi-bin/app"
 	stderr_to "$d/error.log" "$d/www/cgi-bin/ctl"
-	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/www/cgi-bin/bare"
-	chmod 755 "$d/www/cgi-bin/bare"
+	ctl_wrapper "$d/www/cgi-bin/bare"
 	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
 	local_page "$d/www"
 }
@@ -611,8 +610,7 @@ write_busybox() {
 	local d=$IT/busybox
 	mkdir -p "$d/www/cgi-bin"
 	cp "$BIN" "$d/www/cgi-bin/app"
-	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/www/cgi-bin/ctl"
-	chmod 755 "$d/www/cgi-bin/ctl"
+	ctl_wrapper "$d/www/cgi-bin/ctl"
 	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
 	local_page "$d/www"
 	: > "$d/httpd.conf"	# else it reads /etc/httpd.conf
@@ -667,6 +665,24 @@ as_run_as() {
 		    --init-groups -- "$@"
 	fi
 	exec "$@"
+}
+
+# ctl_wrapper FILE: recipe 4's wrapper to the backend whose answer
+# hosts.bats chooses, as FILE.
+ctl_wrapper() {
+	recipe wrapper-unix.sh "$IT/ctl.sock" > "$1"
+	chmod 755 "$1"
+}
+
+# serve NAME COMMAND...: a host that is a program of its own, started
+# as the web servers' user with nothing of our environment, its stderr
+# (and so its CGI programs') to NAME/error.log.
+serve() {
+	local name=$1
+	shift
+	as_run_as env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
+	    "$@" > "$IT/$name.log" 2> "$IT/$name/error.log" 3>&- &
+	started "$name" $!
 }
 
 # fcgiwrap, as Debian's fcgiwrap.service runs it (-f), for nginx and
@@ -751,8 +767,7 @@ start_caddy() {
 write_http_server() {
 	local d=$IT/http_server
 	mkdir -p "$d/www/cgi-bin"
-	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/www/cgi-bin/ctl"
-	chmod 755 "$d/www/cgi-bin/ctl"
+	ctl_wrapper "$d/www/cgi-bin/ctl"
 	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
 	local_page "$d/www"
 }
@@ -771,8 +786,7 @@ start_http_server() {
 write_h2o() {
 	local d=$IT/h2o
 	mkdir -p "$d/cgi-bin"
-	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/cgi-bin/ctl.cgi"
-	chmod 755 "$d/cgi-bin/ctl.cgi"
+	ctl_wrapper "$d/cgi-bin/ctl.cgi"
 	cp "$IT/bin/probe" "$d/cgi-bin/probe.cgi"
 	local_page "$d/www"
 	{
@@ -808,19 +822,15 @@ start_h2o() {
 write_plack() {
 	local d=$IT/plack
 	mkdir -p "$d"
-	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/ctl"
-	chmod 755 "$d/ctl"
+	ctl_wrapper "$d/ctl"
 	recipe plack-wrapcgi.psgi "" "" "$d/ctl" |
 	    sed "s|^    mount|    mount \"/probe\" => Plack::App::WrapCGI->new(\n        script => \"$IT/bin/probe\", execute => 1)->to_app;\n    mount|" \
 	    > "$d/app.psgi"
 }
 
 start_plack() {
-	as_run_as env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
-	    "$PLACKUP" -s HTTP::Server::PSGI --host 127.0.0.1 \
-	    --port "$PORT_PLACK" "$IT/plack/app.psgi" \
-	    > "$IT/plack.log" 2> "$IT/plack/error.log" 3>&- &
-	started plack $!
+	serve plack "$PLACKUP" -s HTTP::Server::PSGI --host 127.0.0.1 \
+	    --port "$PORT_PLACK" "$IT/plack/app.psgi"
 }
 
 # Twisted's twcgi, with the README's server: recipe 4's wrapper at
@@ -830,8 +840,7 @@ write_twisted() {
 	local d=$IT/twisted
 	mkdir -p "$d/www"
 	local_page "$d/www"
-	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/ctl"
-	chmod 755 "$d/ctl"
+	ctl_wrapper "$d/ctl"
 	recipe twisted-cgi.py "" "" "$d/ctl" | sed \
 	    -e "s|/var/www/html|$d/www|" -e "s|8080|$PORT_TWISTED|" \
 	    -e "s|^root.putChild(b\"app\".*|&\nroot.putChild(b\"probe\", Script(\"$IT/bin/probe\"))|" \
@@ -839,10 +848,7 @@ write_twisted() {
 }
 
 start_twisted() {
-	as_run_as env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
-	    /usr/bin/python3 "$IT/twisted/serve.py" \
-	    > "$IT/twisted.log" 2> "$IT/twisted/error.log" 3>&- &
-	started twisted $!
+	serve twisted /usr/bin/python3 "$IT/twisted/serve.py"
 }
 
 # Ruby's WEBrick, with the README's server: recipe 4's wrapper at /app,
@@ -851,8 +857,7 @@ write_webrick() {
 	local d=$IT/webrick
 	mkdir -p "$d/www"
 	local_page "$d/www"
-	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/ctl"
-	chmod 755 "$d/ctl"
+	ctl_wrapper "$d/ctl"
 	recipe webrick-cgi.rb "" "" "$d/ctl" | sed \
 	    -e "s|/var/www/html|$d/www|" -e "s|8080|$PORT_WEBRICK|" \
 	    -e "s|^server.mount(\"/app\".*|&\nserver.mount(\"/probe\", WEBrick::HTTPServlet::CGIHandler, \"$IT/bin/probe\")|" \
@@ -860,10 +865,7 @@ write_webrick() {
 }
 
 start_webrick() {
-	as_run_as env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
-	    ruby "$IT/webrick/serve.rb" \
-	    > "$IT/webrick.log" 2> "$IT/webrick/error.log" 3>&- &
-	started webrick $!
+	serve webrick ruby "$IT/webrick/serve.rb"
 }
 
 # Go's net/http/cgi, the README's program built here: recipe 4's wrapper
@@ -871,8 +873,7 @@ start_webrick() {
 write_go() {
 	local d=$IT/go
 	mkdir -p "$d"
-	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/ctl"
-	chmod 755 "$d/ctl"
+	ctl_wrapper "$d/ctl"
 	recipe go-cgi.go "" "" "$d/ctl" | sed -e "s|8080|$PORT_GO|" \
 	    -e "s|^	http.Handle(\"/app/\".*|&\n	http.Handle(\"/probe/\", \&cgi.Handler{Path: \"$IT/bin/probe\", Root: \"/probe\"})|" \
 	    > "$d/host.go"
@@ -882,9 +883,7 @@ write_go() {
 }
 
 start_go() {
-	as_run_as env -i PATH=/usr/bin:/bin HOST_OWN_ENV="$HOST_OWN_ENV" \
-	    "$IT/go/host" > "$IT/go.log" 2> "$IT/go/error.log" 3>&- &
-	started go $!
+	serve go "$IT/go/host"
 }
 
 # webfs runs the programs in its -x directory, for GET only: cgi-bin/ctl
@@ -915,8 +914,7 @@ write_mighty() {
 	user=$(id -un)
 	[ "$(id -u)" -ne 0 ] || user=$RUN_AS
 	mkdir -p "$d/www/cgi-bin"
-	recipe wrapper-unix.sh "$IT/ctl.sock" > "$d/www/cgi-bin/ctl"
-	chmod 755 "$d/www/cgi-bin/ctl"
+	ctl_wrapper "$d/www/cgi-bin/ctl"
 	cp "$IT/bin/probe" "$d/www/cgi-bin/probe"
 	local_page "$d/www"
 	cat > "$d/mighty.conf" <<-EOF
