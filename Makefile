@@ -98,32 +98,19 @@ example/hello-scgi: example/hello-scgi.c netstring.c netstring.h
 tests/cgi2scgi-san: cgi2scgi.c netstring.c netstring.h
 	$(CC) $(WFLAGS) $(SANFLAGS) -o $@ cgi2scgi.c netstring.c
 
-fuzz/netstring: fuzz/netstring.c netstring.c netstring.h
-	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/netstring.c netstring.c
-
-fuzz/length: fuzz/length.c cgi2scgi.c netstring.c netstring.h
-	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/length.c netstring.c
-
-fuzz/head: fuzz/head.c cgi2scgi.c netstring.c netstring.h
-	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/head.c netstring.c
-
-fuzz/args: fuzz/args.c cgi2scgi.c netstring.c netstring.h
-	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/args.c netstring.c
-
-fuzz/query: fuzz/query.c cgi2scgi.c netstring.c netstring.h
-	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/query.c netstring.c
-
-fuzz/date: fuzz/date.c cgi2scgi.c netstring.c netstring.h
-	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/date.c netstring.c
-
-fuzz/range: fuzz/range.c cgi2scgi.c netstring.c netstring.h
-	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/range.c netstring.c
-
-fuzz/framing: fuzz/framing.c cgi2scgi.c netstring.c netstring.h
-	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/framing.c netstring.c
-
-fuzz/template: fuzz/template.c cgi2scgi.c netstring.c netstring.h
-	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ fuzz/template.c netstring.c
+# Each fuzz target from its fuzz/NAME.c; all but fuzz/netstring include
+# cgi2scgi.c, and a change there rebuilds them all.
+$(FUZZERS): cgi2scgi.c netstring.c netstring.h
+	$(FUZZCC) $(WFLAGS) $(FUZZFLAGS) -I. -o $@ $@.c netstring.c
+fuzz/netstring: fuzz/netstring.c
+fuzz/length: fuzz/length.c
+fuzz/head: fuzz/head.c
+fuzz/args: fuzz/args.c
+fuzz/query: fuzz/query.c
+fuzz/date: fuzz/date.c
+fuzz/range: fuzz/range.c
+fuzz/framing: fuzz/framing.c
+fuzz/template: fuzz/template.c
 
 # Every fuzz target for FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600).
 fuzz: $(FUZZERS)
