@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Issue 18, X-Sendfile.  With -sendfile DIR (SCGI_SENDFILE), an answer
+# X-Sendfile.  With -sendfile DIR (SCGI_SENDFILE), an answer
 # whose head names a file in X-Sendfile is served by the bridge from that
 # file, which must be a regular file beneath DIR that it can read; the
 # app's body is dropped.  The backend (fakescgi -r) answers with the head
@@ -303,7 +303,7 @@ openat2_kernel() {
 	done
 }
 
-# --- Issue 23: the request's preconditions (RFC 9110 13), for the file ---
+# --- The request's preconditions (RFC 9110 13), for the file ---
 
 # The file's date, 2001-02-03 04:05:06 UTC, a second before and after,
 # in each of the three forms of an HTTP-date (RFC 9110 5.6.7).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Issue 10 under real web servers.  A query without '=' becomes the CGI
+# Queries under real web servers.  A query without '=' becomes the CGI
 # program's arguments (RFC 3875 4.4): escaped under Apache, raw under
 # mini_httpd; busybox httpd passes none.  Whatever the client puts in
 # it, the bridge must not connect where it says, start its app, or open

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Issue 18 under real web servers: the bridge serves the file that an
+# X-Sendfile under real web servers: the bridge serves the file that an
 # answer names in X-Sendfile.  Apache (event, mod_cgid) runs the README's
 # X-Sendfile recipe (conf/apache-sendfile.conf: recipe 1 plus SetEnv
 # SCGI_SENDFILE), busybox httpd a wrapper with -sendfile; both serve from
@@ -75,7 +75,7 @@ imf() {		# imf FILE: its mtime as Last-Modified carries it
 
 @test "a Range with a failing If-Unmodified-Since is a 412, with a matching If-None-Match a 304, not a 206: Apache mod_cgid and mod_cgi" {
 	# Apache evaluates a CGI answer's conditions only when it has no
-	# Status line: against the 206 it let them all through (issue 23).
+	# Status line: against the 206 it let them all through.
 	names 64k
 	for route in apache prefork; do
 		url=$(sendfile_url "$route")

@@ -951,7 +951,7 @@ start_mighty() {
 	started mighty $!
 }
 
-# Issue 18: a backend whose head sendfile.bats writes (fakescgi -r
+# X-Sendfile: a backend whose head sendfile.bats writes (fakescgi -r
 # $IT/sendfile.reply), and the bridge serving its X-Sendfile from
 # $IT/data: under Apache the README's X-Sendfile recipe (recipe 1 plus
 # SetEnv SCGI_SENDFILE) at /sendfile of the ctl vhosts, event with
