@@ -3284,7 +3284,7 @@ static int
 take_field(struct answer *a, const char *line, size_t n)
 {
 	const char	*v, *colon = memchr(line, ':', n);
-	size_t		 vlen, i;
+	size_t		 vlen;
 
 	for (v = colon + 1; v < line + n && (*v == ' ' || *v == '\t'); v++)
 		;
@@ -3298,12 +3298,9 @@ take_field(struct answer *a, const char *line, size_t n)
 		a->status = v;
 		a->status_len = vlen;
 		return 0;
-	case F_LENGTH:
-		for (i = 0, a->length = 0; i < vlen && v[i] >= '0' &&
-		    v[i] <= '9' && (a->length = a->length * 10 +
-		    (unsigned)(v[i] - '0')) <= MAX_LENGTH; i++)
-			;
-		if (a->lengths++ > 0 || vlen == 0 || i < vlen)
+	case F_LENGTH:		/* the value ends in a blank, CR or LF */
+		if (a->lengths++ > 0 || digits_at(v, &a->length) != v + vlen ||
+		    a->length > MAX_LENGTH)
 			return bad_head(a, "a Content-Length that is not one "
 			    "number", line, n);
 		return 0;
