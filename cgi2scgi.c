@@ -3106,13 +3106,13 @@ close_from(int fd)
 
 /*
  * Every signal at its default and none blocked, whatever the web server
- * left (an ignored signal stays ignored across exec(2)).  Those the C
- * library keeps for itself (glibc 32 and 33, musl 32 to 34) it will not
- * let a program ignore either, so none is left ignored to reset.
+ * left.  The C library will not touch those it keeps for itself (glibc
+ * 32 and 33, musl 32 to 34): the kernel resets them.
  */
 static void
 reset_signals(void)
 {
+	static const unsigned long dfl[8] = { 0 };
 	struct sigaction	 sa;
 	int			 sig;
 
@@ -3120,7 +3120,13 @@ reset_signals(void)
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);	/* SIGKILL, SIGSTOP: EINVAL */
+		if (sigaction(sig, &sa, NULL) == -1 && errno == EINVAL)
+#ifdef SYS_rt_sigaction
+			syscall(SYS_rt_sigaction, sig, dfl, NULL,
+			    (size_t)(NSIG - 1) / 8);	/* SIGKILL: EINVAL */
+#else
+			(void)dfl;
+#endif
 	sigprocmask(SIG_SETMASK, &sa.sa_mask, NULL);
 }
 
