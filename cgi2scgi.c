@@ -2155,8 +2155,10 @@ is_cgi_name(const char *name, size_t nlen)
  * SCGI forbids duplicate names: a name goes once, in its first place,
  * with its last value (env_get()), but for the -set variables, v[0..sets),
  * which the environment's never replace.  The names kept go in a hash
- * table (nslots, a power of two: a name's index plus one, or 0), so that
- * 100 000 repeats cost O(n), not O(n^2).  How many of v[0..n) are kept.
+ * table (nslots, a power of two: a name's index plus one, or 0): make
+ * bench's 119,300 variables, 9,300 names twelve times over, take 2.7
+ * million instructions, where a sort took 42 million and comparing each
+ * with all before it 550 million.  How many of v[0..n) are kept.
  */
 static size_t
 drop_repeats(struct var *v, size_t n, size_t sets, uint32_t *slots,
