@@ -4043,8 +4043,14 @@ send_file(struct request *rq, struct answer *a, const char *in, size_t len)
 	/* RFC 9110 13.2.1: the conditions of a 200; a 404's page goes whole. */
 	if (a->status == NULL || memcmp(a->status, "200", 3) == 0)
 		f.code = file_status(rq->method, &f);
+	/*
+	 * The head anew, now that the file's status is known: its own fields
+	 * replace the app's (FOR_FILE), and a 304 keeps only those of RFC
+	 * 9110 15.4.5 (FOR_304).  take_head()'s pass found the file and
+	 * checked these same lines: this one cannot fail.
+	 */
 	a->for_file = f.code == 304 ? FOR_304 : FOR_FILE;
-	(void)canonical_head(in, len, a);	/* as the file has it */
+	(void)canonical_head(in, len, a);
 	file_head(a, &f);
 	rq->replied = 1;
 	stdout_nonblock();
