@@ -193,14 +193,14 @@ struct framing {
 
 struct half {				/* one direction of the relay */
 	int		 from, to;	/* to == -1: drop what is read */
-	unsigned long long left;	/* bytes still to read from `from' */
+	unsigned long long unread;	/* bytes still to read from `from' */
 	char		*buf;
 	size_t		 cap;
-	char		*p;		/* p[0..len) is still to be written */
+	char		*pending;	/* pending[0..len): still to write */
 	size_t		 len;
 	int		 io;		/* IO_COPY, or IO_SPLICE: no buf */
 	int		 wait_to;	/* splice: poll `to' (it was full) */
-	int		 hup;		/* `from' has shut: a short read ends it */
+	int		 from_shut;	/* a short read from `from' ends it */
 	unsigned long long moved;	/* by splice(2), to grow a pipe once */
 };
 
@@ -788,7 +788,7 @@ drain_stdin(struct request *rq)
 
 	pfd.fd = 0;
 	pfd.events = POLLIN;
-	while (h->from == 0 && h->left > 0) {
+	while (h->from == 0 && h->unread > 0) {
 		switch (poll(&pfd, 1, idle_ms())) {
 		case -1:
 			if (errno == EINTR)
@@ -797,13 +797,13 @@ drain_stdin(struct request *rq)
 		case 0:
 			return;		/* a stalled client: not our problem now */
 		}
-		n = read(0, rq->body_buf, h->left < sizeof(rq->body_buf) ?
-		    (size_t)h->left : sizeof(rq->body_buf));
+		n = read(0, rq->body_buf, h->unread < sizeof(rq->body_buf) ?
+		    (size_t)h->unread : sizeof(rq->body_buf));
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return;
-		h->left -= (unsigned long long)n;
+		h->unread -= (unsigned long long)n;
 	}
 }
 
@@ -823,10 +823,10 @@ body_to_drain(struct request *rq)
 	struct half	*up = &rq->up;
 
 	up->from = 0;
-	up->left = 0;
-	if (cl != NULL ? parse_length(cl, most, &up->left) == -1 :
+	up->unread = 0;
+	if (cl != NULL ? parse_length(cl, most, &up->unread) == -1 :
 	    env_value("HTTP_TRANSFER_ENCODING") != NULL)
-		up->left = most;
+		up->unread = most;
 }
 
 /* poll(2)'s wait for -i: none is forever. */
@@ -1698,7 +1698,7 @@ find_body(struct request *rq)
 		switch (parse_length(cl, cf->max_body, &rq->bodylen)) {
 		case -1:
 			up->from = 0;	/* read to the end, up to -s */
-			up->left = cf->max_spool;
+			up->unread = cf->max_spool;
 			die(400, "CONTENT_LENGTH: not a decimal number: "
 			    "\"%.40s\"", cl);
 		case 1:
@@ -1707,17 +1707,17 @@ find_body(struct request *rq)
 			 * Apache writes it all before it reads an answer, and
 			 * answers nothing of one that did not read it.
 			 */
-			if (parse_length(cl, cf->max_spool, &up->left) == 0)
+			if (parse_length(cl, cf->max_spool, &up->unread) == 0)
 				up->from = 0;
 			die(413, "CONTENT_LENGTH: %.40s is over the limit of "
 			    "%llu bytes", cl, cf->max_body);
 		}
 		up->from = 0;
-		up->left = rq->bodylen;
+		up->unread = rq->bodylen;
 	} else if (unknown || env_value("HTTP_TRANSFER_ENCODING") != NULL) {
 		rq->chunked = 1;
 		up->from = 0;
-		up->left = spool_limit(cf);	/* what an error drains */
+		up->unread = spool_limit(cf);	/* what an error drains */
 	}
 }
 
@@ -1747,7 +1747,7 @@ spool_body(struct request *rq)
 		if (is_framing(&f, up->buf, (size_t)n))
 			undecoded(up);
 		if ((rq->bodylen += (unsigned long long)n) > spool_limit(cf)) {
-			up->left = 0;	/* the body is the trouble */
+			up->unread = 0;	/* the body is the trouble */
 			die(413, "request body: chunked upload over the limit "
 			    "of %llu bytes", spool_limit(cf));
 		}
@@ -1755,7 +1755,7 @@ spool_body(struct request *rq)
 	}
 	if (f.state != CH_NOT && f.sizes > 0)
 		undecoded(up);
-	rq->up.left = rq->bodylen;
+	rq->up.unread = rq->bodylen;
 	from_spool(rq, fd);
 }
 
@@ -1769,7 +1769,7 @@ spool_limit(const struct config *cf)
 static void
 undecoded(struct half *up)
 {
-	up->left = 0;		/* its end is read: nothing to drain */
+	up->unread = 0;		/* its end is read: nothing to drain */
 	die(411, "request body: the web server passed a chunked upload on "
 	    "undecoded, its framing and all: the client must send a "
 	    "Content-Length");
@@ -1853,13 +1853,13 @@ static void
 spool_rest(struct request *rq)
 {
 	struct half	*up = &rq->up;
-	unsigned long long left = up->left;
+	unsigned long long left = up->unread;
 	ssize_t		 n;
 	int		 fd = open_spool();
 
 	/* What was read and not yet sent first: body_buf is read into. */
-	spool_write(fd, up->p, up->len);
-	up->left += up->len;
+	spool_write(fd, up->pending, up->len);
+	up->unread += up->len;
 	up->len = 0;
 	for (; left > 0; left -= (unsigned long long)n) {
 		if ((n = read_stdin(rq->cf->idle_ms, rq->body_buf, left <
@@ -1902,7 +1902,7 @@ spool_write(int fd, const char *buf, size_t n)
 		die(507, "spool request body: %s", strerror(errno));
 }
 
-/* The body's rest, up->left bytes, is read from the spool fd from now. */
+/* The body's rest, up->unread bytes, is read from the spool fd from now. */
 static void
 from_spool(struct request *rq, int fd)
 {
@@ -2588,9 +2588,9 @@ rewind_request(struct request *rq)
 {
 	if (rq->spooled && lseek(rq->up.from, 0, SEEK_SET) == -1)
 		die(503, "spool request body: %s", strerror(errno));
-	rq->up.left = rq->bodylen;
+	rq->up.unread = rq->bodylen;
 	rq->up.io = IO_UNKNOWN;
-	rq->up.wait_to = rq->up.hup = 0;
+	rq->up.wait_to = rq->up.from_shut = 0;
 	memset(&rq->down, 0, sizeof(rq->down));
 	memset(&rq->head, 0, sizeof(rq->head));
 }
@@ -2759,7 +2759,7 @@ static const char *
 progress(const struct request *rq)
 {
 	static char	 buf[160];
-	unsigned long long got = rq->bodylen - rq->up.left;
+	unsigned long long got = rq->bodylen - rq->up.unread;
 	size_t		 at;
 
 	at = add_text(buf, sizeof(buf), 0, " for %g s (-i, SCGI_IDLE_TIMEOUT)"
@@ -3469,11 +3469,11 @@ relay(struct request *rq)
 	enum step	 st = GO_ON;
 	int		 nup, ndown, stuck, ms = idle_ms();
 
-	rq->up.p = rq->block;	/* the header block goes first */
+	rq->up.pending = rq->block;	/* the header block goes first */
 	rq->up.len = rq->blocklen;
 	rq->up.to = rq->down.from = rq->backend;
 	rq->down.to = 1;
-	rq->down.left = rq->length = UNTIL_EOF;
+	rq->down.unread = rq->length = UNTIL_EOF;
 	rq->down.buf = rq->response;
 	rq->down.cap = MAX_HEAD;
 	upload_step(rq);	/* into the new socket's empty buffer */
@@ -3486,7 +3486,7 @@ relay(struct request *rq)
 		/* Each way waits on its output: see spool_rest(). */
 		stuck = nup && rq->up.from == 0 && pfd[0].events == POLLOUT &&
 		    pfd[nup].fd == 1;
-		if (stuck && rq->up.left + rq->up.len <= rq->cf->max_spool &&
+		if (stuck && rq->up.unread + rq->up.len <= rq->cf->max_spool &&
 		    poll(pfd, (nfds_t)nup + (nfds_t)ndown, ms > 0 && ms <
 		    STALL_MS ? ms : STALL_MS) == 0) {
 			spool_rest(rq);
@@ -3505,7 +3505,7 @@ relay(struct request *rq)
 		if (ndown && pfd[nup].revents != 0) {
 			if (pfd[nup].fd == rq->backend &&
 			    (pfd[nup].revents & HANGUP))
-				rq->down.hup = 1;
+				rq->down.from_shut = 1;
 			st = download_step(rq);
 		}
 	}
@@ -3528,7 +3528,7 @@ timed_out(const struct request *rq, const struct pollfd *pfd, int nup,
 	if (stuck)
 		die(503, "request body: the web server reads no answer while "
 		    "it writes the body, and the %llu bytes left of it are over "
-		    "the spool's limit of %llu (-s)", rq->up.left + rq->up.len,
+		    "the spool's limit of %llu (-s)", rq->up.unread + rq->up.len,
 		    rq->cf->max_spool);
 	die(504, "%s: %s%s", name_of(rq->server), pfd[nup].fd == 1 ?
 	    "the client took no byte of the answer" : "no byte of the answer",
@@ -3545,7 +3545,7 @@ choose_io(struct request *rq)
 	struct half	*u = &rq->up, *d = &rq->down;
 	int		 one = 1;
 
-	if (u->io == IO_UNKNOWN && u->len == 0 && u->left > 0) {
+	if (u->io == IO_UNKNOWN && u->len == 0 && u->unread > 0) {
 		/*
 		 * The body's last small write must not wait for an ACK
 		 * (Nagle): 40 ms on Linux.  The header block alone, first on
@@ -3557,10 +3557,10 @@ choose_io(struct request *rq)
 			    sizeof(one));
 		/* A spooled body is a file: read and write. */
 		u->io = u->to == -1 || u->from != 0 ? IO_COPY : io_mode(0);
-		if (u->io == IO_SPLICE && u->left >= PIPE_SIZE)
+		if (u->io == IO_SPLICE && u->unread >= PIPE_SIZE)
 			grow_pipe(0);	/* a long body */
 	}
-	if (d->io == IO_UNKNOWN && rq->head.done && d->len == 0 && d->left > 0)
+	if (d->io == IO_UNKNOWN && rq->head.done && d->len == 0 && d->unread > 0)
 		d->io = io_mode(d->to);
 }
 
@@ -3568,13 +3568,13 @@ choose_io(struct request *rq)
 static int
 want(const struct half *h, int backend, struct pollfd *pfd)
 {
-	if (h->io == IO_SPLICE && h->left > 0) {
+	if (h->io == IO_SPLICE && h->unread > 0) {
 		pfd->fd = h->wait_to ? h->to : h->from;
 		pfd->events = h->wait_to ? POLLOUT : POLLIN;
 	} else if (h->len > 0) {
 		pfd->fd = h->to;
 		pfd->events = POLLOUT;
-	} else if (h->left > 0) {
+	} else if (h->unread > 0) {
 		pfd->fd = h->from;
 		pfd->events = POLLIN;
 	} else
@@ -3601,7 +3601,7 @@ upload_step(struct request *rq)
 		return;
 	}
 	if (h->len == 0) {
-		n = read(h->from, h->buf, h->left < h->cap ? h->left : h->cap);
+		n = read(h->from, h->buf, h->unread < h->cap ? h->unread : h->cap);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			return;
 		/* Exiting closes the connection: the server sees the body
@@ -3609,15 +3609,15 @@ upload_step(struct request *rq)
 		if (n <= 0)
 			die(400, "request body: %s after %llu of %llu bytes",
 			    n == 0 ? "stdin ended" : strerror(errno),
-			    rq->bodylen - h->left, rq->bodylen);
-		h->left -= (unsigned long long)n;
+			    rq->bodylen - h->unread, rq->bodylen);
+		h->unread -= (unsigned long long)n;
 		if (h->to == -1)
 			return;
-		h->p = h->buf;
+		h->pending = h->buf;
 		h->len = (size_t)n;
 		/* Our socket never blocks, so try it now. */
 	}
-	if ((n = write(h->to, h->p, h->len)) == -1) {
+	if ((n = write(h->to, h->pending, h->len)) == -1) {
 		if (errno == EINTR || errno == EAGAIN)
 			return;
 		if (errno != EPIPE && errno != ECONNRESET)
@@ -3626,7 +3626,7 @@ upload_step(struct request *rq)
 		backend_gone(h);
 		return;
 	}
-	h->p += n;
+	h->pending += n;
 	h->len -= (size_t)n;
 }
 
@@ -3642,7 +3642,7 @@ splice_body(struct request *rq)
 		return;
 	if (n == 0)
 		die(400, "request body: stdin ended after %llu of %llu bytes",
-		    rq->bodylen - h->left, rq->bodylen);
+		    rq->bodylen - h->unread, rq->bodylen);
 	if (errno == EPIPE || errno == ECONNRESET)
 		backend_gone(h);
 	else if (errno == EINVAL)
@@ -3660,7 +3660,7 @@ backend_gone(struct half *h)
 	h->len = 0;
 	h->io = IO_COPY;
 	if (h->from != 0)
-		h->left = 0;
+		h->unread = 0;
 }
 
 /* Move the answer on, by whichever way its io says. */
@@ -3686,7 +3686,7 @@ download_step(struct request *rq)
 	 */
 	if ((st = read_response(rq)) == GO_ON && !rq->replied &&
 	    h->len > 0 && h->len <= PIPE_BUF && write_response(rq) == 0 &&
-	    h->left > 0)
+	    h->unread > 0)
 		st = read_response(rq);
 	return st;
 }
@@ -3708,8 +3708,8 @@ read_response(struct request *rq)
 	 */
 	if (!rq->head.done && room > HEAD_READ)
 		room = HEAD_READ;
-	if (rq->head.done && room > h->left)
-		room = (size_t)h->left;
+	if (rq->head.done && room > h->unread)
+		room = (size_t)h->unread;
 	/*
 	 * SCGI ends a response by closing the connection; a server that
 	 * closes with request bytes unread resets it instead.
@@ -3724,7 +3724,7 @@ read_response(struct request *rq)
 			answer_ended(rq);
 			return GO_ON;
 		}
-		h->left = 0;
+		h->unread = 0;
 		if (rq->head.have == 0)
 			return NO_ANSWER;
 		die(502, "%s: response header cut short", name_of(rq->server));
@@ -3733,12 +3733,12 @@ read_response(struct request *rq)
 		if ((st = take_head(rq, (size_t)n)) != GO_ON || !rq->head.done)
 			return st;
 	} else {
-		h->p = h->buf;
+		h->pending = h->buf;
 		h->len = (size_t)n;
-		h->left -= (unsigned long long)n;
+		h->unread -= (unsigned long long)n;
 	}
 	/* The server had shut its side, and this read took all there was. */
-	if (h->hup && (size_t)n < room)
+	if (h->from_shut && (size_t)n < room)
 		answer_ended(rq);
 	return GO_ON;
 }
@@ -3775,15 +3775,15 @@ take_head(struct request *rq, size_t n)
 	if (rq->cf->check)
 		rq->unshown = rest;
 	if (rq->cf->check || !has_body(rq, &a))
-		rest = h->left = 0;
+		rest = h->unread = 0;
 	else if (a.lengths > 0) {	/* what it said, and no more */
 		rq->length = a.length;
 		if (rest > a.length)
 			rest = (size_t)a.length;
-		h->left = a.length - rest;
+		h->unread = a.length - rest;
 	}
 	memcpy(a.out + a.len, h->buf + end, rest);
-	h->p = a.out;
+	h->pending = a.out;
 	h->len = a.len + rest;
 	return GO_ON;
 }
@@ -3811,14 +3811,14 @@ answer_ended(struct request *rq)
 {
 	struct half	*h = &rq->down;
 
-	if (rq->length != UNTIL_EOF && h->left > 0) {
-		if (write_all(h->to, h->p, h->len) == -1)  /* as it came */
+	if (rq->length != UNTIL_EOF && h->unread > 0) {
+		if (write_all(h->to, h->pending, h->len) == -1)  /* as it came */
 			stdout_failed();
 		die(0, "%s: the answer ended after %llu of the %llu bytes its "
 		    "Content-Length said", name_of(rq->server), rq->length -
-		    h->left, rq->length);
+		    h->unread, rq->length);
 	}
-	h->left = 0;
+	h->unread = 0;
 }
 
 /* ----------------------------------------------- writing the answer */
@@ -3843,12 +3843,12 @@ write_response(struct request *rq)
 	if (len > PIPE_BUF)
 		stdout_nonblock();
 	rq->replied = 1;
-	if ((n = write(h->to, h->p, len)) == -1) {
+	if ((n = write(h->to, h->pending, len)) == -1) {
 		if (errno == EINTR || errno == EAGAIN)
 			return h->len;
 		stdout_failed();
 	}
-	h->p += n;
+	h->pending += n;
 	return h->len -= (size_t)n;
 }
 
@@ -3910,7 +3910,7 @@ drain_answer(struct request *rq)
 	ssize_t			 n;
 
 	/* A server waiting for the rest of the body answers its end. */
-	if (rq->backend != -1 && (rq->up.left > 0 || rq->up.len > 0))
+	if (rq->backend != -1 && (rq->up.unread > 0 || rq->up.len > 0))
 		shutdown(rq->backend, SHUT_WR);
 	pfd.fd = rq->backend;
 	pfd.events = POLLIN;
@@ -3979,13 +3979,13 @@ grow_pipe(int fd)
 static ssize_t
 splice_step(struct half *h)
 {
-	size_t	 len = h->left < SPLICE_MAX ? (size_t)h->left : SPLICE_MAX;
+	size_t	 len = h->unread < SPLICE_MAX ? (size_t)h->unread : SPLICE_MAX;
 	ssize_t	 n;
 
 	n = splice(h->from, NULL, h->to, NULL, len,
 	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	if (n > 0) {
-		h->left -= (unsigned long long)n;
+		h->unread -= (unsigned long long)n;
 		h->wait_to = 0;
 	} else if (n == -1 && errno == EAGAIN)
 		h->wait_to = !h->wait_to;
