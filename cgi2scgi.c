@@ -65,7 +65,7 @@
 /* Limits; the settings table below has the defaults an option changes. */
 #define MAX_HEADER	(64 * 1024)	/* the header block: -H at most */
 #define MAX_HEAD	(64 * 1024)	/* the response head we check */
-#define HEAD_READ	4096		/* of the head, a read at a time */
+#define HEAD_READ	4096
 #define MAX_LENGTH	1000000000000000000ULL	/* 10^18: no more is a length */
 #define SPOOL_FREE_PCT	10		/* of its file system a spool leaves */
 #define STALL_MS	1000		/* both ways full: the body is spooled */
@@ -77,8 +77,8 @@
 #define BACKOFF_MIN_MS	50		/* between attempts at a connect */
 #define BACKOFF_MAX_MS	500
 #define MAX_TARGETS	8		/* servers to fail over between */
-#define MAX_SETS	32		/* -set variables */
-#define MAX_COPIES	256		/* copies of an app to start */
+#define MAX_SETS	32
+#define MAX_COPIES	256
 #define MAX_ARGS	32		/* words on the line of a -f file */
 #define ARGFILE_MAX	(16 * 1024)	/* how much of a -f file is read */
 #define FEW_VARS	64		/* variables that need no malloc(3) */
@@ -89,7 +89,7 @@
 #define MAX_USER	64		/* a REMOTE_USER that names a socket */
 #define PLACEHOLDER	"%{REMOTE_USER}"	/* in a socket path */
 #define BUFSIZE		(64 * 1024)	/* a piece of the request body */
-#define SPLICE_MAX	(1024 * 1024)	/* bytes one splice(2) may move */
+#define SPLICE_MAX	(1024 * 1024)	/* one splice(2), sendfile(2) */
 #define PIPE_SIZE	(256 * 1024)	/* a long answer's pipe grows to */
 #define LENGTH_ROOM	(sizeof("65536:") - 1)	/* MAX_HEADER's "len:" */
 #define UNTIL_EOF	ULLONG_MAX	/* a read budget with no end */
@@ -125,7 +125,7 @@ struct target {				/* one SCGI server */
 	struct addrinfo	*ai;		/* host and port, once looked up, */
 	struct sockaddr_storage num;	/* or as they are, in digits */
 	socklen_t	 numlen;
-	int		 gai;		/* getaddrinfo(3)'s error */
+	int		 gai;		/* getaddrinfo(3)'s error, kept */
 	const char	*tmpl;		/* path, as given with PLACEHOLDER */
 	char		 filled[256];	/* path: tmpl filled in, or why not */
 };
@@ -139,7 +139,7 @@ struct config {				/* all a request is told */
 	int		 cgi;		/* run by a web server */
 	int		 connect_ms, retry_ms, idle_ms;
 	unsigned long long max_body, max_spool, max_header;
-	const char	*pass, *drop;	/* variables to send, or not */
+	const char	*pass, *drop;
 	const char	*sendfile;	/* serve X-Sendfile from here */
 	const char	*post;		/* -check's probe: a POST of this type */
 	const char	*file, *host, *port;	/* SCGI_FILE, SCGI_HOST, ... */
@@ -170,13 +170,13 @@ struct answer {				/* a whole head, written anew */
 	int		 for_file;	/* and what a sent file replaces */
 	const char	*file;		/* X-Sendfile's path */
 	size_t		 file_len;
-	char		 why[160];	/* what is wrong with it */
+	char		 why[160];
 };
 
 struct file {				/* what X-Sendfile sends */
 	struct stat	 st;
 	char		 etag[80];	/* its strong validator, quoted */
-	char		 modified[40];	/* its Last-Modified */
+	char		 modified[40];
 	int		 code;		/* our status, or 0: the app's */
 	long long	 first, last;	/* the bytes of it to send */
 };
@@ -187,7 +187,7 @@ enum { CH_SIZE0, CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR,
 struct framing {
 	int		 state;
 	unsigned long long size;	/* of the chunk: its size, then left */
-	int		 digits;	/* of its size */
+	int		 digits;
 	int		 sizes;		/* chunk-size lines read whole */
 };
 
@@ -211,7 +211,7 @@ struct request {
 	int		 backend;	/* our connection to the server, */
 	const struct target *server;	/* and which server it reaches */
 	int		 lock, listener;	/* while it starts an app */
-	int		 started;	/* it started the app */
+	int		 started;
 	const char	*method;	/* REQUEST_METHOD, found in passing */
 	unsigned long long length;	/* the answer's body, said; or UNTIL_EOF */
 	unsigned long long unshown;	/* -check: body bytes read, not shown */
@@ -221,7 +221,7 @@ struct request {
 	size_t		 nvars;		/* in so many variables */
 	unsigned long long bodylen;	/* the CONTENT_LENGTH we send */
 	int		 chunked;	/* the body's length is stdin's */
-	int		 spooled;	/* the body is in our spool */
+	int		 spooled;
 	struct half	 up, down;	/* body to the server, answer to us */
 	struct head	 head;
 	char		 header[LENGTH_ROOM + MAX_HEADER + 1];
@@ -2075,7 +2075,6 @@ collect_vars(const struct config *cf, struct var *v, const char **method)
 	return n;
 }
 
-/* Which environment variables go to the server. */
 static int
 is_sent(const struct config *cf, const char *name, size_t nlen)
 {
@@ -3409,7 +3408,6 @@ status_code_at(const char *line, size_t len)
 	return code;
 }
 
-/* What the field whose name is name[0..len) is to us. */
 static enum field
 field_kind(const char *name, size_t len)
 {
@@ -3589,7 +3587,6 @@ want(const struct half *h, int backend, struct pollfd *pfd)
 	return 1;
 }
 
-/* Move the request on: its header block, then the body, to the server. */
 static void
 upload_step(struct request *rq)
 {
@@ -3663,7 +3660,6 @@ backend_gone(struct half *h)
 		h->unread = 0;
 }
 
-/* Move the answer on, by whichever way its io says. */
 static enum step
 download_step(struct request *rq)
 {
@@ -3691,7 +3687,6 @@ download_step(struct request *rq)
 	return st;
 }
 
-/* Read the answer: its head through take_head(), then the rest. */
 static enum step
 read_response(struct request *rq)
 {
@@ -3867,9 +3862,9 @@ stdout_nonblock(void)
 	static int	 asked;
 	struct stat	 st;
 
-	if (asked++ || req->cf->check || fstat(1, &st) == -1 || !(S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode)) || (out_flags = fcntl(1, F_GETFL)) == -1 ||
-	    (out_flags & O_NONBLOCK) != 0)
+	if (asked++ || req->cf->check || fstat(1, &st) == -1 ||
+	    !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) ||
+	    (out_flags = fcntl(1, F_GETFL)) == -1 || (out_flags & O_NONBLOCK))
 		return;
 	if (fcntl(1, F_SETFL, out_flags | O_NONBLOCK) == 0)
 		atexit(restore_stdout);
@@ -3881,7 +3876,7 @@ restore_stdout(void)
 	fcntl(1, F_SETFL, out_flags);
 }
 
-/* stdout failed: the client took no byte for -i, or has gone. */
+/* The client took no byte for -i, or has gone. */
 static void
 stdout_failed(void)
 {
