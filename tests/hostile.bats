@@ -368,6 +368,28 @@ no_number() {
 	wait_for "$REC/1.done"
 }
 
+@test "the client gone while the body still comes | the body's way shut: the server's read ends, then the bridge | 111" {
+	# The server answers 1 MiB at once, then reads the body to its end,
+	# which stdin never brings: only a shut write side ends its read.
+	# Left open, both would wait out -i.
+	{ printf 'Status: 200 OK\r\n\r\n'; head -c 1048576 /dev/zero; } > "$T/reply"
+	backend -m early -r "$T/reply"
+	mkfifo "$T/in"
+	exec 5<>"$T/in"
+	printf 0123456789 >&5
+	bridge_bg REQUEST_METHOD=POST CONTENT_LENGTH=1000 -- -i 600 "$SOCK" \
+	    < "$T/in" > >(true) 2> "$T/err"
+	set +e
+	wait_pid $! 60
+	rc=$?
+	set -e
+	assert_equal "$rc" 111
+	assert_equal "$(cat "$T/err")" "cgi2scgi: POST /app: write to stdout: Broken pipe"
+	wait_for "$REC/1.done"
+	assert_equal "$(cat "$REC/1.bodyeof")" eof
+	assert_equal "$(cat "$REC/1.body")" 0123456789
+}
+
 @test "a backend that answers, then resets the connection mid-body | what came is relayed; a reset ends an answer as a close does | 0" {
 	# fakescgi -m reset: the request read, the answer sent, then
 	# SO_LINGER 0: what is unsent is dropped, RST.  First a small answer,

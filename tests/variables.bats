@@ -780,6 +780,30 @@ denied_www_data() {
 	[ ! -e "$REC/2.env" ]
 }
 
+@test "-check leaves stdout blocking, for a slow reader: the report is whole" {
+	# A head over PIPE_BUF, then the rest of the body only once $T/go
+	# exists: the bridge is relaying, past the point where a request
+	# makes stdout non-blocking and dprintf(3) would lose what a full
+	# pipe refuses.
+	printf 'Status: 200 OK\r\nX-Big: %s\r\n\r\n' \
+	    "$(head -c 8000 /dev/zero | tr '\0' x)" > "$T/reply"
+	backend -m stream -r "$T/reply" -g 1000 -w "$T/go"
+	mkfifo "$T/report"
+	shell_argv -- -check "$SOCK"
+	"${BRIDGE[@]}" > "$T/report" &
+	pid=$!
+	exec 6< "$T/report"
+	while IFS= read -r line <&6 && [ "$line" != $'\r' ]; do
+		:
+	done
+	flags=$(awk '$1 == "flags:" { print $2 }' "/proc/$pid/fdinfo/1")
+	assert_equal "$(( flags & 04000 ))" 0	# O_NONBLOCK
+	touch "$T/go"
+	output=$(cat <&6)
+	has_line '^answered in [0-9]+ ms, with a body of 1000 bytes \(not shown\)$'
+	wait_pid "$pid" 20
+}
+
 @test "-check takes the same arguments and options as a request: a socket argument, -pass, -H" {
 	backend
 	run by_hand -- -check -pass REQUEST_METHOD -H 2000 "$SOCK"
