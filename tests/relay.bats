@@ -96,6 +96,14 @@ host_writes_first() {
 	wait_for "$T/written"
 }
 
+# relayed REPLY EXPECTED: the backend answers printf REPLY, and stdout
+# is printf EXPECTED.
+relayed() {
+	printf "$1" > "$T/reply"
+	bridge -- "$SOCK" > "$T/out"
+	printf "$2" | cmp - "$T/out"
+}
+
 ECHO_HEAD=$'Status: 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n'
 
 @test "a host that writes the whole body before it reads the answer, and a server that answers as it reads: no stall, memory as before" {
@@ -142,35 +150,25 @@ ECHO_HEAD=$'Status: 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n'
 
 @test "an HTTP status line from the backend becomes a Status: line, first, and every line ends in CR LF" {
 	backend -n 5 -m normal -r "$T/reply"
-	check() {	# check REPLY EXPECTED
-		printf "$1" > "$T/reply"
-		bridge -- "$SOCK" > "$T/out"
-		printf "$2" | cmp - "$T/out"
-	}
-	check 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhi' \
+	relayed 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhi' \
 	    'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nhi'
-	check 'HTTP/1.0 404 Not Found\nContent-Type: text/html\n\n<p>' \
+	relayed 'HTTP/1.0 404 Not Found\nContent-Type: text/html\n\n<p>' \
 	    'Status: 404 Not Found\r\nContent-Type: text/html\r\n\r\n<p>'
-	check 'HTTP/2 302 Found\r\nLocation: /x\r\n\r\n' \
+	relayed 'HTTP/2 302 Found\r\nLocation: /x\r\n\r\n' \
 	    'Status: 302 Found\r\nLocation: /x\r\n\r\n'
-	check 'HTTP/1.1 204\r\nX-A: 1\r\n\r\n' \
+	relayed 'HTTP/1.1 204\r\nX-A: 1\r\n\r\n' \
 	    'Status: 204\r\nX-A: 1\r\n\r\n'
-	check 'HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nHTTP/1.1 200 OK\r\n' \
+	relayed 'HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nHTTP/1.1 200 OK\r\n' \
 	    'Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nHTTP/1.1 200 OK\r\n'
 }
 
 @test "an answer without a status gets Status: 200 OK first, but a local Location alone is the host's to follow" {
 	backend -n 3 -m normal -r "$T/reply"
-	check() {	# check REPLY EXPECTED
-		printf "$1" > "$T/reply"
-		bridge -- "$SOCK" > "$T/out"
-		printf "$2" | cmp - "$T/out"
-	}
 	# busybox httpd would take HTTPS-Only for the status line.
-	check 'HTTPS-Only: 1\r\nContent-Type: text/plain\r\n\r\nhi' \
+	relayed 'HTTPS-Only: 1\r\nContent-Type: text/plain\r\n\r\nhi' \
 	    'Status: 200 OK\r\nHTTPS-Only: 1\r\nContent-Type: text/plain\r\n\r\nhi'
-	check 'Location: /elsewhere\r\n\r\n' 'Location: /elsewhere\r\n\r\n'
-	check 'Location: http://example.org/\r\n\r\n' \
+	relayed 'Location: /elsewhere\r\n\r\n' 'Location: /elsewhere\r\n\r\n'
+	relayed 'Location: http://example.org/\r\n\r\n' \
 	    'Status: 302 Found\r\nLocation: http://example.org/\r\n\r\n'
 }
 
