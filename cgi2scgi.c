@@ -251,7 +251,6 @@ static const struct status *status_of(int);
 static void	 say(const char *, ...) PRINTF(1, 2);
 static void	 vsay(const char *, va_list);
 static size_t	 about_request(char *, size_t);
-static int	 stderr_is_answer(void);
 static void	 usage(void) NORETURN;
 static void	 drain_stdin(struct request *);
 static void	 body_to_drain(struct request *);
@@ -697,6 +696,7 @@ vsay(const char *fmt, va_list ap)
 	char		 raw[MESSAGE_MAX], line[4 * MESSAGE_MAX + 16];
 	size_t		 i, at = sizeof("cgi2scgi: ") - 1;
 	unsigned char	 c;
+	struct stat	 out, err;
 
 	i = about_request(raw, sizeof(raw));
 	vsnprintf(raw + i, sizeof(raw) - i, fmt, ap);
@@ -708,7 +708,15 @@ vsay(const char *fmt, va_list ap)
 			at += (size_t)snprintf(line + at, 3, "\\\\");
 		else
 			line[at++] = (char)c;
-	if (stderr_is_answer()) {
+	/*
+	 * mini_httpd gives a CGI program one pipe for stdout and stderr, so
+	 * that a line there reaches the client, in the answer: under a web
+	 * server, a stderr that is stdout's pipe or socket is no log.  From
+	 * a shell, a terminal or file both share is where the line is wanted.
+	 */
+	if (req->cf->cgi && fstat(1, &out) == 0 && fstat(2, &err) == 0 &&
+	    out.st_dev == err.st_dev && out.st_ino == err.st_ino &&
+	    (S_ISFIFO(err.st_mode) || S_ISSOCK(err.st_mode))) {
 		openlog("cgi2scgi", LOG_PID, LOG_DAEMON);
 		syslog(LOG_ERR, "%.*s", (int)(at - 10), line + 10);
 		return;
@@ -727,7 +735,6 @@ about_request(char *buf, size_t cap)
 	const char	*path = "", *q = NULL;
 	int		 n;
 
-	buf[0] = '\0';
 	if (!req->cf->cgi || method == NULL)
 		return 0;
 	if (uri == NULL) {	/* SCRIPT_NAME, PATH_INFO and the query */
@@ -737,32 +744,10 @@ about_request(char *buf, size_t cap)
 			path = "";
 		q = env_value("QUERY_STRING");
 	}
-	n = snprintf(buf, cap, "%.16s %.200s%.200s%s%.200s", method, uri,
-	    path, q != NULL ? "?" : "", q != NULL ? q : "");
-	if (addr != NULL && n > 0 && (size_t)n < cap)
-		n += snprintf(buf + n, cap - (size_t)n, " from %.50s", addr);
-	if (n > 0 && (size_t)n + 2 < cap) {
-		memcpy(buf + n, ": ", 3);
-		return (size_t)n + 2;
-	}
-	buf[0] = '\0';
-	return 0;
-}
-
-/*
- * mini_httpd gives a CGI program one pipe for stdout and stderr, so
- * that a line there reaches the client, in the answer: under a web
- * server, a stderr that is stdout's pipe or socket is no log.  From a
- * shell, a terminal or file both share is where the line is wanted.
- */
-static int
-stderr_is_answer(void)
-{
-	struct stat	 out, err;
-
-	return req->cf->cgi && fstat(1, &out) == 0 && fstat(2, &err) == 0 &&
-	    out.st_dev == err.st_dev && out.st_ino == err.st_ino &&
-	    (S_ISFIFO(err.st_mode) || S_ISSOCK(err.st_mode));
+	n = snprintf(buf, cap, "%.16s %.200s%.200s%s%.200s%s%.50s: ", method,
+	    uri, path, q != NULL ? "?" : "", q != NULL ? q : "",
+	    addr != NULL ? " from " : "", addr != NULL ? addr : "");
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
 static void
@@ -789,20 +774,13 @@ drain_stdin(struct request *rq)
 	pfd.fd = 0;
 	pfd.events = POLLIN;
 	while (h->from == 0 && h->unread > 0) {
-		switch (poll(&pfd, 1, idle_ms())) {
-		case -1:
-			if (errno == EINTR)
-				continue;
-			return;
-		case 0:
-			return;		/* a stalled client: not our problem now */
-		}
-		n = read(0, rq->body_buf, h->unread < sizeof(rq->body_buf) ?
-		    (size_t)h->unread : sizeof(rq->body_buf));
+		if ((n = poll(&pfd, 1, idle_ms())) > 0)
+			n = read(0, rq->body_buf, h->unread < BUFSIZE ?
+			    (size_t)h->unread : BUFSIZE);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
-			return;
+			return;	/* a stalled client too: not our problem now */
 		h->unread -= (unsigned long long)n;
 	}
 }
