@@ -263,8 +263,8 @@ static int	 args_are_query(int, char *[]);
 static int	 script_is_us(void);
 static int	 is_query_word(const char **, const char *);
 static int	 hex_value(int);
-static void	 check_script(const struct config *, const char *);
-static void	 args_from_file(const char *, int *, char ***);
+static void	 args_from_file(const struct config *, const char *, int *,
+		    char ***);
 static char	*arg_line(char *, size_t, int);
 static int	 split_words(char *, char *[], int);
 
@@ -861,10 +861,8 @@ configure(int argc, char *argv[], struct config *cf)
 	read_environment(cf, value, from);
 	if (args_are_query(argc, argv))
 		argc = 1;		/* the client's words: none of ours */
-	else if (argc > 2 && strcmp(argv[1], "-f") == 0) {
-		check_script(cf, argv[2]);
-		args_from_file(argv[2], &argc, &argv);
-	}
+	else if (argc > 2 && strcmp(argv[1], "-f") == 0)
+		args_from_file(cf, argv[2], &argc, &argv);
 	first = parse_options(argc, argv, cf, value, from);
 	apply_settings(cf, value, from);
 	parse_operands(argc - first, argv + first, cf);
@@ -892,7 +890,7 @@ static int
 args_are_query(int argc, char *argv[])
 {
 	const char	*q = env_get("QUERY_STRING"), *p, *w;
-	int		 i, words = 1, empty = 1, spaced;
+	int		 i, empty = 1, spaced;
 
 	if (argc < 2 || q == NULL)
 		return 0;
@@ -901,10 +899,8 @@ args_are_query(int argc, char *argv[])
 	    p++, w++)
 		;
 	spaced = argc == 2 && *p == '\0' && *w == '\0';
-	for (p = q; (p = strchr(p, '+')) != NULL; p++)
-		words++;
 	/* Each argument the earliest word that can be it: if any can. */
-	for (i = 1; i < argc && words > 0; words--)
+	for (i = 1; i < argc && q != NULL; )
 		if (is_query_word(&q, argv[i]))
 			i++;
 	if (i < argc && !spaced)
@@ -943,18 +939,18 @@ script_is_us(void)
  * backslash before shell metacharacters, mini_httpd and thttpd do not.
  * Any form counts, and the word as it stands too: better to take an
  * argument of the admin's for the client's than the other way round.
- * *q moves past the word.
+ * *q moves past the word, to NULL past the last.
  */
 static int
 is_query_word(const char **q, const char *arg)
 {
 	const char	*w = *q, *end = w + strcspn(w, "+");
 	const char	*raw = arg, *esc = arg;
-	int		 as_raw = 1, as_esc = 1, c, hi, lo;
+	int		 c, hi, lo;
 	int		 as_is = strncmp(arg, w, (size_t)(end - w)) == 0 &&
 			    arg[end - w] == '\0';
 
-	*q = *end == '+' ? end + 1 : end;
+	*q = *end == '+' ? end + 1 : NULL;
 	for (; w < end; w++) {
 		c = (unsigned char)*w;
 		if (c == '%' && (hi = hex_value(w[1])) >= 0 &&
@@ -964,18 +960,15 @@ is_query_word(const char **q, const char *arg)
 		}
 		if (c == '\0')
 			break;
-		if (as_raw && (unsigned char)*raw == c)
-			raw++;
-		else
-			as_raw = 0;
-		if (as_esc && *esc == '\\')
+		if (raw != NULL)
+			raw = (unsigned char)*raw == c ? raw + 1 : NULL;
+		if (esc != NULL && *esc == '\\')
 			esc++;
-		if (as_esc && (unsigned char)*esc == c)
-			esc++;
-		else
-			as_esc = 0;
+		if (esc != NULL)
+			esc = (unsigned char)*esc == c ? esc + 1 : NULL;
 	}
-	return as_is || (as_raw && *raw == '\0') || (as_esc && *esc == '\0');
+	return as_is || (raw != NULL && *raw == '\0') ||
+	    (esc != NULL && *esc == '\0');
 }
 
 static int
@@ -991,39 +984,32 @@ hex_value(int c)
 }
 
 /*
+ * cgi-fcgi's -f: the arguments are the words of the first line of file
+ * that is neither blank nor a comment, so that a script starting with
+ * "#!/usr/local/bin/cgi2scgi -f" runs as a CGI program.  What follows
+ * file is ignored: a web server may put the words of the query there.
  * Under a web server, -f must name the script being run, as the kernel
  * hands it to a "#!" interpreter (by a relative name under suEXEC):
  * nothing from the client may choose the file.
  */
 static void
-check_script(const struct config *cf, const char *path)
+args_from_file(const struct config *cf, const char *path, int *argc,
+    char ***argv)
 {
+	static char	 text[ARGFILE_MAX + 1];
+	static char	*args[MAX_ARGS + 2];
 	const char	*script = env_value("SCRIPT_FILENAME");
+	char		*line;
 	struct stat	 a, b;
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 fd, i;
 
 	if (cf->cgi && (script == NULL || stat(path, &a) == -1 ||
 	    stat(script, &b) == -1 || a.st_dev != b.st_dev ||
 	    a.st_ino != b.st_ino))
 		die(500, "%s: -f names no script run by the web server "
 		    "(SCRIPT_FILENAME)", path);
-}
-
-/*
- * cgi-fcgi's -f: the arguments are the words of the first line of file
- * that is neither blank nor a comment, so that a script starting with
- * "#!/usr/local/bin/cgi2scgi -f" runs as a CGI program.  What follows
- * file is ignored: a web server may put the words of the query there.
- */
-static void
-args_from_file(const char *path, int *argc, char ***argv)
-{
-	static char	 text[ARGFILE_MAX + 1];
-	static char	*args[MAX_ARGS + 2];
-	char		*line;
-	size_t		 got = 0;
-	ssize_t		 n;
-	int		 fd, i;
-
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		die(500, "%s: %s", path, strerror(errno));
 	while (got < ARGFILE_MAX &&
