@@ -269,9 +269,8 @@ static char	*arg_line(char *, size_t, int);
 static int	 split_words(char *, char *[], int);
 
 /* Settings */
-static void	 read_environment(struct config *, const char **, const char **);
-static int	 parse_options(int, char *[], struct config *, const char **,
-		    const char **);
+static void	 read_environment(struct config *, const char **);
+static int	 parse_options(int, char *[], struct config *, const char **);
 static void	 add_set(struct config *, const char *);
 static void	 apply_settings(struct config *, const char **, const char **);
 static void	 help(void) NORETURN;
@@ -848,23 +847,23 @@ write_all(int fd, const char *p, size_t len)
 static void
 configure(int argc, char *argv[], struct config *cf)
 {
-	const char	*value[NSETTINGS] = { NULL }, *from[NSETTINGS] = { NULL };
+	const char	*opt[NSETTINGS] = { NULL }, *env[NSETTINGS] = { NULL };
 	int		 first, i;
 
 	cf->app_env = environ;
 	/* The defaults first: an early error drains and waits by them. */
-	apply_settings(cf, value, from);
+	apply_settings(cf, opt, env);
 	/* Run by a web server: H2O's fastcgi-cgi sets no GATEWAY_INTERFACE. */
 	cf->cgi = env_get("GATEWAY_INTERFACE") != NULL ||
 	    (env_get("REQUEST_METHOD") != NULL &&
 	    env_get("SERVER_PROTOCOL") != NULL);
-	read_environment(cf, value, from);
+	read_environment(cf, env);
 	if (args_are_query(argc, argv))
 		argc = 1;		/* the client's words: none of ours */
 	else if (argc > 2 && strcmp(argv[1], "-f") == 0)
 		args_from_file(cf, argv[2], &argc, &argv);
-	first = parse_options(argc, argv, cf, value, from);
-	apply_settings(cf, value, from);
+	first = parse_options(argc, argv, cf, opt);
+	apply_settings(cf, opt, env);
 	parse_operands(argc - first, argv + first, cf);
 	for (i = 0; i < cf->ntargets; i++) {
 		fill_path(&cf->to[i]);
@@ -1086,7 +1085,7 @@ split_words(char *line, char *args[], int max)
  * an empty one counts as unset.
  */
 static void
-read_environment(struct config *cf, const char **value, const char **from)
+read_environment(struct config *cf, const char **env)
 {
 	const char	*v;
 	char		**e;
@@ -1099,18 +1098,14 @@ read_environment(struct config *cf, const char **value, const char **from)
 			add_set(cf, *e + 9);
 		for (k = 0; k < NSETTINGS; k++)
 			if (settings[k].variable != NULL &&
-			    settings[k].type != T_SET &&
-			    (v = after_name(*e, settings[k].variable)) != NULL) {
-				value[k] = *v != '\0' ? v : NULL;
-				from[k] = settings[k].variable;
-			}
+			    (v = after_name(*e, settings[k].variable)) != NULL)
+				env[k] = *v != '\0' ? v : NULL;
 	}
 }
 
-/* The options into cf and value[]; the index of the first operand. */
+/* The options into cf and opt[]; the index of the first operand. */
 static int
-parse_options(int argc, char *argv[], struct config *cf, const char **value,
-    const char **from)
+parse_options(int argc, char *argv[], struct config *cf, const char **opt)
 {
 	const char	*a;
 	size_t		 k;
@@ -1137,10 +1132,8 @@ parse_options(int argc, char *argv[], struct config *cf, const char **value,
 			add_conn(cf, argv[++i]);
 		else if (settings[k].type == T_SET)
 			add_set(cf, argv[++i]);
-		else {
-			value[k] = argv[++i];
-			from[k] = a;
-		}
+		else
+			opt[k] = argv[++i];
 	}
 	return i;
 }
@@ -1177,10 +1170,10 @@ add_set(struct config *cf, const char *spec)
 
 /* Each setting from its option, else its variable, else its default. */
 static void
-apply_settings(struct config *cf, const char **value, const char **from)
+apply_settings(struct config *cf, const char **opt, const char **env)
 {
 	const struct setting	*s;
-	const char		*v;
+	const char		*v, *from;
 	void			*field;
 	struct stat		 st;
 	size_t			 k;
@@ -1188,14 +1181,15 @@ apply_settings(struct config *cf, const char **value, const char **from)
 	for (k = 0; k < NSETTINGS; k++) {
 		s = &settings[k];
 		field = (char *)cf + s->field;
-		v = value[k];
+		v = opt[k] != NULL ? opt[k] : env[k];
+		from = opt[k] != NULL ? s->option : s->variable;
 		switch (s->type) {
 		case T_SECONDS:
 			if (v == NULL)
 				*(int *)field = (int)s->dflt;
 			else if (parse_seconds(v, field) == -1)
 				die(500, "%s: not a number of seconds: "
-				    "\"%.40s\"", from[k], v);
+				    "\"%.40s\"", from, v);
 			break;
 		case T_SIZE:
 			if (v == NULL)
@@ -1203,7 +1197,7 @@ apply_settings(struct config *cf, const char **value, const char **from)
 			else if (parse_size(v, field) == -1 ||
 			    *(unsigned long long *)field > s->max)
 				die(500, "%s: not a size in bytes%s%s: "
-				    "\"%.40s\"", from[k], s->max < ULLONG_MAX ?
+				    "\"%.40s\"", from, s->max < ULLONG_MAX ?
 				    " up to " : "", s->max < ULLONG_MAX ?
 				    size_text(s->max) : "", v);
 			break;
