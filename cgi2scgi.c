@@ -278,7 +278,8 @@ static const char *size_text(unsigned long long);
 static int	 parse_seconds(const char *, int *);
 static int	 parse_length(const char *, unsigned long long,
 		    unsigned long long *);
-static int	 parse_size(const char *, unsigned long long *);
+static int	 parse_size(const char *, unsigned long long,
+		    unsigned long long *);
 
 /* Servers */
 static void	 parse_operands(int, char *[], struct config *);
@@ -1194,8 +1195,7 @@ apply_settings(struct config *cf, const char **opt, const char **env)
 		case T_SIZE:
 			if (v == NULL)
 				*(unsigned long long *)field = s->dflt;
-			else if (parse_size(v, field) == -1 ||
-			    *(unsigned long long *)field > s->max)
+			else if (parse_size(v, s->max, field) == -1)
 				die(500, "%s: not a size in bytes%s%s: "
 				    "\"%.40s\"", from, s->max < ULLONG_MAX ?
 				    " up to " : "", s->max < ULLONG_MAX ?
@@ -1244,16 +1244,13 @@ help(void)
 static const char *
 size_text(unsigned long long v)
 {
+	static const char units[][2] = { "", "k", "M", "G" };
 	static char	 text[32];
-	int		 unit = 3;	/* G, M, k */
+	int		 unit = 3;
 
 	while (unit > 0 && v % (1ULL << (10 * unit)) != 0)
 		unit--;
-	if (unit == 0)
-		snprintf(text, sizeof(text), "%llu", v);
-	else
-		snprintf(text, sizeof(text), "%llu%c", v >> (10 * unit),
-		    "kMG"[unit - 1]);
+	snprintf(text, sizeof(text), "%llu%s", v >> (10 * unit), units[unit]);
 	return text;
 }
 
@@ -1291,47 +1288,43 @@ static int
 parse_length(const char *s, unsigned long long max, unsigned long long *out)
 {
 	unsigned long long v = 0, d;
-	int	 over = 0;
+	const char	*p;
+	int		 over = 0;
 
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		d = (unsigned long long)(*s - '0');
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		d = (unsigned long long)(*p - '0');
 		if (d > max || v > (max - d) / 10)
 			over = 1;
 		else
 			v = v * 10 + d;
 	}
-	if (over)
-		return 1;
-	*out = v;
-	return 0;
+	if (p == s || *p != '\0')
+		return -1;
+	if (!over)
+		*out = v;
+	return over;
 }
 
-/* "1048576", "512k", "1G": bytes, with binary suffixes. */
+/* "1048576", "512k", "1G": bytes, with binary suffixes, up to max. */
 static int
-parse_size(const char *s, unsigned long long *out)
+parse_size(const char *s, unsigned long long max, unsigned long long *out)
 {
-	char	 digits[32];
-	size_t	 n = strspn(s, "0123456789");
-	int	 shift = 0;
+	static const char units[] = "kKmMgG";	/* << 10, 20, 30 */
+	char		 digits[32];
+	const char	*u;
+	size_t		 n = strspn(s, "0123456789");
+	int		 shift = 0;
 
 	if (n == 0 || n >= sizeof(digits))
 		return -1;
-	switch (s[n]) {
-	case '\0':			break;
-	case 'k': case 'K':	shift = 10; break;
-	case 'm': case 'M':	shift = 20; break;
-	case 'g': case 'G':	shift = 30; break;
-	default:		return -1;
+	if (s[n] != '\0') {
+		if (s[n + 1] != '\0' || (u = strchr(units, s[n])) == NULL)
+			return -1;
+		shift = 10 * (int)(1 + (u - units) / 2);
 	}
-	if (s[n] != '\0' && s[n + 1] != '\0')
-		return -1;
 	memcpy(digits, s, n);
 	digits[n] = '\0';
-	if (parse_length(digits, ULLONG_MAX >> shift, out) != 0)
+	if (parse_length(digits, max >> shift, out) != 0)
 		return -1;
 	*out <<= shift;
 	return 0;
