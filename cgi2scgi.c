@@ -269,8 +269,9 @@ static char	*arg_line(char *, size_t, int);
 static int	 split_words(char *, char *[], int);
 
 /* Settings */
-static void	 read_environment(struct config *, const char **);
-static int	 parse_options(int, char *[], struct config *, const char **);
+static void	 read_environment(struct config *, const char **, const char **);
+static int	 parse_options(int, char *[], struct config *, const char **,
+		    const char **);
 static void	 add_set(struct config *, const char *);
 static void	 apply_settings(struct config *, const char **, const char **);
 static void	 help(void) NORETURN;
@@ -848,23 +849,23 @@ write_all(int fd, const char *p, size_t len)
 static void
 configure(int argc, char *argv[], struct config *cf)
 {
-	const char	*opt[NSETTINGS] = { NULL }, *env[NSETTINGS] = { NULL };
+	const char	*value[NSETTINGS] = { NULL }, *from[NSETTINGS] = { NULL };
 	int		 first, i;
 
 	cf->app_env = environ;
 	/* The defaults first: an early error drains and waits by them. */
-	apply_settings(cf, opt, env);
+	apply_settings(cf, value, from);
 	/* Run by a web server: H2O's fastcgi-cgi sets no GATEWAY_INTERFACE. */
 	cf->cgi = env_get("GATEWAY_INTERFACE") != NULL ||
 	    (env_get("REQUEST_METHOD") != NULL &&
 	    env_get("SERVER_PROTOCOL") != NULL);
-	read_environment(cf, env);
+	read_environment(cf, value, from);
 	if (args_are_query(argc, argv))
 		argc = 1;		/* the client's words: none of ours */
 	else if (argc > 2 && strcmp(argv[1], "-f") == 0)
 		args_from_file(cf, argv[2], &argc, &argv);
-	first = parse_options(argc, argv, cf, opt);
-	apply_settings(cf, opt, env);
+	first = parse_options(argc, argv, cf, value, from);
+	apply_settings(cf, value, from);
 	parse_operands(argc - first, argv + first, cf);
 	for (i = 0; i < cf->ntargets; i++) {
 		fill_path(&cf->to[i]);
@@ -1086,7 +1087,7 @@ split_words(char *line, char *args[], int max)
  * an empty one counts as unset.
  */
 static void
-read_environment(struct config *cf, const char **env)
+read_environment(struct config *cf, const char **value, const char **from)
 {
 	const char	*v;
 	char		**e;
@@ -1099,14 +1100,17 @@ read_environment(struct config *cf, const char **env)
 			add_set(cf, *e + 9);
 		for (k = 0; k < NSETTINGS; k++)
 			if (settings[k].variable != NULL &&
-			    (v = after_name(*e, settings[k].variable)) != NULL)
-				env[k] = *v != '\0' ? v : NULL;
+			    (v = after_name(*e, settings[k].variable)) != NULL) {
+				value[k] = *v != '\0' ? v : NULL;
+				from[k] = settings[k].variable;
+			}
 	}
 }
 
-/* The options into cf and opt[]; the index of the first operand. */
+/* The options into cf and value[]; the index of the first operand. */
 static int
-parse_options(int argc, char *argv[], struct config *cf, const char **opt)
+parse_options(int argc, char *argv[], struct config *cf, const char **value,
+    const char **from)
 {
 	const char	*a;
 	size_t		 k;
@@ -1133,8 +1137,10 @@ parse_options(int argc, char *argv[], struct config *cf, const char **opt)
 			add_conn(cf, argv[++i]);
 		else if (settings[k].type == T_SET)
 			add_set(cf, argv[++i]);
-		else
-			opt[k] = argv[++i];
+		else {
+			value[k] = argv[++i];
+			from[k] = a;
+		}
 	}
 	return i;
 }
@@ -1171,10 +1177,10 @@ add_set(struct config *cf, const char *spec)
 
 /* Each setting from its option, else its variable, else its default. */
 static void
-apply_settings(struct config *cf, const char **opt, const char **env)
+apply_settings(struct config *cf, const char **value, const char **from)
 {
 	const struct setting	*s;
-	const char		*v, *from;
+	const char		*v;
 	void			*field;
 	struct stat		 st;
 	size_t			 k;
@@ -1182,22 +1188,21 @@ apply_settings(struct config *cf, const char **opt, const char **env)
 	for (k = 0; k < NSETTINGS; k++) {
 		s = &settings[k];
 		field = (char *)cf + s->field;
-		v = opt[k] != NULL ? opt[k] : env[k];
-		from = opt[k] != NULL ? s->option : s->variable;
+		v = value[k];
 		switch (s->type) {
 		case T_SECONDS:
 			if (v == NULL)
 				*(int *)field = (int)s->dflt;
 			else if (parse_seconds(v, field) == -1)
 				die(500, "%s: not a number of seconds: "
-				    "\"%.40s\"", from, v);
+				    "\"%.40s\"", from[k], v);
 			break;
 		case T_SIZE:
 			if (v == NULL)
 				*(unsigned long long *)field = s->dflt;
 			else if (parse_size(v, s->max, field) == -1)
 				die(500, "%s: not a size in bytes%s%s: "
-				    "\"%.40s\"", from, s->max < ULLONG_MAX ?
+				    "\"%.40s\"", from[k], s->max < ULLONG_MAX ?
 				    " up to " : "", s->max < ULLONG_MAX ?
 				    size_text(s->max) : "", v);
 			break;
