@@ -1648,23 +1648,18 @@ find_body(struct request *rq)
 	int		 unknown = cl != NULL && strcmp(cl, "-1") == 0;
 
 	up->from = up->to = -1;
-	up->buf = rq->body_buf;
-	up->cap = sizeof(rq->body_buf);
 	if (cl != NULL && !unknown) {
+		/*
+		 * A bad length dies before up->buf is set, so that die()
+		 * reads and drops the body as body_to_drain() says, for
+		 * Apache writes it all before it reads an answer, and
+		 * answers nothing of one that did not read it.
+		 */
 		switch (parse_length(cl, cf->max_body, &rq->bodylen)) {
 		case -1:
-			up->from = 0;	/* read to the end, up to -s */
-			up->unread = cf->max_spool;
 			die(400, "CONTENT_LENGTH: not a decimal number: "
 			    "\"%.40s\"", cl);
 		case 1:
-			/*
-			 * A body within -s is read and dropped (die()), for
-			 * Apache writes it all before it reads an answer, and
-			 * answers nothing of one that did not read it.
-			 */
-			if (parse_length(cl, cf->max_spool, &up->unread) == 0)
-				up->from = 0;
 			die(413, "CONTENT_LENGTH: %.40s is over the limit of "
 			    "%llu bytes", cl, cf->max_body);
 		}
@@ -1675,6 +1670,8 @@ find_body(struct request *rq)
 		up->from = 0;
 		up->unread = spool_limit(cf);	/* what an error drains */
 	}
+	up->buf = rq->body_buf;
+	up->cap = sizeof(rq->body_buf);
 }
 
 /*
