@@ -303,7 +303,6 @@ static long long now_ms(void);
 static void	 find_body(struct request *);
 static void	 spool_body(struct request *);
 static unsigned long long spool_limit(const struct config *);
-static void	 undecoded(struct half *) NORETURN;
 static int	 is_framing(struct framing *, const char *, size_t);
 static int	 framing_next(struct framing *, int);
 static void	 spool_rest(struct request *);
@@ -312,7 +311,6 @@ static void	 timed_out(const struct request *, const struct pollfd *, int,
 static int	 open_spool(void);
 static void	 spool_write(int, const char *, size_t);
 static void	 from_spool(struct request *, int);
-static int	 spool_full(int, size_t);
 static ssize_t	 read_stdin(int, char *, size_t);
 
 /* The header block */
@@ -1696,9 +1694,8 @@ spool_body(struct request *rq)
 	ssize_t		 n;
 	int		 fd = open_spool();
 
-	while ((n = read_stdin(cf->idle_ms, up->buf, up->cap)) > 0) {
-		if (is_framing(&f, up->buf, (size_t)n))
-			undecoded(up);
+	while ((n = read_stdin(cf->idle_ms, up->buf, up->cap)) > 0 &&
+	    !is_framing(&f, up->buf, (size_t)n)) {
 		if ((rq->bodylen += (unsigned long long)n) > spool_limit(cf)) {
 			up->unread = 0;	/* the body is the trouble */
 			die(413, "request body: chunked upload over the limit "
@@ -1706,8 +1703,13 @@ spool_body(struct request *rq)
 		}
 		spool_write(fd, up->buf, (size_t)n);
 	}
-	if (f.state != CH_NOT && f.sizes > 0)
-		undecoded(up);
+	/* Whole (CH_WHOLE), or cut off at end of file after a size line. */
+	if (f.state != CH_NOT && f.sizes > 0) {
+		up->unread = 0;	/* its end is read: nothing to drain */
+		die(411, "request body: the web server passed a chunked "
+		    "upload on undecoded, its framing and all: the client "
+		    "must send a Content-Length");
+	}
 	rq->up.unread = rq->bodylen;
 	from_spool(rq, fd);
 }
@@ -1717,15 +1719,6 @@ static unsigned long long
 spool_limit(const struct config *cf)
 {
 	return cf->max_spool < cf->max_body ? cf->max_spool : cf->max_body;
-}
-
-static void
-undecoded(struct half *up)
-{
-	up->unread = 0;		/* its end is read: nothing to drain */
-	die(411, "request body: the web server passed a chunked upload on "
-	    "undecoded, its framing and all: the client must send a "
-	    "Content-Length");
 }
 
 /*
@@ -1845,10 +1838,15 @@ open_spool(void)
 	return fd;
 }
 
+/* n bytes more, unless they would leave under SPOOL_FREE_PCT free. */
 static void
 spool_write(int fd, const char *buf, size_t n)
 {
-	if (spool_full(fd, n))
+	struct statvfs	 fs;
+
+	/* If fstatvfs(2) fails, the write will say if there is room. */
+	if (fstatvfs(fd, &fs) == 0 && fs.f_bavail < fs.f_blocks / 100 *
+	    SPOOL_FREE_PCT + n / (fs.f_frsize > 0 ? fs.f_frsize : 1) + 1)
 		die(507, "TMPDIR: under %d%% free: no room to spool the "
 		    "request body", SPOOL_FREE_PCT);
 	if (write_all(fd, buf, n) == -1)
@@ -1865,27 +1863,13 @@ from_spool(struct request *rq, int fd)
 	rq->up.from = fd;
 }
 
-/* Would n more bytes leave the spool's file system under SPOOL_FREE_PCT? */
-static int
-spool_full(int fd, size_t n)
-{
-	struct statvfs	 fs;
-
-	if (fstatvfs(fd, &fs) == -1)
-		return 0;		/* the write will say if it is */
-	return fs.f_bavail < fs.f_blocks / 100 * SPOOL_FREE_PCT +
-	    n / (fs.f_frsize > 0 ? fs.f_frsize : 1) + 1;
-}
-
 /* Wait up to ms for stdin, then read; for spooling a chunked upload. */
 static ssize_t
 read_stdin(int ms, char *buf, size_t cap)
 {
-	struct pollfd	 pfd;
+	struct pollfd	 pfd = { 0, POLLIN, 0 };
 	ssize_t		 n;
 
-	pfd.fd = 0;
-	pfd.events = POLLIN;
 	for (;;) {
 		switch (poll(&pfd, 1, ms > 0 ? ms : -1)) {
 		case -1:
