@@ -1753,8 +1753,7 @@ framing_next(struct framing *f, int c)
 	case CH_SIZE0:
 	case CH_SIZE:
 		if (isxdigit(c) && f->digits++ < 15) {
-			f->size = f->size * 16 + (unsigned)(c <= '9' ? c - '0' :
-			    (c | 0x20) - 'a' + 10);
+			f->size = f->size * 16 + (unsigned)hex_value(c);
 			return CH_SIZE;
 		}
 		if (f->state == CH_SIZE && (c == ';' || c == '\r'))
