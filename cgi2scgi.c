@@ -2131,9 +2131,8 @@ header_too_large(const struct config *cf, struct var *v, size_t n,
     size_t size)
 {
 	struct var	 t;
-	char		 big[MESSAGE_MAX / 2];
+	char		 big[MESSAGE_MAX / 2] = "";
 	size_t		 at = 0, i, k, top;
-	int		 w;
 
 	for (k = 0; k < 3 && k < n; k++) {
 		for (top = k, i = k + 1; i < n; i++)
@@ -2142,14 +2141,11 @@ header_too_large(const struct config *cf, struct var *v, size_t n,
 		t = v[k];
 		v[k] = v[top];
 		v[top] = t;
-		w = snprintf(big + at, sizeof(big) - at, "%s%.*s %zu",
+		/* Three of at most 83 bytes: big has room. */
+		at += (size_t)snprintf(big + at, sizeof(big) - at, "%s%.*s %zu",
 		    k > 0 ? ", " : "", (int)(v[k].nlen < 60 ? v[k].nlen : 60),
 		    v[k].name, v[k].nlen + v[k].vlen + 2);
-		if (w < 0 || (size_t)w >= sizeof(big) - at)
-			break;
-		at += (size_t)w;
 	}
-	big[at] = '\0';
 	die(431, "request header: header block of %zu bytes is over the limit "
 	    "of %llu (-H, SCGI_MAX_HEADER); largest: %s", size,
 	    cf->max_header, big);
