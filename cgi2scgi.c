@@ -318,7 +318,6 @@ static void	 build_request(struct request *);
 static struct var *var_room(size_t, uint32_t **, size_t *);
 static size_t	 collect_vars(const struct config *, struct var *,
 		    const char **);
-static int	 is_sent(const struct config *, const char *, size_t);
 static int	 is_ours(const char *, size_t);
 static int	 in_list(const char *, const char *, size_t);
 static int	 is_cgi_name(const char *, size_t);
@@ -1979,7 +1978,7 @@ collect_vars(const struct config *cf, struct var *v, const char **method)
 {
 	const char	*eq, *val;
 	char		**e;
-	size_t		 n = 0;
+	size_t		 n = 0, nlen;
 	int		 i;
 
 	for (i = 0; i < cf->nsets; i++) {
@@ -1991,42 +1990,35 @@ collect_vars(const struct config *cf, struct var *v, const char **method)
 		 */
 		val = v[n].value;
 		if (*val == '$' && val[1] != '\0')
-			val = env_get(val + 1);
-		v[n].value = val;
+			v[n].value = val = env_get(val + 1);
 		v[n++].vlen = val != NULL ? strlen(val) : 0;
 	}
 	for (e = environ; *e != NULL; e++) {
 		for (eq = *e; *eq != '\0' && *eq != '='; eq++)
 			;
-		if (eq - *e == 14 && memcmp(*e, "REQUEST_METHOD", 14) == 0)
+		nlen = (size_t)(eq - *e);
+		if (nlen == 14 && memcmp(*e, "REQUEST_METHOD", 14) == 0)
 			*method = eq + 1;
-		if (*eq == '\0' || eq == *e || !is_sent(cf, *e,
-		    (size_t)(eq - *e)))
+		/*
+		 * httpoxy: a client's "Proxy:" header is no proxy setting.
+		 * And the body goes out plain, CONTENT_LENGTH bytes of it: a
+		 * spooled one is no longer chunked, and beside a length the
+		 * header could only make a server look for chunks that are
+		 * not there.
+		 */
+		if (*eq == '\0' || nlen == 0 || is_ours(*e, nlen) ||
+		    (nlen == 10 && memcmp(*e, "HTTP_PROXY", 10) == 0) ||
+		    (nlen == 22 &&
+		    memcmp(*e, "HTTP_TRANSFER_ENCODING", 22) == 0) ||
+		    (cf->pass != NULL && !in_list(cf->pass, *e, nlen)) ||
+		    (cf->drop != NULL && in_list(cf->drop, *e, nlen)))
 			continue;
 		v[n].name = *e;
-		v[n].nlen = (size_t)(eq - *e);
+		v[n].nlen = nlen;
 		v[n].value = eq + 1;
 		v[n++].vlen = strlen(eq + 1);
 	}
 	return n;
-}
-
-static int
-is_sent(const struct config *cf, const char *name, size_t nlen)
-{
-	if (is_ours(name, nlen))
-		return 0;
-	/*
-	 * httpoxy: a client's "Proxy:" header is no proxy setting.  And the
-	 * body goes out plain, CONTENT_LENGTH bytes of it: a spooled one is
-	 * no longer chunked, and beside a length the header could only make
-	 * a server look for chunks that are not there.
-	 */
-	if ((nlen == 10 && memcmp(name, "HTTP_PROXY", 10) == 0) ||
-	    (nlen == 22 && memcmp(name, "HTTP_TRANSFER_ENCODING", 22) == 0))
-		return 0;
-	return (cf->pass == NULL || in_list(cf->pass, name, nlen)) &&
-	    (cf->drop == NULL || !in_list(cf->drop, name, nlen));
 }
 
 /*
