@@ -1361,7 +1361,9 @@ parse_operands(int nargs, char *args[], struct config *cf)
 	else if (cf->ntargets == 0 && nargs == 2) {
 		set_host(new_target(cf), args[0], strlen(args[0]));
 		cf->to[0].port = args[1];
-	} else if (cf->ntargets == 0)
+	} else if (cf->ntargets == 0 && cf->file != NULL)
+		new_target(cf)->path = cf->file;
+	else if (cf->ntargets == 0)
 		targets_from_env(cf);
 	else if (nargs > 0) {
 		if (cf->bind || cf->ntargets > 1 || (nargs == 2 &&
@@ -1376,7 +1378,7 @@ parse_operands(int nargs, char *args[], struct config *cf)
 	}
 }
 
-/* SCGI_FILE, else SCGI_HOST's hosts, separated by commas, on SCGI_PORT. */
+/* SCGI_HOST's hosts, separated by commas, on SCGI_PORT. */
 static void
 targets_from_env(struct config *cf)
 {
@@ -1384,10 +1386,6 @@ targets_from_env(struct config *cf)
 	struct target	*t;
 	size_t		 len, from, to;
 
-	if (cf->file != NULL) {
-		new_target(cf)->path = cf->file;
-		return;
-	}
 	if (cf->port == NULL)
 		die(500, "configuration: %s", cf->host != NULL ?
 		    "SCGI_HOST is set but SCGI_PORT is not" :
@@ -1484,15 +1482,14 @@ check_target(const struct target *t)
 static void
 fill_path(struct target *t)
 {
-	const char	*user = env_get("REMOTE_USER");
 	int		 status;
 
 	if (t->path == NULL || strstr(t->path, "%{") == NULL)
 		return;		/* used as it is, byte for byte */
 	t->tmpl = t->path;
 	t->path = t->filled;
-	if ((status = fill_template(t->tmpl, user, t->filled,
-	    sizeof(t->filled))) != 0)
+	if ((status = fill_template(t->tmpl, env_get("REMOTE_USER"),
+	    t->filled, sizeof(t->filled))) != 0)
 		die(status, "%s: %s", t->tmpl, t->filled);
 }
 
