@@ -311,7 +311,7 @@ static void	 timed_out(const struct request *, const struct pollfd *, int,
 static int	 open_spool(void);
 static void	 spool_write(int, const char *, size_t);
 static void	 from_spool(struct request *, int);
-static ssize_t	 read_stdin(int, char *, size_t);
+static ssize_t	 read_stdin(char *, size_t);
 
 /* The header block */
 static void	 build_request(struct request *);
@@ -1690,7 +1690,7 @@ spool_body(struct request *rq)
 	ssize_t		 n;
 	int		 fd = open_spool();
 
-	while ((n = read_stdin(cf->idle_ms, up->buf, up->cap)) > 0 &&
+	while ((n = read_stdin(up->buf, up->cap)) > 0 &&
 	    !is_framing(&f, up->buf, (size_t)n)) {
 		if ((rq->bodylen += (unsigned long long)n) > spool_limit(cf)) {
 			up->unread = 0;	/* the body is the trouble */
@@ -1803,9 +1803,8 @@ spool_rest(struct request *rq)
 	up->unread += up->len;
 	up->len = 0;
 	for (; left > 0; left -= (unsigned long long)n) {
-		if ((n = read_stdin(rq->cf->idle_ms, rq->body_buf, left <
-		    sizeof(rq->body_buf) ? (size_t)left :
-		    sizeof(rq->body_buf))) == 0)
+		if ((n = read_stdin(rq->body_buf, left < sizeof(rq->body_buf) ?
+		    (size_t)left : sizeof(rq->body_buf))) == 0)
 			die(400, "request body: stdin ended after %llu of %llu "
 			    "bytes", rq->bodylen - left, rq->bodylen);
 		spool_write(fd, rq->body_buf, (size_t)n);
@@ -1858,15 +1857,15 @@ from_spool(struct request *rq, int fd)
 	rq->up.from = fd;
 }
 
-/* Wait up to ms for stdin, then read; for spooling a chunked upload. */
+/* Wait up to -i (idle_ms()) for stdin, then read; for spooling a body. */
 static ssize_t
-read_stdin(int ms, char *buf, size_t cap)
+read_stdin(char *buf, size_t cap)
 {
 	struct pollfd	 pfd = { 0, POLLIN, 0 };
 	ssize_t		 n;
 
 	for (;;) {
-		switch (poll(&pfd, 1, ms > 0 ? ms : -1)) {
+		switch (poll(&pfd, 1, idle_ms())) {
 		case -1:
 			if (errno == EINTR)
 				continue;
@@ -1874,7 +1873,7 @@ read_stdin(int ms, char *buf, size_t cap)
 		case 0:
 			die(408, "request body: no byte from the client for "
 			    "%g s (-i, SCGI_IDLE_TIMEOUT), %llu bytes of a "
-			    "chunked upload spooled", ms / 1000.0,
+			    "chunked upload spooled", req->cf->idle_ms / 1000.0,
 			    req->bodylen);
 		}
 		if ((n = read(0, buf, cap)) >= 0)
