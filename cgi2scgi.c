@@ -361,7 +361,7 @@ static void	 lock_start(struct request *);
 static void	 start_app(struct request *);
 static int	 listen_target(const struct target *);
 static int	 open_log(const struct config *);
-static int	 open_own(const char *, int, const char **);
+static int	 open_file(const char *, int, int);
 static void	 beside(char *, size_t, const struct target *, const char *);
 
 /* The app's process */
@@ -2780,17 +2780,12 @@ static void
 lock_start(struct request *rq)
 {
 	const struct config *cf = rq->cf;
-	struct flock	 fl;
+	struct flock	 fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char		 path[PATH_MAX];
-	const char	*why;
 	long long	 give_up = now_ms() + cf->connect_ms + cf->retry_ms;
 
 	beside(path, sizeof(path), &cf->to[0], ".lock");
-	if ((rq->lock = open_own(path, O_RDWR, &why)) == -1)
-		die(503, "%s: %s", path, why);
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
+	rq->lock = open_file(path, O_RDWR, 1);
 	/* Starting takes a moment: a lock held longer is held by mistake. */
 	while (fcntl(rq->lock, F_SETLK, &fl) == -1) {
 		if (errno != EACCES && errno != EAGAIN && errno != EINTR)
@@ -2865,48 +2860,35 @@ listen_target(const struct target *t)
 static int
 open_log(const struct config *cf)
 {
-	char		 path[PATH_MAX];
-	const char	*why;
-	int		 fd;
+	char	 path[PATH_MAX];
 
-	if ((cf->log != NULL && strcmp(cf->log, "-") == 0) ||
-	    (cf->log == NULL && !is_file_socket(&cf->to[0])))
+	if (cf->log != NULL && strcmp(cf->log, "-") != 0)
+		return open_file(cf->log, O_WRONLY | O_APPEND, 0);
+	if (cf->log != NULL || !is_file_socket(&cf->to[0]))
 		return 2;
-	if (cf->log != NULL) {
-		/* O_NONBLOCK: a FIFO is not waited on. */
-		if ((fd = open(cf->log, O_WRONLY | O_APPEND | O_CREAT |
-		    O_NONBLOCK | O_CLOEXEC, 0600)) == -1)
-			die(503, "%s: %s", cf->log, strerror(errno));
-		fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);
-		return fd;
-	}
 	beside(path, sizeof(path), &cf->to[0], ".log");
-	if ((fd = open_own(path, O_WRONLY | O_APPEND, &why)) == -1)
-		die(503, "%s: %s", path, why);
-	return fd;
+	return open_file(path, O_WRONLY | O_APPEND, 1);
 }
 
 /*
- * Our own lock or log: a plain file of ours with one name, not a link, or
- * -1 and *why.  O_NONBLOCK: a FIFO planted there cannot hang us.
+ * A file to write app's output to, as -log names it; or, ours, our own
+ * lock or log: a plain file of ours with one name, not a link.
+ * O_NONBLOCK: a FIFO is not waited on, nor one planted there hangs us.
  */
 static int
-open_own(const char *path, int flags, const char **why)
+open_file(const char *path, int flags, int ours)
 {
 	struct stat	 st;
 	int		 fd;
 
 	/* O_NOFOLLOW: no symlink, planted or not. */
-	if ((fd = open(path, flags | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC, 0600)) == -1) {
-		*why = strerror(errno);
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || st.st_nlink != 1) {
+	if ((fd = open(path, flags | O_CREAT | (ours ? O_NOFOLLOW : 0) |
+	    O_NONBLOCK | O_CLOEXEC, 0600)) == -1)
+		die(503, "%s: %s", path, strerror(errno));
+	if (ours && (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink != 1)) {
 		close(fd);
-		*why = "not a plain file of ours";
-		return -1;
+		die(503, "%s: not a plain file of ours", path);
 	}
 	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	return fd;
