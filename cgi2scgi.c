@@ -367,7 +367,6 @@ static void	 beside(char *, size_t, const struct target *, const char *);
 /* The app's process */
 static void	 spawn_app(const struct config *, int, int);
 static void	 exec_app(const struct config *, int, int, int) NORETURN;
-static int	 hand_over_fds(const struct config *, int, int, int *);
 static void	 close_from(int);
 static void	 reset_signals(void);
 static char	**app_environ(const struct config *);
@@ -2941,16 +2940,31 @@ spawn_app(const struct config *cf, int lfd, int logfd)
 /*
  * In the child: app in a session of its own, its socket as fd 3
  * (systemd's socket activation) or fd 0 (cgi-fcgi's); errfd says why not.
+ * Descriptors 0 to 3 as app gets them, and errfd, still closed on exec,
+ * just above them; everything else is closed.
  */
 static void
 exec_app(const struct config *cf, int lfd, int logfd, int errfd)
 {
 	char	*argv[2], **env;
-	int	 err;
+	int	 null, fd, err, top = cf->fd0 ? 3 : 4;
 
 	reset_signals();
-	if (hand_over_fds(cf, lfd, logfd, &errfd) == -1 || setsid() == -1 ||
-	    (env = app_environ(cf)) == NULL)
+	/* Out of the way of fds 0 to 4, which they may hold now. */
+	if ((fd = fcntl(errfd, F_DUPFD_CLOEXEC, 5)) == -1)
+		goto fail;
+	errfd = fd;
+	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
+	    (null = fcntl(null, F_DUPFD, 5)) == -1 ||
+	    (lfd = fcntl(lfd, F_DUPFD, 5)) == -1 ||
+	    (logfd = fcntl(logfd, F_DUPFD, 5)) == -1 ||
+	    dup2(cf->fd0 ? lfd : null, 0) == -1 || dup2(logfd, 1) == -1 ||
+	    dup2(logfd, 2) == -1 || (!cf->fd0 && dup2(lfd, 3) == -1) ||
+	    dup2(errfd, top) == -1 || fcntl(top, F_SETFD, FD_CLOEXEC) == -1)
+		goto fail;
+	errfd = top;
+	close_from(top + 1);
+	if (setsid() == -1 || (env = app_environ(cf)) == NULL)
 		goto fail;
 	argv[0] = (char *)cf->app;
 	argv[1] = NULL;
@@ -2959,32 +2973,6 @@ fail:
 	err = errno;
 	write_all(errfd, (char *)&err, sizeof(err));
 	_exit(127);
-}
-
-/*
- * In the child: descriptors 0 to 3 as app gets them, and errfd, still
- * closed on exec, just above them.  Everything else is closed.
- */
-static int
-hand_over_fds(const struct config *cf, int lfd, int logfd, int *errfd)
-{
-	int	 null, fd, top = cf->fd0 ? 3 : 4;
-
-	/* Out of the way of fds 0 to 4, which they may hold now. */
-	if ((fd = fcntl(*errfd, F_DUPFD_CLOEXEC, 5)) == -1)
-		return -1;
-	*errfd = fd;
-	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
-	    (null = fcntl(null, F_DUPFD, 5)) == -1 ||
-	    (lfd = fcntl(lfd, F_DUPFD, 5)) == -1 ||
-	    (logfd = fcntl(logfd, F_DUPFD, 5)) == -1 ||
-	    dup2(cf->fd0 ? lfd : null, 0) == -1 || dup2(logfd, 1) == -1 ||
-	    dup2(logfd, 2) == -1 || (!cf->fd0 && dup2(lfd, 3) == -1) ||
-	    dup2(*errfd, top) == -1 || fcntl(top, F_SETFD, FD_CLOEXEC) == -1)
-		return -1;
-	*errfd = top;
-	close_from(top + 1);
-	return 0;
 }
 
 /*
