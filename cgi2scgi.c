@@ -345,7 +345,6 @@ static void	 rewind_request(struct request *);
 
 /* Explaining a failure */
 static void	 why_denied(char *, size_t, const struct stat *);
-static int	 in_group(const struct group *, const char *, gid_t);
 static size_t	 add_id(char *, size_t, size_t, const char *, long, int);
 static size_t	 add_text(char *, size_t, size_t, const char *, ...)
 		    PRINTF(4, 5);
@@ -2178,12 +2177,11 @@ format_ull(char *buf, unsigned long long v)
 static void
 connect_server(struct request *rq)
 {
-	struct config	*cf = rq->cf;
-	if (cf->app != NULL) {
-		rq->server = &cf->to[0];
+	if (rq->cf->app != NULL) {
+		rq->server = &rq->cf->to[0];
 		rq->backend = connect_or_start(rq);
 	} else
-		rq->backend = connect_any(cf, &rq->server);
+		rq->backend = connect_any(rq->cf, &rq->server);
 }
 
 /*
@@ -2319,7 +2317,8 @@ look_up(struct target *t)
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&t->num;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&t->num;
-	struct addrinfo		 hints;
+	const struct addrinfo	 hints = { .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_STREAM };
 	unsigned long long	 port;
 
 	if (t->numlen != 0 || t->ai != NULL || t->gai != 0)
@@ -2329,19 +2328,16 @@ look_up(struct target *t)
 			sin->sin_family = AF_INET;
 			sin->sin_port = htons((unsigned short)port);
 			t->numlen = sizeof(*sin);
-			return 0;
-		}
-		if (inet_pton(AF_INET6, t->host, &sin6->sin6_addr) == 1) {
+		} else if (inet_pton(AF_INET6, t->host,
+		    &sin6->sin6_addr) == 1) {
 			sin6->sin6_family = AF_INET6;
 			sin6->sin6_port = htons((unsigned short)port);
 			t->numlen = sizeof(*sin6);
-			return 0;
 		}
 	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	return t->gai = getaddrinfo(t->host, t->port, &hints, &t->ai);
+	if (t->numlen == 0)
+		t->gai = getaddrinfo(t->host, t->port, &hints, &t->ai);
+	return t->gai;
 }
 
 /* A socket path as an address; check_target() saw that it fits. */
@@ -2528,7 +2524,7 @@ why_denied(char *buf, size_t cap, const struct stat *st)
 	const struct passwd	*pw = getpwuid(geteuid());
 	const struct group	*gr;
 	gid_t			 g[MAX_GROUPS], gid = pw != NULL ? pw->pw_gid : 0;
-	char			 user[64] = "";
+	char			 user[64] = "", *const *m;
 	int			 n, i, in = getegid() == st->st_gid;
 	size_t			 at;
 
@@ -2551,7 +2547,10 @@ why_denied(char *buf, size_t cap, const struct stat *st)
 	if (n >= 0 && !in && geteuid() != st->st_uid &&
 	    (st->st_mode & S_IWGRP) && *user != '\0' &&
 	    (gr = getgrgid(st->st_gid)) != NULL) {
-		if (in_group(gr, user, gid))
+		/* Does /etc/group put user (its own group gid) in gr? */
+		for (m = gr->gr_mem; *m != NULL && strcmp(*m, user) != 0; m++)
+			;
+		if (gid == gr->gr_gid || *m != NULL)
 			at = add_text(buf, cap, at, "; %s is in group %s by "
 			    "/etc/group, but this process is not:", user,
 			    gr->gr_name);
@@ -2563,17 +2562,6 @@ why_denied(char *buf, size_t cap, const struct stat *st)
 		    "with");
 	}
 	add_text(buf, cap, at, ")");
-}
-
-/* Does /etc/group put user (whose own group is gid) in group gr? */
-static int
-in_group(const struct group *gr, const char *user, gid_t gid)
-{
-	char *const	*m;
-
-	for (m = gr->gr_mem; *m != NULL && strcmp(*m, user) != 0; m++)
-		;
-	return gid == gr->gr_gid || *m != NULL;
 }
 
 /* At buf + at: pre, then a uid (user) or gid as id(1) writes it. */
