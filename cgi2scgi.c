@@ -2689,9 +2689,8 @@ static int
 connect_or_start(struct request *rq)
 {
 	struct config	*cf = rq->cf;
-	struct target		*t = &cf->to[0];
-	const struct target	*server;
-	int			 s;
+	struct target	*t = &cf->to[0];
+	int		 s;
 
 	if ((s = connect_once(cf, t)) == -1 && may_start(errno)) {
 		lock_start(rq);
@@ -2705,8 +2704,8 @@ connect_or_start(struct request *rq)
 		close(rq->lock);
 		rq->lock = -1;
 	}
-	if (s == -1)
-		s = connect_any(cf, &server);	/* retries, says why not */
+	if (s == -1)	/* connect_any() retries, says why not */
+		s = connect_any(cf, &rq->server);
 	check_listener(t, s);
 	return s;
 }
