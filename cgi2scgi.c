@@ -348,7 +348,7 @@ static void	 why_denied(char *, size_t, const struct stat *);
 static size_t	 add_id(char *, size_t, size_t, const char *, long, int);
 static size_t	 add_text(char *, size_t, size_t, const char *, ...)
 		    PRINTF(4, 5);
-static int	 tmp_is_private(const char *);
+static const char *private_tmp(const char *);
 static int	 mount_at(const char *, const char *, char *, size_t);
 static const char *progress(const struct request *);
 
@@ -2250,6 +2250,7 @@ static void
 connect_failed(const struct target *t, int err, int ms)
 {
 	struct stat	 st;
+	const char	*tmp;
 	char		 more[MESSAGE_MAX / 2] = "";
 
 	if (t->gai != 0)
@@ -2264,11 +2265,11 @@ connect_failed(const struct target *t, int err, int ms)
 		    add_id(more, sizeof(more), 0, " (we are uid=",
 		    (long)geteuid(), 1), " gid=", (long)getegid(), 0),
 		    ", and may not look into its directory)");
-	else if (err == ENOENT && t->path != NULL && tmp_is_private(t->path))
+	else if (err == ENOENT && t->path != NULL &&
+	    (tmp = private_tmp(t->path)) != NULL)
 		snprintf(more, sizeof(more), " (this process has a %s of its "
 		    "own, as systemd's PrivateTmp= gives: put the socket "
-		    "elsewhere, such as /run)", t->path[1] == 't' ? "/tmp" :
-		    "/var/tmp");
+		    "elsewhere, such as /run)", tmp);
 	else if (err == ETIMEDOUT && ms > 0)
 		snprintf(more, sizeof(more), " (no answer in %g s: -t, "
 		    "SCGI_CONNECT_TIMEOUT)", ms / 1000.0);
@@ -2596,18 +2597,18 @@ add_text(char *buf, size_t cap, size_t at, const char *fmt, ...)
 }
 
 /*
- * Is the /tmp or /var/tmp that path is in a mount of this process's own,
- * as systemd's PrivateTmp= makes: a directory of the real one bound
- * there, or a new tmpfs?  A mount's ID is new in every mount namespace,
- * even for a mere copy (ProtectSystem= makes one), so what tells is its
- * device and root: if PID 1, whose mountinfo anyone may read (but under
- * hidepid=), has no mount there with the same, the /tmp is not the
- * system's.  Unable to read it, a root other than "/" tells: PrivateTmp=
- * binds /systemd-private-.../tmp.  Where nothing is sure, no hint: a
- * wrong one sends the admin after the wrong cause.
+ * The /tmp or /var/tmp that path is in, if that is a mount of this
+ * process's own, as systemd's PrivateTmp= makes: a directory of the real
+ * one bound there, or a new tmpfs; else NULL.  A mount's ID is new in
+ * every mount namespace, even for a mere copy (ProtectSystem= makes one),
+ * so what tells is its device and root: if PID 1, whose mountinfo anyone
+ * may read (but under hidepid=), has no mount there with the same, the
+ * /tmp is not the system's.  Unable to read it, a root other than "/"
+ * tells: PrivateTmp= binds /systemd-private-.../tmp.  Where nothing is
+ * sure, no hint: a wrong one sends the admin after the wrong cause.
  */
-static int
-tmp_is_private(const char *path)
+static const char *
+private_tmp(const char *path)
 {
 	const char	*dir;
 	char		 ours[PATH_MAX + 32], init[PATH_MAX + 32];
@@ -2617,16 +2618,16 @@ tmp_is_private(const char *path)
 	else if (strncmp(path, "/var/tmp/", 9) == 0)
 		dir = "/var/tmp";
 	else
-		return 0;
+		return NULL;
 	if (mount_at("/proc/self/mountinfo", dir, ours, sizeof(ours)) != 1)
-		return 0;
+		return NULL;
 	switch (mount_at("/proc/1/mountinfo", dir, init, sizeof(init))) {
 	case -1:
-		return strcmp(strchr(ours, ' '), " /") != 0;
+		return strcmp(strchr(ours, ' '), " /") != 0 ? dir : NULL;
 	case 0:
-		return 1;
+		return dir;
 	default:
-		return strcmp(ours, init) != 0;
+		return strcmp(ours, init) != 0 ? dir : NULL;
 	}
 }
 
