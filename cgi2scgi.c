@@ -3444,17 +3444,13 @@ choose_io(struct request *rq)
 static int
 want(const struct half *h, int backend, struct pollfd *pfd)
 {
-	if (h->io == IO_SPLICE && h->unread > 0) {
-		pfd->fd = h->wait_to ? h->to : h->from;
-		pfd->events = h->wait_to ? POLLOUT : POLLIN;
-	} else if (h->len > 0) {
-		pfd->fd = h->to;
-		pfd->events = POLLOUT;
-	} else if (h->unread > 0) {
-		pfd->fd = h->from;
-		pfd->events = POLLIN;
-	} else
+	int	 out = h->io == IO_SPLICE && h->unread > 0 ? h->wait_to :
+		    h->len > 0;
+
+	if (h->len == 0 && h->unread == 0)
 		return 0;
+	pfd->fd = out ? h->to : h->from;
+	pfd->events = out ? POLLOUT : POLLIN;
 	/*
 	 * To learn that the server has closed before a read of 0 bytes,
 	 * which costs a small request a system call more.
