@@ -3706,19 +3706,17 @@ static size_t
 write_response(struct request *rq)
 {
 	struct half	*h = &rq->down;
-	size_t		 len = h->len;
 	ssize_t		 n;
 
-	if (len > PIPE_BUF)
+	if (h->len > PIPE_BUF)
 		stdout_nonblock();
 	rq->replied = 1;
-	if ((n = write(h->to, h->pending, len)) == -1) {
-		if (errno == EINTR || errno == EAGAIN)
-			return h->len;
+	if ((n = write(h->to, h->pending, h->len)) > 0) {
+		h->pending += n;
+		h->len -= (size_t)n;
+	} else if (n == -1 && errno != EINTR && errno != EAGAIN)
 		stdout_failed();
-	}
-	h->pending += n;
-	return h->len -= (size_t)n;
+	return h->len;
 }
 
 /*
@@ -3838,7 +3836,6 @@ grow_pipe(int fd)
 #endif
 }
 
-#ifdef SPLICE_F_NONBLOCK
 /*
  * Move what is ready from h->from to h->to.  poll(2) waited on one side
  * of it (h->wait_to: the output); EAGAIN means the other one is not
@@ -3848,27 +3845,22 @@ grow_pipe(int fd)
 static ssize_t
 splice_step(struct half *h)
 {
-	size_t	 len = h->unread < SPLICE_MAX ? (size_t)h->unread : SPLICE_MAX;
-	ssize_t	 n;
+#ifdef SPLICE_F_NONBLOCK
+	ssize_t	 n = splice(h->from, NULL, h->to, NULL, h->unread < SPLICE_MAX ?
+	    (size_t)h->unread : SPLICE_MAX, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 
-	n = splice(h->from, NULL, h->to, NULL, len,
-	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	if (n > 0) {
 		h->unread -= (unsigned long long)n;
 		h->wait_to = 0;
 	} else if (n == -1 && errno == EAGAIN)
 		h->wait_to = !h->wait_to;
 	return n;
-}
 #else
-static ssize_t
-splice_step(struct half *h)
-{
 	(void)h;
 	errno = ENOSYS;			/* io_mode() never chose it */
 	return -1;
-}
 #endif
+}
 
 /*
  * splice(2) where fd is a pipe, as under Apache: no copies through user
