@@ -3281,9 +3281,7 @@ status_code_at(const char *line, size_t len)
 		return 0;
 	for (code = ++i; i < len && line[i] >= '0' && line[i] <= '9'; i++)
 		;
-	if (i - code != 3 || (i < len && line[i] != ' '))
-		return 0;
-	return code;
+	return i - code == 3 && (i == len || line[i] == ' ') ? code : 0;
 }
 
 static enum field
@@ -3538,23 +3536,19 @@ static enum step
 download_step(struct request *rq)
 {
 	struct half	*h = &rq->down;
-	enum step	 st;
+	enum step	 st = GO_ON;
 
-	if (h->io == IO_SPLICE) {
-		splice_response(rq);
-		return GO_ON;
-	}
-	if (h->len > 0) {
-		(void)write_response(rq);
-		return GO_ON;
-	}
 	/*
-	 * The first bytes of the answer: nothing is in stdout yet, so up
-	 * to PIPE_BUF bytes fit without a poll(2), and a short answer may
-	 * be whole, so look for its end at once too: the bench's tiny GET
-	 * takes 11 system calls, not 12.
+	 * Reading the first bytes of the answer: nothing is in stdout yet,
+	 * so up to PIPE_BUF bytes fit without a poll(2), and a short answer
+	 * may be whole, so look for its end at once too: the bench's tiny
+	 * GET takes 11 system calls, not 12.
 	 */
-	if ((st = read_response(rq)) == GO_ON && !rq->replied &&
+	if (h->io == IO_SPLICE)
+		splice_response(rq);
+	else if (h->len > 0)
+		(void)write_response(rq);
+	else if ((st = read_response(rq)) == GO_ON && !rq->replied &&
 	    h->len > 0 && h->len <= PIPE_BUF && write_response(rq) == 0 &&
 	    h->unread > 0)
 		st = read_response(rq);
@@ -3588,26 +3582,25 @@ read_response(struct request *rq)
 			return GO_ON;
 		die(502, "%s: %s", name_of(rq->server), strerror(errno));
 	}
-	if (n <= 0) {
-		if (rq->head.done) {
-			answer_ended(rq);
-			return GO_ON;
-		}
+	if (n <= 0 && !rq->head.done) {
 		h->unread = 0;
 		if (rq->head.have == 0)
 			return NO_ANSWER;
 		die(502, "%s: response header cut short", name_of(rq->server));
 	}
-	if (!rq->head.done) {
+	if (n > 0 && !rq->head.done) {
 		if ((st = take_head(rq, (size_t)n)) != GO_ON || !rq->head.done)
 			return st;
-	} else {
+	} else if (n > 0) {
 		h->pending = h->buf;
 		h->len = (size_t)n;
 		h->unread -= (unsigned long long)n;
 	}
-	/* The server had shut its side, and this read took all there was. */
-	if (h->from_shut && (size_t)n < room)
+	/*
+	 * The end: a read of nothing or a reset, or the server had shut its
+	 * side and this read took all there was.
+	 */
+	if (n <= 0 || (h->from_shut && (size_t)n < room))
 		answer_ended(rq);
 	return GO_ON;
 }
