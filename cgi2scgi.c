@@ -388,7 +388,6 @@ static int	 relay(struct request *);
 static void	 choose_io(struct request *);
 static int	 want(const struct half *, int, struct pollfd *);
 static void	 upload_step(struct request *);
-static void	 splice_body(struct request *);
 static void	 backend_gone(struct half *);
 static enum step download_step(struct request *);
 static enum step read_response(struct request *);
@@ -3341,7 +3340,7 @@ relay(struct request *rq)
 {
 	struct pollfd	 pfd[2];
 	enum step	 st = GO_ON;
-	int		 nup, ndown, stuck, ms = idle_ms();
+	int		 nup, ndown, stuck, ready, ms = idle_ms();
 
 	rq->up.pending = rq->block;	/* the header block goes first */
 	rq->up.len = rq->blocklen;
@@ -3366,17 +3365,15 @@ relay(struct request *rq)
 			spool_rest(rq);
 			continue;
 		}
-		switch (poll(pfd, (nfds_t)nup + (nfds_t)ndown, ms)) {
-		case -1:
-			if (errno != EINTR)
-				die(503, "poll: %s", strerror(errno));
-			continue;
-		case 0:
+		/* Interrupted, it leaves revents 0 (want()): nothing moves. */
+		ready = poll(pfd, (nfds_t)nup + (nfds_t)ndown, ms);
+		if (ready == -1 && errno != EINTR)
+			die(503, "poll: %s", strerror(errno));
+		if (ready == 0)
 			timed_out(rq, pfd, nup, stuck);
-		}
 		if (nup && pfd[0].revents != 0)
 			upload_step(rq);
-		if (ndown && pfd[nup].revents != 0) {
+		if (pfd[nup].revents != 0) {
 			if (pfd[nup].fd == rq->backend &&
 			    (pfd[nup].revents & HANGUP))
 				rq->down.from_shut = 1;
@@ -3459,17 +3456,17 @@ want(const struct half *h, int backend, struct pollfd *pfd)
 	return 1;
 }
 
+/*
+ * The body on: read into buf while nothing is pending, then written;
+ * or, stdin a pipe, spliced to the socket once the header block is out.
+ */
 static void
 upload_step(struct request *rq)
 {
 	struct half	*h = &rq->up;
 	ssize_t		 n;
 
-	if (h->io == IO_SPLICE) {
-		splice_body(rq);
-		return;
-	}
-	if (h->len == 0) {
+	if (h->io != IO_SPLICE && h->len == 0) {
 		n = read(h->from, h->buf, h->unread < h->cap ? h->unread : h->cap);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			return;
@@ -3486,35 +3483,21 @@ upload_step(struct request *rq)
 		h->len = (size_t)n;
 		/* Our socket never blocks, so try it now. */
 	}
-	if ((n = write(h->to, h->pending, h->len)) == -1) {
-		if (errno == EINTR || errno == EAGAIN)
-			return;
-		if (errno != EPIPE && errno != ECONNRESET)
-			die(502, "send to %s: %s", name_of(rq->server),
-			    strerror(errno));
-		backend_gone(h);
+	if (h->io == IO_SPLICE)
+		n = splice_step(h);
+	else if ((n = write(h->to, h->pending, h->len)) >= 0) {
+		h->pending += n;
+		h->len -= (size_t)n;
 		return;
 	}
-	h->pending += n;
-	h->len -= (size_t)n;
-}
-
-/* The body, stdin pipe to socket, once the header block is out. */
-static void
-splice_body(struct request *rq)
-{
-	struct half	*h = &rq->up;
-	ssize_t		 n;
-
-	if ((n = splice_step(h)) > 0 || (n == -1 && (errno == EINTR ||
-	    errno == EAGAIN)))
-		return;
 	if (n == 0)
 		die(400, "request body: stdin ended after %llu of %llu bytes",
 		    rq->bodylen - h->unread, rq->bodylen);
+	if (n > 0 || errno == EINTR || errno == EAGAIN)
+		return;
 	if (errno == EPIPE || errno == ECONNRESET)
 		backend_gone(h);
-	else if (errno == EINVAL)
+	else if (errno == EINVAL && h->io == IO_SPLICE)
 		h->io = IO_COPY;	/* splice(2) cannot here: copy */
 	else
 		die(502, "send to %s: %s", name_of(rq->server),
@@ -3763,7 +3746,7 @@ stdout_failed(void)
 static unsigned long long
 drain_answer(struct request *rq)
 {
-	struct pollfd		 pfd;
+	struct pollfd		 pfd = { .fd = rq->backend, .events = POLLIN };
 	long long		 end = now_ms() + (rq->cf->idle_ms > 0 ?
 				    rq->cf->idle_ms : DRAIN_MS), ms;
 	unsigned long long	 got = 0;
@@ -3772,8 +3755,6 @@ drain_answer(struct request *rq)
 	/* A server waiting for the rest of the body answers its end. */
 	if (rq->backend != -1 && (rq->up.unread > 0 || rq->up.len > 0))
 		shutdown(rq->backend, SHUT_WR);
-	pfd.fd = rq->backend;
-	pfd.events = POLLIN;
 	while (rq->backend != -1 && (ms = end - now_ms()) > 0 &&
 	    poll(&pfd, 1, (int)ms) > 0) {
 		if ((n = read(rq->backend, rq->body_buf,
