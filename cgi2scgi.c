@@ -401,7 +401,6 @@ static void	 stdout_nonblock(void);
 static void	 restore_stdout(void);
 static void	 stdout_failed(void) NORETURN;
 static unsigned long long drain_answer(struct request *);
-static void	 splice_response(struct request *);
 static void	 grow_pipe(int);
 static ssize_t	 splice_step(struct half *);
 static int	 io_mode(int);
@@ -3520,6 +3519,7 @@ download_step(struct request *rq)
 {
 	struct half	*h = &rq->down;
 	enum step	 st = GO_ON;
+	ssize_t		 n;
 
 	/*
 	 * Reading the first bytes of the answer: nothing is in stdout yet,
@@ -3527,15 +3527,28 @@ download_step(struct request *rq)
 	 * may be whole, so look for its end at once too: the bench's tiny
 	 * GET takes 11 system calls, not 12.
 	 */
-	if (h->io == IO_SPLICE)
-		splice_response(rq);
-	else if (h->len > 0)
-		(void)write_response(rq);
-	else if ((st = read_response(rq)) == GO_ON && !rq->replied &&
-	    h->len > 0 && h->len <= PIPE_BUF && write_response(rq) == 0 &&
-	    h->unread > 0)
-		st = read_response(rq);
-	return st;
+	if (h->io != IO_SPLICE) {
+		if (h->len > 0)
+			(void)write_response(rq);
+		else if ((st = read_response(rq)) == GO_ON && !rq->replied &&
+		    h->len > 0 && h->len <= PIPE_BUF &&
+		    write_response(rq) == 0 && h->unread > 0)
+			st = read_response(rq);
+		return st;
+	}
+	/* Spliced, socket to stdout pipe: the pipe grows once it is long. */
+	if ((n = splice_step(h)) > 0) {
+		if (h->moved < PIPE_SIZE && (h->moved += (size_t)n) >= PIPE_SIZE)
+			grow_pipe(h->to);
+	} else if (n == 0 || errno == ECONNRESET)
+		answer_ended(rq);	/* a reset is an end: read_response() */
+	else if (errno == EINVAL)
+		h->io = IO_COPY;	/* splice(2) cannot here: copy */
+	else if (errno == EPIPE)
+		stdout_failed();
+	else if (errno != EINTR && errno != EAGAIN)
+		die(502, "%s: %s", name_of(rq->server), strerror(errno));
+	return GO_ON;
 }
 
 static enum step
@@ -3598,13 +3611,12 @@ static enum step
 take_head(struct request *rq, size_t n)
 {
 	struct half	*h = &rq->down;
-	struct answer	 a = { 0 };
+	struct answer	 a = { .sendfile = rq->cf->sendfile != NULL };
 	ssize_t		 end;
 	size_t		 rest;
 
 	rq->head.have += n;
 	a.out = h->buf + rq->head.have;	/* past the head as it came */
-	a.sendfile = rq->cf->sendfile != NULL;
 	if ((end = head_end(h->buf, &rq->head, &a)) == 0) {
 		if (rq->head.have == h->cap)
 			die(502, "%s: response header over %d KiB",
@@ -3764,31 +3776,6 @@ drain_answer(struct request *rq)
 			break;
 	}
 	return got;
-}
-
-/*
- * The rest of the answer, socket to stdout pipe, once the head is out;
- * its pipe grows once the answer proves long.
- */
-static void
-splice_response(struct request *rq)
-{
-	struct half	*h = &rq->down;
-	ssize_t		 n;
-
-	if ((n = splice_step(h)) > 0) {
-		if (h->moved < PIPE_SIZE && (h->moved += (size_t)n) >= PIPE_SIZE)
-			grow_pipe(h->to);
-		return;
-	}
-	if (n == 0 || (n == -1 && errno == ECONNRESET))
-		answer_ended(rq);	/* a reset is an end: see above */
-	else if (errno == EINVAL)
-		h->io = IO_COPY;	/* splice(2) cannot here: copy */
-	else if (errno == EPIPE)
-		stdout_failed();
-	else if (errno != EINTR && errno != EAGAIN)
-		die(502, "%s: %s", name_of(rq->server), strerror(errno));
 }
 
 /*
