@@ -381,7 +381,6 @@ static int	 status_first(struct answer *, size_t);
 static int	 bad_head(struct answer *, const char *, const char *, size_t);
 static size_t	 status_code_at(const char *, size_t);
 static enum field field_kind(const char *, size_t);
-static int	 has_ctl(const char *, size_t);
 
 /* The relay */
 static int	 relay(struct request *);
@@ -3079,7 +3078,7 @@ static ssize_t
 head_end(const char *buf, struct head *hd, struct answer *a)
 {
 	const char	*line, *nl;
-	size_t		 n, i;
+	size_t		 n, i, j;
 
 	while ((nl = memchr(line = buf + hd->scan, '\n', hd->have - hd->scan))
 	    != NULL) {
@@ -3088,10 +3087,14 @@ head_end(const char *buf, struct head *hd, struct answer *a)
 			n--;
 		if (n == 0)
 			return (ssize_t)hd->scan;
-		if (has_ctl(line, n))
-			return bad_head(a, "a control character", line, n);
 		for (i = 0; i < n && is_tchar((unsigned char)line[i]); i++)
 			;
+		/* The rest: a CTL could end the line early, or split it. */
+		for (j = i; j < n && ((unsigned char)line[j] >= ' ' ||
+		    line[j] == '\t') && line[j] != 0x7f; j++)
+			;
+		if (j < n)
+			return bad_head(a, "a control character", line, n);
 		if ((i == 0 || i == n || line[i] != ':') && (line != buf ||
 		    status_code_at(line, n) == 0))
 			return bad_head(a, "a line that is no field", line, n);
@@ -3310,20 +3313,6 @@ field_kind(const char *name, size_t len)
 	    strncasecmp(fields[i].name, name, len) != 0); i++)
 		;
 	return fields[i].kind;
-}
-
-/* A control character but HTAB, which could end a line early or split. */
-static int
-has_ctl(const char *line, size_t len)
-{
-	size_t	 i;
-	int	 c;
-
-	for (i = 0; i < len; i++)
-		if (((c = (unsigned char)line[i]) < ' ' && c != '\t') ||
-		    c == 0x7f)
-			return 1;
-	return 0;
 }
 
 /* -------------------------------------------------------- the relay */
