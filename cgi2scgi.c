@@ -416,7 +416,6 @@ static void	 copy_file(int, long long, unsigned long long);
 /* Conditions and ranges */
 static int	 file_status(const char *, struct file *);
 static int	 etag_in(const char *, const char *, int);
-static int	 if_range(const char *, const struct file *);
 static int	 http_date(const char *, long long *);
 static int	 date_form(const char *, const char *, long long *);
 static long long rfc850_year(long long);
@@ -4066,6 +4065,7 @@ file_status(const char *method, struct file *f)
 {
 	const char	*im = env_value("HTTP_IF_MATCH");
 	const char	*inm = env_value("HTTP_IF_NONE_MATCH");
+	const char	*ir = env_value("HTTP_IF_RANGE");
 	long long	 t, mtime = (long long)f->st.st_mtime;
 
 	if (method == NULL || (strcmp(method, "GET") != 0 &&
@@ -4079,7 +4079,13 @@ file_status(const char *method, struct file *f)
 	    http_date(env_value("HTTP_IF_MODIFIED_SINCE"), &t) == 0 &&
 	    mtime <= t)
 		return no_body(f, 304);
-	if (!if_range(env_value("HTTP_IF_RANGE"), f))
+	/*
+	 * If-Range (13.1.5) holds with our ETag, or the file's date exactly
+	 * once it is a strong validator (8.8.2.2): a file changed within the
+	 * last second may change again within that second.
+	 */
+	if (ir != NULL && (*ir == '"' ? strcmp(ir, f->etag) != 0 :
+	    http_date(ir, &t) != 0 || t != mtime || time(NULL) - t <= 1))
 		return 0;
 	return file_range(env_value("HTTP_RANGE"), f);
 }
@@ -4111,42 +4117,19 @@ etag_in(const char *v, const char *etag, int weak)
 }
 
 /*
- * Does If-Range v, if any, hold (RFC 9110 13.1.5)?  Our ETag, or the
- * file's date exactly, once it is a strong validator (8.8.2.2): a file
- * changed within the last second may change again within that second.
- */
-static int
-if_range(const char *v, const struct file *f)
-{
-	long long	 t;
-
-	if (v == NULL)
-		return 1;
-	if (*v == '"')
-		return strcmp(v, f->etag) == 0;
-	return http_date(v, &t) == 0 && t == (long long)f->st.st_mtime &&
-	    (long long)time(NULL) - t > 1;
-}
-
-/*
  * The HTTP-date s (RFC 9110 5.6.7) into *t: an IMF-fixdate, or one of
- * the obsolete forms a recipient must take too; 0, or -1 if s is none.
- * Case counts.  As in strftime(3), a is a day's name, A its whole name,
- * b a month's; d, y, h, m and s are digits, and _ one or a space.
+ * the obsolete forms a recipient must take too, RFC 850's and asctime(3)'s;
+ * 0, or -1 if s is none.  Case counts.  As in strftime(3), a is a day's
+ * name, A its whole name, b a month's; d, y, h, m and s are digits, and
+ * _ one or a space.
  */
 static int
 http_date(const char *s, long long *t)
 {
-	static const char *const forms[] = {
-		"a, dd b yyyy hh:mm:ss GMT",	/* IMF-fixdate */
-		"A, dd-b-yy hh:mm:ss GMT",	/* RFC 850 */
-		"a b _d hh:mm:ss yyyy"		/* asctime(3) */
-	};
-	size_t	 i;
-
-	for (i = 0; s != NULL && i < sizeof(forms) / sizeof(forms[0]); i++)
-		if (date_form(s, forms[i], t) == 0)
-			return 0;
+	if (s != NULL && (date_form(s, "a, dd b yyyy hh:mm:ss GMT", t) == 0 ||
+	    date_form(s, "A, dd-b-yy hh:mm:ss GMT", t) == 0 ||
+	    date_form(s, "a b _d hh:mm:ss yyyy", t) == 0))
+		return 0;
 	return -1;
 }
 
@@ -4236,26 +4219,24 @@ days_from_civil(long long y, int m, int d)
 static int
 file_range(const char *r, struct file *f)
 {
-	long long		 size = (long long)f->st.st_size;
+	unsigned long long	 size = (unsigned long long)f->st.st_size;
 	unsigned long long	 a = 0, b = ULLONG_MAX;
 
 	if (r == NULL || strncmp(r, "bytes=", 6) != 0)
 		return 0;
-	if (*(r += 6) == '-') {		/* the last b bytes */
+	if (*(r += 6) == '-') {		/* the last b bytes: from size - b */
 		if ((r = digits_at(r + 1, &b)) == NULL || *r != '\0')
 			return 0;
-		if (b == 0 || size == 0)
-			return no_body(f, 416);
-		f->first = (unsigned long long)size > b ? size - (long long)b : 0;
-		return 206;
-	}
-	if ((r = digits_at(r, &a)) == NULL || *r++ != '-' || (*r != '\0' &&
-	    ((r = digits_at(r, &b)) == NULL || *r != '\0' || b < a)))
+		a = b < size ? size - b : 0;
+		b = ULLONG_MAX;
+	} else if ((r = digits_at(r, &a)) == NULL || *r++ != '-' ||
+	    (*r != '\0' && ((r = digits_at(r, &b)) == NULL || *r != '\0' ||
+	    b < a)))
 		return 0;
-	if (a >= (unsigned long long)size)
+	if (a >= size)		/* past the end, the last 0 bytes, or of none */
 		return no_body(f, 416);
 	f->first = (long long)a;
-	f->last = b < (unsigned long long)size ? (long long)b : size - 1;
+	f->last = (long long)(b < size ? b : size - 1);
 	return 206;
 }
 
