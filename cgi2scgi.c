@@ -3881,7 +3881,7 @@ static int
 open_beneath(const char *dir, const char *path, size_t len)
 {
 	char		 rel[PATH_MAX];
-	size_t		 dlen = strlen(dir), skip = 0;
+	size_t		 dlen = strlen(dir), skip;
 	int		 dfd, fd = -1, err;
 
 	while (dlen > 1 && dir[dlen - 1] == '/')
@@ -3889,10 +3889,9 @@ open_beneath(const char *dir, const char *path, size_t len)
 	if (*path == '/' && dlen > 1 && (len <= dlen ||
 	    memcmp(path, dir, dlen) != 0 || path[dlen] != '/'))
 		die(404, "X-Sendfile %.*s: not under %s", (int)len, path, dir);
-	if (*path == '/')
-		for (skip = dlen > 1 ? dlen : 0; skip < len && path[skip] ==
-		    '/'; skip++)
-			;
+	for (skip = *path == '/' ? dlen : 0; skip < len && path[skip] == '/';
+	    skip++)
+		;
 	if (len - skip >= sizeof(rel))
 		die(404, "X-Sendfile: path too long");
 	memcpy(rel, path + skip, len - skip);
@@ -3912,9 +3911,8 @@ open_beneath(const char *dir, const char *path, size_t len)
 	close(dfd);
 	if (fd == -1)
 		die(err == EACCES || err == EPERM || err == ENXIO ? 403 : 404,
-		    "X-Sendfile "
-		    "%.*s: %s", (int)len, path, err == EXDEV ? "leads out of "
-		    "the -sendfile directory" : strerror(err));
+		    "X-Sendfile %.*s: %s", (int)len, path, err == EXDEV ?
+		    "leads out of the -sendfile directory" : strerror(err));
 	return fd;
 }
 
@@ -4013,14 +4011,12 @@ file_head(struct answer *a, const struct file *f)
 static void
 copy_file(int fd, long long off, unsigned long long count)
 {
-	struct pollfd	 pfd;
+	struct pollfd	 pfd = { .fd = 1, .events = POLLOUT };
 	off_t		 at = (off_t)off;
 	size_t		 len;
 	ssize_t		 n;
 	int		 copy = 0;
 
-	pfd.fd = 1;
-	pfd.events = POLLOUT;
 	if (count >= PIPE_SIZE)
 		grow_pipe(1);
 	while (count > 0) {
@@ -4362,10 +4358,8 @@ probe_keeps(const struct config *cf, const char *e)
 
 	if (nlen == 22 && memcmp(e, "HTTP_TRANSFER_ENCODING", 22) == 0)
 		return 0;
-	if (is_cgi_name(e, nlen) || (cf->pass != NULL &&
-	    in_list(cf->pass, e, nlen)) || (nlen == 4 &&
-	    memcmp(e, "PATH", 4) == 0) || (nlen == 6 &&
-	    memcmp(e, "TMPDIR", 6) == 0))
+	if (is_cgi_name(e, nlen) || in_list("PATH TMPDIR", e, nlen) ||
+	    (cf->pass != NULL && in_list(cf->pass, e, nlen)))
 		return 1;
 	for (i = 0; i < cf->nsets; i++)
 		if (cf->set[i].value[0] == '$' &&
