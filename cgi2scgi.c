@@ -178,7 +178,7 @@ struct file {				/* what X-Sendfile sends */
 	char		 etag[80];	/* its strong validator, quoted */
 	char		 modified[40];
 	int		 code;		/* our status, or 0: the app's */
-	long long	 first, last;	/* the bytes of it to send */
+	long long	 first, last;	/* the bytes of it a 200 or 206 sends */
 };
 
 /* Where a body is in RFC 9112's chunked coding, if it is in it. */
@@ -421,7 +421,6 @@ static int	 date_form(const char *, const char *, long long *);
 static long long rfc850_year(long long);
 static long long days_from_civil(long long, int, int);
 static int	 file_range(const char *, struct file *);
-static int	 no_body(struct file *, int);
 static const char *digits_at(const char *, unsigned long long *);
 
 /* Checking a setup */
@@ -3866,7 +3865,9 @@ send_file(struct request *rq, struct answer *a, const char *in, size_t len)
 	stdout_nonblock();
 	if (write_all(1, a->out, a->len) == -1)
 		stdout_failed();
-	if (!rq->cf->check && has_body(rq, a))
+	/* A 412, 304 or 416 sends none of the file. */
+	if (!rq->cf->check && has_body(rq, a) && (f.code == 0 ||
+	    f.code == 206))
 		copy_file(fd, f.first, (unsigned long long)(f.last - f.first + 1));
 	close(fd);
 	return DONE;
@@ -4050,8 +4051,8 @@ copy_file(int fd, long long off, unsigned long long count)
 
 /*
  * The request's preconditions against the file, in the order of RFC
- * 9110 13.2.2, then its Range: 412, 304, 206 or 416 and the bytes of f
- * to send, or 0 for all.  For GET and HEAD alone: the app has performed
+ * 9110 13.2.2, then its Range: 412, 304, 416, or 206 and the bytes of
+ * f to send, or 0 for all.  For GET and HEAD alone: the app has performed
  * any other method already, and a condition comes before that (13.2.1),
  * which only the app could evaluate.  HEAD gets GET's head (9.3.2), its
  * Range too, which is for GET alone (14.2).  A date that is none is none.
@@ -4070,11 +4071,11 @@ file_status(const char *method, struct file *f)
 	if (im != NULL ? !etag_in(im, f->etag, 0) :
 	    http_date(env_value("HTTP_IF_UNMODIFIED_SINCE"), &t) == 0 &&
 	    mtime > t)
-		return no_body(f, 412);
+		return 412;
 	if (inm != NULL ? etag_in(inm, f->etag, 1) :
 	    http_date(env_value("HTTP_IF_MODIFIED_SINCE"), &t) == 0 &&
 	    mtime <= t)
-		return no_body(f, 304);
+		return 304;
 	/*
 	 * If-Range (13.1.5) holds with our ETag, or the file's date exactly
 	 * once it is a strong validator (8.8.2.2): a file changed within the
@@ -4134,13 +4135,12 @@ static int
 date_form(const char *s, const char *form, long long *t)
 {
 	static const char	 months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	static const int	 mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31,
-	    30, 31, 30, 31 };
 	static const char *const days[] = { "Monday", "Tuesday", "Wednesday",
 	    "Thursday", "Friday", "Saturday", "Sunday" };
 	long long	 v[5] = { 0 };	/* day, year, hour, minute, second */
+	long long	 ndays;
 	size_t		 n;
-	int		 i, mon = 0, yy = 0, leap;
+	int		 i, mon = 0, yy = 0;
 
 	for (; *form != '\0'; form++)
 		if (*form == 'a' || *form == 'A') {
@@ -4170,12 +4170,12 @@ date_form(const char *s, const char *form, long long *t)
 			return -1;
 	if (yy == 2)
 		v[1] = rfc850_year(v[1]);
-	leap = v[1] % 4 == 0 && (v[1] % 100 != 0 || v[1] % 400 == 0);
-	if (*s != '\0' || v[0] < 1 || v[0] > mdays[mon - 1] - (mon == 2 &&
-	    !leap) || v[2] > 23 || v[3] > 59 || v[4] > 60)	/* 60: leap */
+	/* A day of the month is one before the first of the next. */
+	ndays = days_from_civil(v[1], mon, (int)v[0]);
+	if (*s != '\0' || v[0] < 1 || v[2] > 23 || v[3] > 59 || v[4] > 60 ||
+	    ndays >= days_from_civil(v[1], mon + 1, 1))	/* 60: leap second */
 		return -1;
-	*t = days_from_civil(v[1], mon, (int)v[0]) * 86400 + v[2] * 3600 +
-	    v[3] * 60 + v[4];
+	*t = ndays * 86400 + v[2] * 3600 + v[3] * 60 + v[4];
 	return 0;
 }
 
@@ -4195,7 +4195,10 @@ rfc850_year(long long yy)
 	return yy > year + 50 ? yy - 100 : yy;
 }
 
-/* Days from 1970-01-01 to y-m-d, Gregorian: H. Hinnant's algorithm. */
+/*
+ * Days from 1970-01-01 to y-m-d, Gregorian: H. Hinnant's algorithm.  Month
+ * 13 is January of y + 1.
+ */
 static long long
 days_from_civil(long long y, int m, int d)
 {
@@ -4230,19 +4233,10 @@ file_range(const char *r, struct file *f)
 	    b < a)))
 		return 0;
 	if (a >= size)		/* past the end, the last 0 bytes, or of none */
-		return no_body(f, 416);
+		return 416;
 	f->first = (long long)a;
 	f->last = (long long)(b < size ? b : size - 1);
 	return 206;
-}
-
-/* The answer code is for the file, and sends none of its bytes. */
-static int
-no_body(struct file *f, int code)
-{
-	f->first = 0;
-	f->last = -1;
-	return code;
 }
 
 /* The number whose digits start s, into *v; past them, or NULL if none. */

@@ -42,7 +42,7 @@ reference(const char *r, long long size, long long *first, long long *last)
 		if (number(r + 1, &end, &b) == -1 || *end != '\0')
 			return 0;
 		if (b == 0 || size == 0)
-			return *first = 0, *last = -1, 416;
+			return 416;
 		*first = b >= (unsigned long long)size ? 0 : size - (long long)b;
 		*last = size - 1;
 		return 206;
@@ -53,7 +53,7 @@ reference(const char *r, long long size, long long *first, long long *last)
 	    *end != '\0' || b < a))
 		return 0;
 	if (a >= (unsigned long long)size)
-		return *first = 0, *last = -1, 416;
+		return 416;
 	*first = (long long)a;
 	*last = b >= (unsigned long long)size ? size - 1 : (long long)b;
 	return 206;
