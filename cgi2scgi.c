@@ -3850,8 +3850,8 @@ send_file(struct request *rq, struct answer *a, const char *in, size_t len)
 	fd = open_beneath(rq->cf->sendfile, a->file, a->file_len);
 	stat_file(fd, a, &f);
 	/* RFC 9110 13.2.1: the conditions of a 200; a 404's page goes whole. */
-	if (a->status == NULL || memcmp(a->status, "200", 3) == 0)
-		f.code = file_status(rq->method, &f);
+	f.code = a->status == NULL || memcmp(a->status, "200", 3) == 0 ?
+	    file_status(rq->method, &f) : 0;
 	/*
 	 * The head anew, now that the file's status is known: its own fields
 	 * replace the app's (FOR_FILE), and a 304 keeps only those of RFC
@@ -3963,7 +3963,6 @@ stat_file(int fd, const struct answer *a, struct file *f)
 	snprintf(f->etag, sizeof(f->etag), "\"%llx-%llx-%llx.%lx\"",
 	    (unsigned long long)f->st.st_ino, (unsigned long long)f->st.st_size,
 	    (unsigned long long)f->st.st_mtime, (long)f->st.st_mtim.tv_nsec);
-	f->code = 0;
 	f->first = 0;
 	f->last = (long long)f->st.st_size - 1;
 }
@@ -4030,11 +4029,10 @@ copy_file(int fd, long long off, unsigned long long count)
 			copy = 1;
 		if (copy)
 #endif
-		{
-			if ((n = pread(fd, req->body_buf, len, at)) > 0 &&
-			    write_all(1, req->body_buf, (size_t)n) == -1)
+		if ((n = pread(fd, req->body_buf, len, at)) > 0) {
+			if (write_all(1, req->body_buf, (size_t)n) == -1)
 				stdout_failed();
-			at += n > 0 ? n : 0;
+			at += n;
 		}
 		if (n == 0)
 			die(0, "X-Sendfile: the file was cut short while sent");
