@@ -3976,32 +3976,31 @@ file_head(struct answer *a, const struct file *f)
 {
 	char		 more[320];
 	size_t		 fields = a->len - 2 - a->fields;	/* the app's */
+	size_t		 n;
 	long long	 size = (long long)f->st.st_size;
-	int		 n = 0;
 
 	if (f->code != 0) {
-		n = snprintf(more, sizeof(more), "Status: %d %s\r\n", f->code,
-		    status_of(f->code)->reason);
+		n = add_text(more, sizeof(more), 0, "Status: %d %s\r\n",
+		    f->code, status_of(f->code)->reason);
 		memmove(a->out + n, a->out + a->fields, fields);
-		memcpy(a->out, more, (size_t)n);
-		a->fields = (size_t)n;
+		memcpy(a->out, more, n);
+		a->fields = n;
 	}
 	n = 0;
 	if (f->code == 416)
-		n = snprintf(more, sizeof(more), "Content-Range: bytes */%lld"
-		    "\r\n", size);
+		n = add_text(more, sizeof(more), 0, "Content-Range: bytes "
+		    "*/%lld\r\n", size);
 	else if (f->code == 206)
-		n = snprintf(more, sizeof(more), "Content-Range: bytes "
+		n = add_text(more, sizeof(more), 0, "Content-Range: bytes "
 		    "%lld-%lld/%lld\r\n", f->first, f->last, size);
 	/* No Content-Length: the host frames the body (take_field()). */
-	n += snprintf(more + n, sizeof(more) - (size_t)n, "ETag: %s\r\n",
-	    f->etag);
+	n = add_text(more, sizeof(more), n, "ETag: %s\r\n", f->etag);
 	if (f->code != 304)
-		n += snprintf(more + n, sizeof(more) - (size_t)n, "Last-Modified:"
-		    " %s\r\nAccept-Ranges: bytes\r\n", f->modified);
-	n += snprintf(more + n, sizeof(more) - (size_t)n, "\r\n");
-	memcpy(a->out + a->fields + fields, more, (size_t)n);
-	a->len = a->fields + fields + (size_t)n;
+		n = add_text(more, sizeof(more), n, "Last-Modified: %s\r\n"
+		    "Accept-Ranges: bytes\r\n", f->modified);
+	n = add_text(more, sizeof(more), n, "\r\n");
+	memcpy(a->out + a->fields + fields, more, n);
+	a->len = a->fields + fields + n;
 }
 
 /*
