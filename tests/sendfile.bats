@@ -198,6 +198,20 @@ openat2_kernel() {
 	! grep -qi '^Content-Length:' "$T/head"
 }
 
+@test "into a file opened for appending, which sendfile(2) refuses (EINVAL), the file and a range arrive by read and write" {
+	head -c 4194304 /dev/urandom > "$F/big"
+	answer big
+	backend -n 2 -r "$T/reply"
+	: > "$T/out"
+	bridge -- -sendfile "$F" "$SOCK" >> "$T/out"
+	split_answer
+	cmp "$F/big" "$T/body"
+	: > "$T/out"
+	bridge HTTP_RANGE=bytes=1000-1999 -- -sendfile "$F" "$SOCK" >> "$T/out"
+	split_answer
+	assert_part "$F/big" 1000 1999
+}
+
 @test "an empty file is served with no body" {
 	: > "$F/empty"
 	answer empty
