@@ -256,6 +256,7 @@ static void	 drain_stdin(struct request *);
 static void	 body_to_drain(struct request *);
 static int	 write_all(int, const char *, size_t);
 static int	 idle_ms(void);
+static int	 wait_fd(int, short, int);
 
 /* Configuration */
 static void	 configure(int, char *[], struct config *);
@@ -759,19 +760,17 @@ static void
 drain_stdin(struct request *rq)
 {
 	struct half	*h = &rq->up;
-	struct pollfd	 pfd;
 	ssize_t		 n;
 
-	pfd.fd = 0;
-	pfd.events = POLLIN;
 	while (h->from == 0 && h->unread > 0) {
-		if ((n = poll(&pfd, 1, idle_ms())) > 0)
-			n = read(0, rq->body_buf, h->unread < BUFSIZE ?
-			    (size_t)h->unread : BUFSIZE);
+		if (wait_fd(0, POLLIN, idle_ms()) <= 0)
+			return;	/* a stalled client too: not our problem now */
+		n = read(0, rq->body_buf, h->unread < BUFSIZE ?
+		    (size_t)h->unread : BUFSIZE);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
-			return;	/* a stalled client too: not our problem now */
+			return;
 		h->unread -= (unsigned long long)n;
 	}
 }
@@ -805,23 +804,37 @@ idle_ms(void)
 	return req->cf->idle_ms > 0 ? req->cf->idle_ms : -1;
 }
 
+/*
+ * The one wait on one fd: up to ms (-1: forever) for events, again when
+ * a signal cuts it short.  Its revents once ready, 0 with errno
+ * ETIMEDOUT once ms passed, or -1 with poll(2)'s errno.
+ */
+static int
+wait_fd(int fd, short events, int ms)
+{
+	struct pollfd	 pfd = { .fd = fd, .events = events };
+	int		 n;
+
+	while ((n = poll(&pfd, 1, ms)) == -1 && errno == EINTR)
+		;
+	if (n == 0)
+		errno = ETIMEDOUT;
+	return n > 0 ? pfd.revents : n;
+}
+
 static int
 write_all(int fd, const char *p, size_t len)
 {
-	struct pollfd	 pfd;
 	ssize_t		 n;
 
 	if (fd == 1 && len > PIPE_BUF)
 		stdout_nonblock();	/* else it may block past -i */
-	pfd.fd = fd;
-	pfd.events = POLLOUT;
 	while (len > 0) {
 		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EAGAIN && (n = poll(&pfd, 1, idle_ms())) == 0)
-				errno = ETIMEDOUT;
-			if (errno == EINTR || n > 0)
-				continue;
-			return -1;
+			if (errno != EINTR && (errno != EAGAIN ||
+			    wait_fd(fd, POLLOUT, idle_ms()) <= 0))
+				return -1;
+			continue;
 		}
 		p += n;
 		len -= (size_t)n;
@@ -1854,14 +1867,11 @@ from_spool(struct request *rq, int fd)
 static ssize_t
 read_stdin(char *buf, size_t cap)
 {
-	struct pollfd	 pfd = { 0, POLLIN, 0 };
 	ssize_t		 n;
 
 	for (;;) {
-		switch (poll(&pfd, 1, idle_ms())) {
+		switch (wait_fd(0, POLLIN, idle_ms())) {
 		case -1:
-			if (errno == EINTR)
-				continue;
 			die(503, "poll: %s", strerror(errno));
 		case 0:
 			die(408, "request body: no byte from the client for "
@@ -2186,11 +2196,7 @@ connect_server(struct request *rq)
 static void
 reconnect(struct request *rq, int if_closed)
 {
-	struct pollfd	 pfd;
-
-	pfd.fd = rq->backend;
-	pfd.events = HANGUP;
-	if (if_closed && poll(&pfd, 1, 0) != 1)
+	if (if_closed && wait_fd(rq->backend, HANGUP, 0) <= 0)
 		return;
 	close(rq->backend);
 	rq->backend = -1;
@@ -2361,7 +2367,6 @@ unix_addr(const char *path, struct sockaddr_un *sun)
 static int
 connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 {
-	struct pollfd	 pfd;
 	socklen_t	 len = sizeof(int);
 	int		 s, n, err = 0;
 
@@ -2369,17 +2374,11 @@ connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 		return -1;
 	if (connect(s, sa, salen) == -1 && ((err = errno) == EINPROGRESS ||
 	    err == EINTR)) {
-		pfd.fd = s;
-		pfd.events = POLLOUT;
-		while ((n = poll(&pfd, 1, ms > 0 ? ms : -1)) == -1 &&
-		    errno == EINTR)
-			;
-		if (n == 0)
-			err = ETIMEDOUT;
+		n = wait_fd(s, POLLOUT, ms > 0 ? ms : -1);
 		/* Writable, with no error or hangup: connected. */
-		else if (n == 1 && (pfd.revents & (POLLERR | POLLHUP)) == 0)
+		if (n > 0 && (n & (POLLERR | POLLHUP)) == 0)
 			err = 0;
-		else if (n == -1 || getsockopt(s, SOL_SOCKET, SO_ERROR, &err,
+		else if (n <= 0 || getsockopt(s, SOL_SOCKET, SO_ERROR, &err,
 		    &len) == -1)
 			err = errno;
 	}
@@ -3745,7 +3744,6 @@ stdout_failed(void)
 static unsigned long long
 drain_answer(struct request *rq)
 {
-	struct pollfd		 pfd = { .fd = rq->backend, .events = POLLIN };
 	long long		 end = now_ms() + (rq->cf->idle_ms > 0 ?
 				    rq->cf->idle_ms : DRAIN_MS), ms;
 	unsigned long long	 got = 0;
@@ -3755,7 +3753,7 @@ drain_answer(struct request *rq)
 	if (rq->backend != -1 && (rq->up.unread > 0 || rq->up.len > 0))
 		shutdown(rq->backend, SHUT_WR);
 	while (rq->backend != -1 && (ms = end - now_ms()) > 0 &&
-	    poll(&pfd, 1, (int)ms) > 0) {
+	    wait_fd(rq->backend, POLLIN, (int)ms) > 0) {
 		if ((n = read(rq->backend, rq->body_buf,
 		    sizeof(rq->body_buf))) > 0)
 			got += (unsigned long long)n;
@@ -4010,7 +4008,6 @@ file_head(struct answer *a, const struct file *f)
 static void
 copy_file(int fd, long long off, unsigned long long count)
 {
-	struct pollfd	 pfd = { .fd = 1, .events = POLLOUT };
 	off_t		 at = (off_t)off;
 	size_t		 len;
 	ssize_t		 n;
@@ -4037,9 +4034,8 @@ copy_file(int fd, long long off, unsigned long long count)
 			die(0, "X-Sendfile: the file was cut short while sent");
 		if (n > 0)
 			count -= (unsigned long long)n;
-		else if (errno == EAGAIN && poll(&pfd, 1, idle_ms()) == 0)
-			errno = ETIMEDOUT;
-		if (n == -1 && errno != EINTR && errno != EAGAIN)
+		else if (errno != EINTR && (errno != EAGAIN ||
+		    wait_fd(1, POLLOUT, idle_ms()) <= 0))
 			stdout_failed();
 	}
 }
