@@ -422,7 +422,8 @@ static int	 date_form(const char *, const char *, long long *);
 static long long rfc850_year(long long);
 static long long days_from_civil(long long, int, int);
 static int	 file_range(const char *, struct file *);
-static const char *digits_at(const char *, unsigned long long *);
+static const char *digits_at(const char *, unsigned long long,
+		    unsigned long long *);
 
 /* Checking a setup */
 static void	 check_setup(struct request *) NORETURN;
@@ -1266,21 +1267,18 @@ size_text(unsigned long long v)
 static int
 parse_seconds(const char *s, int *ms)
 {
-	long long v = 0;
-	int	 scale = 100;
+	unsigned long long v;
+	int		 scale = 100;
 
-	if (*s < '0' || *s > '9')
+	if ((s = digits_at(s, INT_MAX / 1000, &v)) == NULL)
 		return -1;
-	for (; *s >= '0' && *s <= '9'; s++)
-		if ((v = v * 10 + (*s - '0')) > INT_MAX / 1000)
-			return -1;
 	v *= 1000;
 	if (*s == '.') {
 		/* One to three fraction digits. */
 		if (s[1] < '0' || s[1] > '9')
 			return -1;
 		for (s++; *s >= '0' && *s <= '9' && scale > 0; s++, scale /= 10)
-			v += (*s - '0') * scale;
+			v += (unsigned)((*s - '0') * scale);
 	}
 	if (*s != '\0' || v > INT_MAX)
 		return -1;
@@ -1295,22 +1293,15 @@ parse_seconds(const char *s, int *ms)
 static int
 parse_length(const char *s, unsigned long long max, unsigned long long *out)
 {
-	unsigned long long v = 0, d;
-	const char	*p;
-	int		 over = 0;
+	unsigned long long v;
+	size_t		 n = strspn(s, "0123456789");
 
-	for (p = s; *p >= '0' && *p <= '9'; p++) {
-		d = (unsigned long long)(*p - '0');
-		if (d > max || v > (max - d) / 10)
-			over = 1;
-		else
-			v = v * 10 + d;
-	}
-	if (p == s || *p != '\0')
+	if (n == 0 || s[n] != '\0')
 		return -1;
-	if (!over)
-		*out = v;
-	return over;
+	if (digits_at(s, max, &v) == NULL)
+		return 1;
+	*out = v;
+	return 0;
 }
 
 /* "1048576", "512k", "1G": bytes, with binary suffixes, up to max. */
@@ -1318,21 +1309,15 @@ static int
 parse_size(const char *s, unsigned long long max, unsigned long long *out)
 {
 	static const char units[] = "kKmMgG";	/* << 10, 20, 30 */
-	char		 digits[32];
-	const char	*u;
-	size_t		 n = strspn(s, "0123456789");
+	const char	*end = s + strspn(s, "0123456789"), *u;
 	int		 shift = 0;
 
-	if (n == 0 || n >= sizeof(digits))
-		return -1;
-	if (s[n] != '\0') {
-		if (s[n + 1] != '\0' || (u = strchr(units, s[n])) == NULL)
+	if (*end != '\0') {
+		if (end[1] != '\0' || (u = strchr(units, *end)) == NULL)
 			return -1;
 		shift = 10 * (int)(1 + (u - units) / 2);
 	}
-	memcpy(digits, s, n);
-	digits[n] = '\0';
-	if (parse_length(digits, max >> shift, out) != 0)
+	if (digits_at(s, max >> shift, out) != end)
 		return -1;
 	*out <<= shift;
 	return 0;
@@ -3182,8 +3167,8 @@ take_field(struct answer *a, const char *line, size_t n)
 		a->status_len = vlen;
 		return 0;
 	case F_LENGTH:		/* the value ends in a blank, CR or LF */
-		if (a->lengths++ > 0 || digits_at(v, &a->length) != v + vlen ||
-		    a->length > MAX_LENGTH)
+		if (a->lengths++ > 0 ||
+		    digits_at(v, MAX_LENGTH, &a->length) != v + vlen)
 			return bad_head(a, "a Content-Length that is not one "
 			    "number", line, n);
 		return 0;
@@ -4217,13 +4202,13 @@ file_range(const char *r, struct file *f)
 	if (r == NULL || strncmp(r, "bytes=", 6) != 0)
 		return 0;
 	if (*(r += 6) == '-') {		/* the last b bytes: from size - b */
-		if ((r = digits_at(r + 1, &b)) == NULL || *r != '\0')
+		if ((r = digits_at(r + 1, ULLONG_MAX, &b)) == NULL || *r != '\0')
 			return 0;
 		a = b < size ? size - b : 0;
 		b = ULLONG_MAX;
-	} else if ((r = digits_at(r, &a)) == NULL || *r++ != '-' ||
-	    (*r != '\0' && ((r = digits_at(r, &b)) == NULL || *r != '\0' ||
-	    b < a)))
+	} else if ((r = digits_at(r, ULLONG_MAX, &a)) == NULL || *r++ != '-' ||
+	    (*r != '\0' && ((r = digits_at(r, ULLONG_MAX, &b)) == NULL ||
+	    *r != '\0' || b < a)))
 		return 0;
 	if (a >= size)		/* past the end, the last 0 bytes, or of none */
 		return 416;
@@ -4232,15 +4217,18 @@ file_range(const char *r, struct file *f)
 	return 206;
 }
 
-/* The number whose digits start s, into *v; past them, or NULL if none. */
+/*
+ * The number whose digits start s, into *v: past them, or NULL if there
+ * are none or it is over max.  The one way this program reads a number.
+ */
 static const char *
-digits_at(const char *s, unsigned long long *v)
+digits_at(const char *s, unsigned long long max, unsigned long long *v)
 {
 	const char	*p = s;
 	unsigned	 d;
 
 	for (*v = 0; *p >= '0' && *p <= '9'; p++)
-		if (*v > (ULLONG_MAX - (d = (unsigned)(*p - '0'))) / 10)
+		if ((d = (unsigned)(*p - '0')) > max || *v > (max - d) / 10)
 			return NULL;
 		else
 			*v = *v * 10 + d;
