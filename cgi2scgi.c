@@ -726,7 +726,6 @@ about_request(char *buf, size_t cap)
 	const char	*uri = env_value("REQUEST_URI");
 	const char	*addr = env_value("REMOTE_ADDR");
 	const char	*path = "", *q = NULL;
-	int		 n;
 
 	if (!req->cf->cgi || method == NULL)
 		return 0;
@@ -737,10 +736,9 @@ about_request(char *buf, size_t cap)
 			path = "";
 		q = env_value("QUERY_STRING");
 	}
-	n = snprintf(buf, cap, "%.16s %.200s%.200s%s%.200s%s%.50s: ", method,
-	    uri, path, q != NULL ? "?" : "", q != NULL ? q : "",
+	return add_text(buf, cap, 0, "%.16s %.200s%.200s%s%.200s%s%.50s: ",
+	    method, uri, path, q != NULL ? "?" : "", q != NULL ? q : "",
 	    addr != NULL ? " from " : "", addr != NULL ? addr : "");
-	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
 static void
@@ -2117,8 +2115,7 @@ header_too_large(const struct config *cf, struct var *v, size_t n,
 		t = v[k];
 		v[k] = v[top];
 		v[top] = t;
-		/* Three of at most 83 bytes: big has room. */
-		at += (size_t)snprintf(big + at, sizeof(big) - at, "%s%.*s %zu",
+		at = add_text(big, sizeof(big), at, "%s%.*s %zu",
 		    k > 0 ? ", " : "", (int)(v[k].nlen < 60 ? v[k].nlen : 60),
 		    v[k].name, v[k].nlen + v[k].vlen + 2);
 	}
@@ -2253,11 +2250,11 @@ connect_failed(const struct target *t, int err, int ms)
 		    ", and may not look into its directory)");
 	else if (err == ENOENT && t->path != NULL &&
 	    (tmp = private_tmp(t->path)) != NULL)
-		snprintf(more, sizeof(more), " (this process has a %s of its "
+		add_text(more, sizeof(more), 0, " (this process has a %s of its "
 		    "own, as systemd's PrivateTmp= gives: put the socket "
 		    "elsewhere, such as /run)", tmp);
 	else if (err == ETIMEDOUT && ms > 0)
-		snprintf(more, sizeof(more), " (no answer in %g s: -t, "
+		add_text(more, sizeof(more), 0, " (no answer in %g s: -t, "
 		    "SCGI_CONNECT_TIMEOUT)", ms / 1000.0);
 	die(err == ETIMEDOUT ? 504 : 502, "connect %s: %s%s", name_of(t),
 	    strerror(err), more);
@@ -4366,7 +4363,7 @@ spool_probe(const struct config *cf)
 		}
 	if (n == -1)
 		die(400, "read stdin: %s", strerror(errno));
-	snprintf(num, sizeof(num), "%llu", len);
+	num[format_ull(num, len)] = '\0';
 	setenv("CONTENT_LENGTH", num, 1);
 	return fd;
 }
