@@ -3232,12 +3232,12 @@ status_first(struct answer *a, size_t used)
 static int
 bad_head(struct answer *a, const char *why, const char *line, size_t n)
 {
-	if (line == NULL)
-		snprintf(a->why, sizeof(a->why), "malformed response header: "
-		    "%s", why);
-	else
-		snprintf(a->why, sizeof(a->why), "malformed response header: "
-		    "%s: \"%.*s\"", why, (int)(n < 60 ? n : 60), line);
+	size_t	 at = add_text(a->why, sizeof(a->why), 0,
+	    "malformed response header: %s", why);
+
+	if (line != NULL)
+		add_text(a->why, sizeof(a->why), at, ": \"%.*s\"",
+		    (int)(n < 60 ? n : 60), line);
 	return -1;
 }
 
