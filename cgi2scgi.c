@@ -696,9 +696,9 @@ vsay(const char *fmt, va_list ap)
 	memcpy(line, "cgi2scgi: ", at);
 	for (i = 0; raw[i] != '\0'; i++)
 		if ((c = (unsigned char)raw[i]) < ' ' || c >= 0x7f)
-			at += (size_t)snprintf(line + at, 5, "\\x%02x", c);
+			at = add_text(line, sizeof(line), at, "\\x%02x", c);
 		else if (c == '\\')
-			at += (size_t)snprintf(line + at, 3, "\\\\");
+			at = add_text(line, sizeof(line), at, "\\\\");
 		else
 			line[at++] = (char)c;
 	/*
