@@ -4216,7 +4216,8 @@ file_range(const char *r, struct file *f)
 
 /*
  * The number whose digits start s, into *v: past them, or NULL if there
- * are none or it is over max.  The one way this program reads a number.
+ * are none or it is over max.  Every decimal number read whole is read
+ * here: lengths, sizes, ports, copies, seconds, ranges.
  */
 static const char *
 digits_at(const char *s, unsigned long long max, unsigned long long *v)
