@@ -1446,7 +1446,7 @@ static void
 check_target(const struct target *t)
 {
 	struct sockaddr_un	 sun;
-	unsigned long long	 port;
+	unsigned long long	 port = 1;	/* a service's name passes */
 	size_t			 len;
 
 	if (t->path != NULL) {
@@ -1462,8 +1462,7 @@ check_target(const struct target *t)
 #endif
 	} else if (*t->host == '\0' || *t->port == '\0')
 		die(500, "%s: empty host or port", name_of(t));
-	else if (t->port[strspn(t->port, "0123456789")] == '\0' &&
-	    (parse_length(t->port, 65535, &port) != 0 || port == 0))
+	else if (parse_length(t->port, 65535, &port) == 1 || port == 0)
 		die(500, "%s: port out of range 1-65535", name_of(t));
 }
 
