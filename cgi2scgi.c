@@ -2185,8 +2185,9 @@ reconnect(struct request *rq, int if_closed)
 }
 
 /*
- * Each server in turn, again while one may come up within the retry
- * time; one passed over is logged, once.  The socket, and in *server
+ * Each server in turn, so that one dead server of several fails no
+ * request, again while one may come up within the retry time; one
+ * passed over is logged, once.  The socket, and in *server
  * which one it reaches.  The clock costs two page faults (the vDSO): with
  * one server it is read only once it has refused.
  */
@@ -2961,7 +2962,8 @@ close_from(int fd)
 /*
  * Every signal at its default and none blocked, whatever the web server
  * left.  The C library will not touch those it keeps for itself (glibc
- * 32 and 33, musl 32 to 34): the kernel resets them.
+ * 32 and 33, musl 32 to 34): the kernel resets them, for a host can
+ * leave them ignored (perl's %SIG loop does: SigIgn 0x180001000).
  */
 static void
 reset_signals(void)
@@ -3854,8 +3856,10 @@ send_file(struct request *rq, struct answer *a, const char *in, size_t len)
 
 /*
  * The file, absolute under dir or relative to it, beneath dir: no ".."
- * or symbolic link leading out (openat2(2) RESOLVE_BENEATH; elsewhere
- * open_walk()), else 404.  O_NONBLOCK: a FIFO is not waited on.
+ * or symbolic link leading out, else 404.  openat2(2) RESOLVE_BENEATH
+ * follows a link that stays beneath (a deploy's current -> releases/7);
+ * elsewhere open_walk() refuses every link.  O_NONBLOCK: a FIFO is not
+ * waited on.
  */
 static int
 open_beneath(const char *dir, const char *path, size_t len)
